@@ -1,0 +1,43 @@
+package org.pclora.core.model;
+
+import com.typesafe.config.Config;
+import java.util.List;
+import java.util.Set;
+import org.pclora.core.nn.LinearSlot;
+import org.pclora.core.nn.Parameter;
+import org.pclora.core.spi.FeatureKind;
+import org.pclora.core.spi.Features;
+
+/**
+ * A transformer classifier with explicit forward and backward, as supplied by a
+ * {@link org.pclora.core.spi.ModelFamily}. The trainer sees models only through this interface.
+ */
+public interface ClassifierModel {
+    /** The family name, e.g. {@code vit}. */
+    String family();
+
+    /** The resolved architecture config (sizes, classes, epsilon ...), stored with exports. */
+    Config architecture();
+
+    /**
+     * Forward pass. The result always holds {@code logits} [B, classes] and also the tapped
+     * features of the requested kinds. With {@code training} true, state for one
+     * {@link #backward} is kept and dropout is active.
+     */
+    Features forward(Batch batch, boolean training, Set<FeatureKind> taps);
+
+    /**
+     * Backward pass of the last training forward, given the gradient of the loss with respect to
+     * {@code logits} and to any tapped features. Adds into trainable parameters' gradients.
+     */
+    void backward(Features gradients);
+
+    /** All parameters with HF-style names, in a stable order. */
+    List<Parameter> parameters();
+
+    /** The linear maps inside the transformer blocks that adapters may replace, in model order. */
+    List<LinearSlot> linearSlots();
+
+    /** Number of tokens the blocks see for one example of this model's input size. */
+    int tokens();
+}

@@ -1,0 +1,21 @@
+package org.pclora.core.nn;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A differentiable block with explicit forward and backward passes over INDArray.
+ *
+ * <p>{@code forward} keeps what {@code backward} needs; {@code backward} takes the gradient of
+ * the loss with respect to the last forward's output, <em>adds</em> parameter gradients into
+ * the trainable parameters' buffers and returns the gradient with respect to the input. One
+ * backward per forward; in evaluation ({@code training == false}) nothing is kept.
+ */
+public interface Layer {
+    INDArray forward(INDArray x, boolean training);
+
+    INDArray backward(INDArray dy);
+
+    /** All parameters, trainable and frozen, in a stable order. */
+    List<Parameter> parameters();
+}

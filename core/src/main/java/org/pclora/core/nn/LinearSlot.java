@@ -1,0 +1,59 @@
+package org.pclora.core.nn;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A named place in a model that holds a linear map, dense at first and replaceable by an adapter
+ * (or its compressed form) without the model knowing which. Blocks call the slot, never the layer.
+ */
+public final class LinearSlot implements Layer {
+    private final String name;
+    private final int in;
+    private final int out;
+    private Layer layer;
+
+    public LinearSlot(Linear dense) {
+        this.name = dense.name();
+        this.in = dense.inFeatures();
+        this.out = dense.outFeatures();
+        this.layer = dense;
+    }
+
+    /** Parameter prefix, e.g. {@code vit.encoder.layer.0.intermediate.dense}. */
+    public String name() {
+        return name;
+    }
+
+    public int inFeatures() {
+        return in;
+    }
+
+    public int outFeatures() {
+        return out;
+    }
+
+    public Layer layer() {
+        return layer;
+    }
+
+    /** Puts another layer with the same in/out shape into this slot. */
+    public void replace(Layer replacement) {
+        this.layer = replacement;
+    }
+
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        return layer.forward(x, training);
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        return layer.backward(dy);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return layer.parameters();
+    }
+}

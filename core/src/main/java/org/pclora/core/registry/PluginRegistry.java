@@ -1,0 +1,130 @@
+package org.pclora.core.registry;
+
+import java.net.URL;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.spi.AdapterFactory;
+import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.DistillLoss;
+import org.pclora.core.spi.ModelFamily;
+import org.pclora.core.spi.Plugin;
+
+/**
+ * The one registry of plugins, filled from {@link ServiceLoader} over a class loader (the
+ * application's, or one that also sees the jars of a {@code plugins/} directory). Look-up is by
+ * kind and name; duplicate names within a kind are an error when the registry is built.
+ */
+public final class PluginRegistry {
+
+    /** The plugin kinds and the SPI type each is loaded through. */
+    public enum Kind {
+        SCHEDULE("schedule", DecaySchedule.class),
+        DISTILL("distill", DistillLoss.class),
+        ADAPTER("adapter", AdapterFactory.class),
+        MODEL("model family", ModelFamily.class);
+
+        private final String label;
+        private final Class<? extends Plugin> type;
+
+        Kind(String label, Class<? extends Plugin> type) {
+            this.label = label;
+            this.type = type;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        public Class<? extends Plugin> type() {
+            return type;
+        }
+    }
+
+    /** A discovered plugin and where it came from (module jar, directory or plugin jar). */
+    public record Entry(Kind kind, Plugin plugin, String origin) {
+    }
+
+    private final Map<Kind, Map<String, Entry>> byKind = new LinkedHashMap<>();
+
+    private PluginRegistry() {
+    }
+
+    /** Discovers all plugins visible to {@code loader}. */
+    public static PluginRegistry load(ClassLoader loader) {
+        PluginRegistry r = new PluginRegistry();
+        for (Kind kind : Kind.values()) {
+            Map<String, Entry> entries = new TreeMap<>();
+            for (Plugin p : ServiceLoader.load(kind.type(), loader)) {
+                Entry e = new Entry(kind, p, originOf(p.getClass()));
+                Entry previous = entries.putIfAbsent(p.name(), e);
+                if (previous != null) {
+                    throw new PcLoraException("duplicate " + kind.label() + " plugin name '" + p.name() + "': "
+                            + previous.plugin().getClass().getName() + " (" + previous.origin() + ") and "
+                            + p.getClass().getName() + " (" + e.origin() + "); names must be unique within a kind");
+                }
+            }
+            r.byKind.put(kind, entries);
+        }
+        return r;
+    }
+
+    /** Discovers the plugins on the class path of this class. */
+    public static PluginRegistry load() {
+        return load(PluginRegistry.class.getClassLoader());
+    }
+
+    /** Every plugin of one kind, by name. */
+    public List<Entry> entries(Kind kind) {
+        return List.copyOf(byKind.getOrDefault(kind, Collections.emptyMap()).values());
+    }
+
+    public List<String> names(Kind kind) {
+        return new ArrayList<>(byKind.getOrDefault(kind, Collections.emptyMap()).keySet());
+    }
+
+    /** The plugin of that kind and name; an unknown name raises an error listing the names available. */
+    public <T extends Plugin> T get(Kind kind, String name, Class<T> type) {
+        Entry e = byKind.getOrDefault(kind, Collections.emptyMap()).get(name);
+        if (e == null) {
+            throw new PcLoraException("unknown " + kind.label() + " '" + name + "': available are "
+                    + String.join(", ", names(kind)));
+        }
+        return type.cast(e.plugin());
+    }
+
+    public DecaySchedule schedule(String name) {
+        return get(Kind.SCHEDULE, name, DecaySchedule.class);
+    }
+
+    public DistillLoss distillLoss(String name) {
+        return get(Kind.DISTILL, name, DistillLoss.class);
+    }
+
+    public AdapterFactory adapter(String name) {
+        return get(Kind.ADAPTER, name, AdapterFactory.class);
+    }
+
+    public ModelFamily modelFamily(String name) {
+        return get(Kind.MODEL, name, ModelFamily.class);
+    }
+
+    private static String originOf(Class<?> c) {
+        CodeSource cs = c.getProtectionDomain() == null ? null : c.getProtectionDomain().getCodeSource();
+        URL url = cs == null ? null : cs.getLocation();
+        if (url == null) {
+            return "unknown";
+        }
+        String path = url.getPath();
+        if (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+}

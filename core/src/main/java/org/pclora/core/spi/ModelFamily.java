@@ -1,0 +1,39 @@
+package org.pclora.core.spi;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.pclora.core.model.ClassifierModel;
+
+/**
+ * Supplies transformer architectures by name (e.g. {@code vit-b16}, {@code bert-base}), their
+ * HF parameter names and their feature taps for distillation.
+ */
+public interface ModelFamily extends Plugin {
+    /** Named architectures, e.g. {@code vit-ti16, vit-s16, vit-b16, vit-l16}. */
+    List<String> architectures();
+
+    /**
+     * The full architecture config of {@code model}: the named architecture's values with any
+     * free-size keys in {@code model} overriding them. Unknown names or keys raise
+     * {@link org.pclora.core.PcLoraException}.
+     */
+    Config resolve(Config model);
+
+    /** A freshly initialised model (seeded) of a resolved architecture. */
+    ClassifierModel create(Config architecture, long seed);
+
+    /**
+     * Loads a checkpoint (HF safetensors or the family's other formats) into a model of the
+     * resolved architecture; strict about missing, unexpected and mis-shaped tensors unless
+     * {@code strict} is false.
+     */
+    ClassifierModel load(Path checkpoint, Config architecture, boolean strict);
+
+    /** The feature kinds this family can tap. */
+    Set<FeatureKind> taps();
+
+    /** Regular expression over linear-slot names selecting the default adapted layers. */
+    String defaultTargets();
+}
