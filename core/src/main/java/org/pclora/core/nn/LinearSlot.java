@@ -12,6 +12,9 @@ public final class LinearSlot implements Layer {
     private final int in;
     private final int out;
     private Layer layer;
+    private boolean keepOutput;
+    private INDArray lastOutput;
+    private INDArray pendingOutputGradient;
 
     public LinearSlot(Linear dense) {
         this.name = dense.name();
@@ -42,13 +45,40 @@ public final class LinearSlot implements Layer {
         this.layer = replacement;
     }
 
+    /** Whether forward keeps its output for distillation taps ({@code layer.<name>} features). */
+    public void setKeepOutput(boolean keep) {
+        this.keepOutput = keep;
+        if (!keep) {
+            lastOutput = null;
+        }
+    }
+
+    /** The output of the last forward when {@link #setKeepOutput} is on, else null. */
+    public INDArray lastOutput() {
+        return lastOutput;
+    }
+
+    /**
+     * Adds a gradient with respect to this slot's output coming from a distillation loss; it is
+     * added to the gradient flowing back in the next {@link #backward}.
+     */
+    public void addOutputGradient(INDArray g) {
+        pendingOutputGradient = pendingOutputGradient == null ? g.dup() : pendingOutputGradient.addi(g);
+    }
+
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        return layer.forward(x, training);
+        INDArray y = layer.forward(x, training);
+        lastOutput = keepOutput ? y : null;
+        return y;
     }
 
     @Override
     public INDArray backward(INDArray dy) {
+        if (pendingOutputGradient != null) {
+            dy = dy.add(pendingOutputGradient);
+            pendingOutputGradient = null;
+        }
         return layer.backward(dy);
     }
 
