@@ -40,4 +40,11 @@ public interface ClassifierModel {
 
     /** Number of tokens the blocks see for one example of this model's input size. */
     int tokens();
+
+    /**
+     * Multiply-adds per example outside the linear slots, by layer kind (e.g.
+     * {@code patch_embedding}, {@code attention_scores}, {@code pooler}, {@code classifier}), for
+     * accounting. Linear-slot MACs are computed from the slots themselves.
+     */
+    java.util.Map<String, Long> otherMacs();
 }

@@ -11,6 +11,7 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.spi.AdapterFactory;
+import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.core.spi.DistillLoss;
 import org.pclora.core.spi.ModelFamily;
@@ -28,7 +29,8 @@ public final class PluginRegistry {
         SCHEDULE("schedule", DecaySchedule.class),
         DISTILL("distill", DistillLoss.class),
         ADAPTER("adapter", AdapterFactory.class),
-        MODEL("model family", ModelFamily.class);
+        MODEL("model family", ModelFamily.class),
+        DATASET("dataset", DatasetProvider.class);
 
         private final String label;
         private final Class<? extends Plugin> type;
@@ -113,6 +115,10 @@ public final class PluginRegistry {
 
     public ModelFamily modelFamily(String name) {
         return get(Kind.MODEL, name, ModelFamily.class);
+    }
+
+    public DatasetProvider dataset(String name) {
+        return get(Kind.DATASET, name, DatasetProvider.class);
     }
 
     private static String originOf(Class<?> c) {

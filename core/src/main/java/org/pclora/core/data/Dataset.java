@@ -1,0 +1,31 @@
+package org.pclora.core.data;
+
+import java.util.Iterator;
+import java.util.List;
+import org.pclora.core.model.Batch;
+
+/**
+ * A labelled split, preprocessed for one model, streamed in batches (no requirement to hold the
+ * decoded float inputs of the whole split in memory).
+ */
+public interface Dataset {
+    /** Number of examples. */
+    long size();
+
+    /** Class names in label order. */
+    List<String> classNames();
+
+    default int numClasses() {
+        return classNames().size();
+    }
+
+    /**
+     * Batches over one epoch. With {@code shuffle}, the order is a seeded permutation (same seed,
+     * same order); {@code augment} turns on training augmentation where the dataset has any.
+     * The last batch may be smaller.
+     */
+    Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, boolean augment);
+
+    /** Where the data came from, for provenance (path or "embedded:..."). */
+    String source();
+}

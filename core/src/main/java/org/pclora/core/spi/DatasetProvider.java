@@ -1,0 +1,19 @@
+package org.pclora.core.spi;
+
+import com.typesafe.config.Config;
+import org.pclora.core.data.Dataset;
+
+/**
+ * Opens datasets of one format (e.g. {@code idx}, {@code cifar}, {@code image-folder},
+ * {@code fortunes}, {@code imdb}) prepared for a model architecture (image size and channels,
+ * or tokenizer and sequence length).
+ */
+public interface DatasetProvider extends Plugin {
+    /**
+     * Opens {@code split} ({@code train} or {@code test}) of the dataset described by
+     * {@code dataset} (format-specific keys such as {@code path}), preprocessed for
+     * {@code architecture}. Missing or malformed data raises {@link org.pclora.core.PcLoraException}
+     * naming the file and what was expected.
+     */
+    Dataset open(Config dataset, Config architecture, String split);
+}
