@@ -22,7 +22,8 @@ public final class FortunesDatasetProvider extends TextDatasetProvider {
 
     @Override
     protected Set<String> formatKeys() {
-        return Set.of();
+        // An empty path is accepted so that conf/dataset files can share one layout.
+        return Set.of("path");
     }
 
     @Override
@@ -32,6 +33,10 @@ public final class FortunesDatasetProvider extends TextDatasetProvider {
 
     @Override
     protected TextExamples read(Config dataset, String split) {
+        if (dataset.hasPath("path") && !dataset.getString("path").isEmpty()) {
+            throw new org.pclora.core.PcLoraException("dataset fortunes is embedded and takes no path (got '"
+                    + dataset.getString("path") + "'): leave path empty or use the jsonl format");
+        }
         return TextReaders.fortunes(split);
     }
 }

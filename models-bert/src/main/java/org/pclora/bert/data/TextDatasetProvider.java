@@ -25,18 +25,18 @@ import org.pclora.core.spi.DatasetProvider;
  * <p>Keys shared by all text formats (all optional):
  * <ul>
  *   <li>{@code max_length}: word pieces per example including [CLS]/[SEP] (default: the
- *       architecture's {@code seq_len}, else 128; at most its {@code max_positions});</li>
+ *       architecture's {@code max_length}, else 128; at most its {@code max_positions});</li>
  *   <li>{@code pad_to_max}: pad every batch to {@code max_length} instead of its longest example;</li>
  *   <li>{@code classes}: class names in label order (default: the format's, else the sorted
  *       distinct labels of the train split, or 0..max when they are all integers);</li>
  *   <li>{@code limit} / {@code test_limit}: keep a seeded random subset of N examples of each /
  *       the test split (file order kept); {@code subset_seed} (default 0);</li>
- *   <li>{@code name}: the plugin's name (ignored here).</li>
+ *   <li>{@code name}, {@code provider}: the plugin's name (ignored here).</li>
  * </ul>
  */
 public abstract class TextDatasetProvider implements DatasetProvider {
     /** Keys every text format accepts. */
-    protected static final Set<String> COMMON_KEYS = Set.of("name", "max_length", "pad_to_max", "classes", "limit",
+    protected static final Set<String> COMMON_KEYS = Set.of("name", "provider", "max_length", "pad_to_max", "classes", "limit",
             "test_limit", "subset_seed");
 
     /** Keys specific to the format, besides {@link #COMMON_KEYS}. */
@@ -57,7 +57,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
             throw new PcLoraException("dataset split '" + split + "' is not known to " + name() + ": train or test");
         }
         int maxLength = dataset.hasPath("max_length") ? getInt(dataset, "max_length")
-                : architecture.hasPath("seq_len") ? architecture.getInt("seq_len") : 128;
+                : architecture.hasPath("max_length") ? architecture.getInt("max_length") : 128;
         if (architecture.hasPath("max_positions") && maxLength > architecture.getInt("max_positions")) {
             throw new PcLoraException("dataset max_length " + maxLength + " exceeds the architecture's max_positions "
                     + architecture.getInt("max_positions") + ": use at most that");

@@ -28,7 +28,7 @@ class TextDataTest {
 
     static Config arch() throws Exception {
         Path vocab = Path.of(TextDataTest.class.getResource("/org/pclora/bert/tokenizer/test-vocab.txt").toURI());
-        return ConfigFactory.parseMap(Map.of("vocab", vocab.toString(), "seq_len", 16, "max_positions", 32));
+        return ConfigFactory.parseMap(Map.of("vocab", vocab.toString(), "max_length", 16, "max_positions", 32));
     }
 
     private Path write(String name, String content) throws Exception {
@@ -150,8 +150,8 @@ class TextDataTest {
 
     @Test
     void embeddedFortunes() throws Exception {
-        Config ds = ConfigFactory.empty();
-        Config embedded = ConfigFactory.parseMap(Map.of("seq_len", 128));
+        Config ds = ConfigFactory.parseMap(Map.of("provider", "fortunes", "path", ""));
+        Config embedded = ConfigFactory.parseMap(Map.of("max_length", 128));
         Dataset train = new FortunesDatasetProvider().open(ds, embedded, "train");
         Dataset test = new FortunesDatasetProvider().open(ds, embedded, "test");
         // Counts printed by make_fortunes_dataset.py when it wrote the files.
