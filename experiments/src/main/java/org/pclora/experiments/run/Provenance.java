@@ -27,16 +27,15 @@ public final class Provenance {
         p.put("plugins", plugins);
         p.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
         p.put("nd4j", nd4jVersion());
-        Map<String, Object> env;
+        Map<String, Object> env = new LinkedHashMap<>();
         try {
-            env = new LinkedHashMap<>();
             Nd4j.getExecutioner().getEnvironmentInformation().forEach((k, v) -> {
                 if (k.equals("blas.vendor") || k.equals("blas.threads") || k.equals("omp.threads") || k.equals("cores")) {
                     env.put(String.valueOf(k), String.valueOf(v));
                 }
             });
         } catch (RuntimeException e) {
-            env = Map.of("error", String.valueOf(e.getMessage()));
+            env.put("error", String.valueOf(e.getMessage()));
         }
         p.put("backend", env);
         p.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", ""));
