@@ -21,12 +21,6 @@ class MultiHeadSelfAttentionTest {
     static final int T = 3;
     static final int D = 4;
     static final int H = 2;
-    /**
-     * float64 central differences on tiny shapes: truncation ~1e-12 and rounding ~1e-10 absolute
-     * on gradients of order 0.01..1, so 1e-6 relative leaves a wide margin yet catches any
-     * wrong term (those give errors of order 1).
-     */
-    static final double TOL = 1e-6;
 
     /** Key of batch 1, token 2 is padding. */
     static INDArray paddingMask() {
@@ -106,12 +100,11 @@ class MultiHeadSelfAttentionTest {
         att.forward(x, B, T, mask, true);
         INDArray dx = att.backward(r);
         Supplier<INDArray> f = () -> att.forward(x, B, T, mask, false);
-        assertTrue(GradientCheck.maxRelativeError(dx, GradientCheck.numeric(x, f, r)) < TOL);
+        GradientAssert.assertClose("dx", dx, GradientCheck.numeric(x, f, r));
         List<Parameter> ps = att.parameters();
         assertEquals(8, ps.size());
         for (Parameter p : ps) {
-            double err = GradientCheck.maxRelativeError(p.grad(), GradientCheck.numeric(p.value(), f, r));
-            assertTrue(err < TOL, p.name() + " relative error " + err);
+            GradientAssert.assertClose(p.name(), p.grad(), GradientCheck.numeric(p.value(), f, r));
         }
     }
 
@@ -133,14 +126,14 @@ class MultiHeadSelfAttentionTest {
                     att.forward(x, B, T, mask, false);
                     return att.lastProbs();
                 }, g));
-        assertTrue(GradientCheck.maxRelativeError(dx, numeric) < TOL);
+        GradientAssert.assertClose("dx", dx, numeric);
         Parameter wq = att.query().parameters().get(0);
         INDArray numericWq = GradientCheck.numeric(wq.value(), () -> att.forward(x, B, T, mask, false), r)
                 .addi(GradientCheck.numeric(wq.value(), () -> {
                     att.forward(x, B, T, mask, false);
                     return att.lastProbs();
                 }, g));
-        assertTrue(GradientCheck.maxRelativeError(wq.grad(), numericWq) < TOL);
+        GradientAssert.assertClose("query.weight", wq.grad(), numericWq);
     }
 
     @Test
@@ -154,9 +147,9 @@ class MultiHeadSelfAttentionTest {
         INDArray dx = att.backward(r);
         Supplier<INDArray> f = () -> new MultiHeadSelfAttention(att.query(), att.key(), att.value(), att.output(),
                 H, 0.3, 9).forward(x, B, T, mask, true);
-        assertTrue(GradientCheck.maxRelativeError(dx, GradientCheck.numeric(x, f, r)) < TOL);
+        GradientAssert.assertClose("dx", dx, GradientCheck.numeric(x, f, r));
         Parameter wv = att.value().parameters().get(0);
-        assertTrue(GradientCheck.maxRelativeError(wv.grad(), GradientCheck.numeric(wv.value(), f, r)) < TOL);
+        GradientAssert.assertClose("value.weight", wv.grad(), GradientCheck.numeric(wv.value(), f, r));
         // dropout is active in training and absent in evaluation
         INDArray yEval = att.forward(x, B, T, mask, false);
         assertTrue(yTrain.sub(yEval).amaxNumber().doubleValue() > 1e-6);

@@ -1,0 +1,38 @@
+package org.pclora.core.nn;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Elementwise comparison of an analytic gradient with a float64 central-difference one,
+ * {@code |a - n| <= rel * (|a| + |n|) + abs}. The absolute floor is for gradients that are zero
+ * in exact arithmetic (e.g. the key bias: softmax ignores a per-row constant), where the numeric
+ * value is pure rounding noise (~1e-16 * |L| / 1e-6 = 1e-10 for the losses used here) and a
+ * purely relative error is meaningless.
+ */
+final class GradientAssert {
+    /** Relative tolerance: truncation ~1e-12 and rounding ~1e-10 of float64 central differences. */
+    static final double REL = 1e-6;
+    /** Absolute floor, 100x the rounding noise of the numeric gradients in these tests. */
+    static final double ABS = 1e-8;
+
+    private GradientAssert() {
+    }
+
+    /** Fails naming {@code what} and the worst element when any element is outside tolerance. */
+    static void assertClose(String what, INDArray analytic, INDArray numeric) {
+        double[] a = analytic.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] n = numeric.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        if (a.length != n.length) {
+            fail(what + ": " + a.length + " analytic vs " + n.length + " numeric entries");
+        }
+        for (int i = 0; i < a.length; i++) {
+            double allowed = REL * (Math.abs(a[i]) + Math.abs(n[i])) + ABS;
+            if (!(Math.abs(a[i] - n[i]) <= allowed)) {
+                fail(what + ": entry " + i + " analytic " + a[i] + " vs numeric " + n[i]);
+            }
+        }
+    }
+}

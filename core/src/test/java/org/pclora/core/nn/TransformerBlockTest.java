@@ -1,0 +1,125 @@
+package org.pclora.core.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pclora.core.testing.GradientCheck;
+
+class TransformerBlockTest {
+    static final int B = 2;
+    static final int T = 3;
+    static final int D = 4;
+    static final int FFN = 6;
+
+    static LinearSlot slot(String name, int in, int out, long seed) {
+        Linear l = Linear.create(name, in, out, true, 0.6, DataType.DOUBLE, new SplittableRandom(seed));
+        l.bias().set(GradientCheck.random(seed + 100, out).muli(0.3));
+        return new LinearSlot(l);
+    }
+
+    static LayerNorm layerNorm(String name, long seed) {
+        LayerNorm ln = new LayerNorm(name, D, 1e-5, DataType.DOUBLE);
+        ln.weight().set(GradientCheck.random(seed, D).muli(0.5).addi(1));
+        ln.bias().set(GradientCheck.random(seed + 1, D).muli(0.2));
+        return ln;
+    }
+
+    /** A block of the given placement; all parts built from fixed seeds. */
+    static TransformerBlock block(TransformerBlock.Norm norm, double attentionDropout, double hiddenDropout) {
+        MultiHeadSelfAttention att = new MultiHeadSelfAttention(slot("b.q", D, D, 1), slot("b.k", D, D, 2),
+                slot("b.v", D, D, 3), slot("b.o", D, D, 4), 2, attentionDropout, 77);
+        return new TransformerBlock(norm, att, layerNorm("b.ln1", 5), slot("b.fc1", D, FFN, 6),
+                slot("b.fc2", FFN, D, 7), layerNorm("b.ln2", 8), hiddenDropout, 88);
+    }
+
+    /** The same block (shared parameters) with fresh dropout streams: it replays the same masks. */
+    static TransformerBlock replay(TransformerBlock b, double attentionDropout, double hiddenDropout) {
+        MultiHeadSelfAttention a = b.attention();
+        MultiHeadSelfAttention att = new MultiHeadSelfAttention(a.query(), a.key(), a.value(), a.output(), 2,
+                attentionDropout, 77);
+        return new TransformerBlock(b.norm(), att, b.ln1(), b.fc1(), b.fc2(), b.ln2(), hiddenDropout, 88);
+    }
+
+    static INDArray mask() {
+        return org.nd4j.linalg.factory.Nd4j.create(new double[][] {{1, 1, 1}, {1, 0, 1}});
+    }
+
+    @Test
+    void preNormForwardIsTheViTFormula() {
+        TransformerBlock b = block(TransformerBlock.Norm.PRE, 0, 0);
+        INDArray x = GradientCheck.random(71, B * T, D);
+        INDArray y = b.forward(x, B, T, mask(), false);
+        // h = x + attn(ln1(x)); y = h + fc2(gelu(fc1(ln2(h)))), composed from the parts
+        INDArray h = x.add(b.attention().forward(b.ln1().forward(x, false), B, T, mask(), false));
+        INDArray expected = h.add(b.fc2().forward(new Gelu().forward(
+                b.fc1().forward(b.ln2().forward(h, false), false), false), false));
+        assertArrayEquals(expected.data().asDouble(), y.data().asDouble(), 1e-12);
+    }
+
+    @Test
+    void postNormForwardIsTheBertFormula() {
+        TransformerBlock b = block(TransformerBlock.Norm.POST, 0, 0);
+        INDArray x = GradientCheck.random(72, B * T, D);
+        INDArray y = b.forward(x, B, T, mask(), false);
+        // h = ln1(x + attn(x)); y = ln2(h + fc2(gelu(fc1(h))))
+        INDArray h = b.ln1().forward(x.add(b.attention().forward(x, B, T, mask(), false)), false);
+        INDArray expected = b.ln2().forward(h.add(b.fc2().forward(new Gelu().forward(
+                b.fc1().forward(h, false), false), false)), false);
+        assertArrayEquals(expected.data().asDouble(), y.data().asDouble(), 1e-12);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransformerBlock.Norm.class)
+    void backwardMatchesFiniteDifferences(TransformerBlock.Norm norm) {
+        TransformerBlock b = block(norm, 0, 0);
+        INDArray x = GradientCheck.random(73, B * T, D);
+        INDArray r = GradientCheck.random(74, B * T, D);
+        INDArray xCopy = x.dup();
+        b.forward(x, B, T, mask(), true);
+        INDArray dx = b.backward(r);
+        assertArrayEquals(xCopy.data().asDouble(), x.data().asDouble(), 0, "forward must not modify its input");
+        Supplier<INDArray> f = () -> b.forward(x, B, T, mask(), false);
+        GradientAssert.assertClose("dx", dx, GradientCheck.numeric(x, f, r));
+        List<Parameter> ps = b.parameters();
+        assertEquals(16, ps.size());
+        for (Parameter p : ps) {
+            GradientAssert.assertClose(norm + " " + p.name(), p.grad(), GradientCheck.numeric(p.value(), f, r));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransformerBlock.Norm.class)
+    void backwardWithDropoutMatchesFiniteDifferences(TransformerBlock.Norm norm) {
+        TransformerBlock b = block(norm, 0.2, 0.3);
+        INDArray x = GradientCheck.random(75, B * T, D);
+        INDArray r = GradientCheck.random(76, B * T, D);
+        b.forward(x, B, T, mask(), true);
+        INDArray dx = b.backward(r);
+        Supplier<INDArray> f = () -> replay(b, 0.2, 0.3).forward(x, B, T, mask(), true);
+        GradientAssert.assertClose("dx", dx, GradientCheck.numeric(x, f, r));
+        Parameter fc1Weight = b.fc1().parameters().get(0);
+        GradientAssert.assertClose("fc1.weight", fc1Weight.grad(), GradientCheck.numeric(fc1Weight.value(), f, r));
+    }
+
+    @Test
+    void parametersFollowHfCheckpointOrder() {
+        List<String> pre = block(TransformerBlock.Norm.PRE, 0, 0).parameters().stream().map(Parameter::name).toList();
+        assertEquals(List.of("b.q.weight", "b.q.bias", "b.k.weight", "b.k.bias", "b.v.weight", "b.v.bias",
+                "b.o.weight", "b.o.bias", "b.fc1.weight", "b.fc1.bias", "b.fc2.weight", "b.fc2.bias",
+                "b.ln1.weight", "b.ln1.bias", "b.ln2.weight", "b.ln2.bias"), pre);
+        List<String> post = block(TransformerBlock.Norm.POST, 0, 0).parameters().stream().map(Parameter::name).toList();
+        assertEquals(List.of("b.q.weight", "b.q.bias", "b.k.weight", "b.k.bias", "b.v.weight", "b.v.bias",
+                "b.o.weight", "b.o.bias", "b.ln1.weight", "b.ln1.bias", "b.fc1.weight", "b.fc1.bias",
+                "b.fc2.weight", "b.fc2.bias", "b.ln2.weight", "b.ln2.bias"), post);
+        assertEquals(6, block(TransformerBlock.Norm.PRE, 0, 0).linearSlots().size());
+    }
+}
