@@ -1,0 +1,84 @@
+package org.pclora.experiments.plots;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.pclora.core.PcLoraException;
+
+/**
+ * A line chart of named (x, y) series written as a PNG with JFreeChart, headless, and atomically
+ * (a temporary file in the same directory, then a rename) so a reader never sees half a file.
+ */
+public final class LinePlot {
+    private final String title;
+    private final String xLabel;
+    private final String yLabel;
+    private final Map<String, XYSeries> series = new LinkedHashMap<>();
+
+    /** An empty plot with a title and axis labels. */
+    public LinePlot(String title, String xLabel, String yLabel) {
+        this.title = title;
+        this.xLabel = xLabel;
+        this.yLabel = yLabel;
+    }
+
+    /** Adds one curve; {@code x} and {@code y} have the same length. */
+    public LinePlot add(String name, double[] x, double[] y) {
+        if (x.length != y.length) {
+            throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values but " + y.length + " y values");
+        }
+        XYSeries s = new XYSeries(name, false, true);
+        for (int i = 0; i < x.length; i++) {
+            s.add(x[i], y[i]);
+        }
+        series.put(name, s);
+        return this;
+    }
+
+    /** Writes the chart as a {@code width} x {@code height} PNG to {@code target}, creating its directory. */
+    public void writePng(Path target, int width, int height) {
+        // No display is needed or wanted: JFreeChart draws with Java2D into an off-screen image.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        series.values().forEach(data::addSeries);
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Path temp = null;
+        try {
+            Files.createDirectories(dir);
+            temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
+            ChartUtils.saveChartAsPNG(temp.toFile(), chart, width, height);
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+        } catch (IOException e) {
+            throw new PcLoraException("cannot write plot '" + target + "': " + e.getMessage()
+                    + "; give a path in a writable directory", e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the original error is the one worth reporting
+                }
+            }
+        }
+    }
+}
