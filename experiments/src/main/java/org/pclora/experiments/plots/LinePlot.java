@@ -1,5 +1,7 @@
 package org.pclora.experiments.plots;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -10,7 +12,10 @@ import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYItemRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.pclora.core.PcLoraException;
@@ -20,6 +25,11 @@ import org.pclora.core.PcLoraException;
  * (a temporary file in the same directory, then a rename) so a reader never sees half a file.
  */
 public final class LinePlot {
+    /** Okabe-Ito colours, distinguishable with common colour-vision deficiencies. */
+    private static final Color[] PALETTE = {
+        new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
+        new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0), new Color(240, 228, 66)};
+
     private final String title;
     private final String xLabel;
     private final String yLabel;
@@ -45,6 +55,25 @@ public final class LinePlot {
         return this;
     }
 
+    /** Plain white background, light grid, and 2-pixel lines in colours that stay apart in print. */
+    private static void style(JFreeChart chart) {
+        chart.setBackgroundPaint(Color.WHITE);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        XYItemRenderer renderer = plot.getRenderer();
+        for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+        }
+        if (plot.getDomainAxis() instanceof NumberAxis x) {
+            x.setAutoRangeIncludesZero(false);
+            x.setLowerMargin(0);
+            x.setUpperMargin(0);
+        }
+    }
+
     /** Writes the chart as a {@code width} x {@code height} PNG to {@code target}, creating its directory. */
     public void writePng(Path target, int width, int height) {
         // No display is needed or wanted: JFreeChart draws with Java2D into an off-screen image.
@@ -55,6 +84,7 @@ public final class LinePlot {
         series.values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
                 true, false, false);
+        style(chart);
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Path temp = null;
