@@ -2,13 +2,17 @@ package org.pclora.experiments.plots;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -90,8 +94,11 @@ public final class LinePlot {
         Path temp = null;
         try {
             Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".tmp");
-            ChartUtils.saveChartAsPNG(temp.toFile(), chart, width, height);
+            // A unique sibling name rather than createTempFile, whose owner-only mode would stick to the PNG.
+            temp = dir.resolve("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW))) {
+                ChartUtils.writeChartAsPNG(out, chart, width, height);
+            }
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
