@@ -23,9 +23,10 @@ import picocli.CommandLine.ParentCommand;
  * <p>A plain {@code param=value} goes to every named schedule; {@code <schedule>.param=value} to
  * that one only (e.g. {@code name=linear,exponential exponential.rate=3}).
  */
-@Command(name = "schedule", description = {
-        "Print lambda(n) of decay schedules as CSV for steps 0..N and optionally plot them.",
-        "Example: pclora schedule name=linear,sine,cosine steps=100 ratio=0.8 png=lambda.png"})
+@Command(name = "schedule", mixinStandardHelpOptions = true, versionProvider = PcLoraCli.Version.class,
+        description = {
+            "Print lambda(n) of decay schedules as CSV for steps 0..N and optionally plot them.",
+            "Example: pclora schedule name=linear,sine,cosine steps=100 ratio=0.8 png=lambda.png"})
 public final class ScheduleCommand implements Callable<Integer> {
     /** Upper bound on steps: the curve is held in memory and printed line by line. */
     static final long MAX_STEPS = 10_000_000L;

@@ -115,6 +115,13 @@ class ScheduleCommandTest {
     }
 
     @Test
+    void helpDescribesTheArguments() {
+        CliRun r = run("schedule", "--help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("name=<schedule>[,<schedule>...] steps=<N> [ratio=0.8]"), r.out());
+    }
+
+    @Test
     void noCommandIsAUsageError() {
         CliRun r = run();
         assertEquals(2, r.status());
