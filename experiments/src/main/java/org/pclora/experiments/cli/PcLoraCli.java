@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * ({@link PcLoraException}) prints its one-line message to stderr and exits with status 2; with
  * {@code --debug} the stack trace follows.
  */
-@Command(name = "pclora", mixinStandardHelpOptions = true, version = "pclora 0.1.0",
+@Command(name = "pclora", mixinStandardHelpOptions = true, versionProvider = PcLoraCli.Version.class,
         description = "PC-LoRA: progressive compression with low-rank adapters and knowledge distillation.")
 public final class PcLoraCli implements Callable<Integer> {
 
@@ -117,6 +117,15 @@ public final class PcLoraCli implements Callable<Integer> {
         int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
                 System.getenv(), Path.of("").toAbsolutePath());
         System.exit(status);
+    }
+
+    /** {@code pclora --version}: the Implementation-Version of the packaged jar, or {@code dev} from source. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = PcLoraCli.class.getPackage() == null ? null : PcLoraCli.class.getPackage().getImplementationVersion();
+            return new String[] {"pclora " + (v == null ? "dev" : v)};
+        }
     }
 
     private static int handle(Exception ex, boolean debug, PrintWriter err) {

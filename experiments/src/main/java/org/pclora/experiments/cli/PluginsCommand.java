@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code pclora plugins}: every discovered plugin by kind, name, version, origin and description. */
-@Command(name = "plugins", description = "List every discovered plugin: kind, name, version, origin, description.")
+@Command(name = "plugins", mixinStandardHelpOptions = true, versionProvider = PcLoraCli.Version.class,
+        description = "List every discovered plugin: kind, name, version, origin, description.")
 public final class PluginsCommand implements Callable<Integer> {
     @ParentCommand
     PcLoraCli root;

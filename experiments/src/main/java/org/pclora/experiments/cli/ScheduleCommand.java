@@ -23,10 +23,13 @@ import picocli.CommandLine.ParentCommand;
  * <p>A plain {@code param=value} goes to every named schedule; {@code <schedule>.param=value} to
  * that one only (e.g. {@code name=linear,exponential exponential.rate=3}).
  */
-@Command(name = "schedule", description = {
-        "Print lambda(n) of decay schedules as CSV for steps 0..N and optionally plot them.",
-        "Example: pclora schedule name=linear,sine,cosine steps=100 ratio=0.8 png=lambda.png"})
+@Command(name = "schedule", mixinStandardHelpOptions = true, versionProvider = PcLoraCli.Version.class,
+        description = {
+            "Print lambda(n) of decay schedules as CSV for steps 0..N and optionally plot them.",
+            "Example: pclora schedule name=linear,sine,cosine steps=100 ratio=0.8 png=lambda.png"})
 public final class ScheduleCommand implements Callable<Integer> {
+    /** Upper bound on steps: the curve is held in memory and printed line by line. */
+    static final long MAX_STEPS = 10_000_000L;
     private static final String ACCEPTED = "name, steps, ratio, png, and the schedule's own parameters";
 
     @ParentCommand
@@ -45,10 +48,10 @@ public final class ScheduleCommand implements Callable<Integer> {
         try {
             steps = Long.parseLong(stepsText);
         } catch (NumberFormatException e) {
-            throw args.invalid("steps", stepsText, "an integer >= 1 (number of training steps)");
+            throw args.invalid("steps", stepsText, "an integer in [1, " + MAX_STEPS + "] (number of training steps)");
         }
-        if (steps < 1) {
-            throw args.invalid("steps", stepsText, "an integer >= 1 (number of training steps)");
+        if (steps < 1 || steps > MAX_STEPS) {
+            throw args.invalid("steps", stepsText, "an integer in [1, " + MAX_STEPS + "] (number of training steps)");
         }
         String ratioText = args.take("ratio");
         double ratio = 0.8;

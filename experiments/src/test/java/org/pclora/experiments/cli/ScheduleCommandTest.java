@@ -93,8 +93,10 @@ class ScheduleCommandTest {
         assertEquals("schedule needs steps=<number of training steps>\n", run("schedule", "name=linear").err());
         assertEquals("schedule argument 'steps' has no value; write steps=<value>\n",
                 run("schedule", "name=linear", "steps=").err());
-        assertEquals("schedule argument 'steps' must be an integer >= 1 (number of training steps), got 'ten'\n",
+        assertEquals("schedule argument 'steps' must be an integer in [1, 10000000] (number of training steps), got 'ten'\n",
                 run("schedule", "name=linear", "steps=ten").err());
+        assertEquals("schedule argument 'steps' must be an integer in [1, 10000000] (number of training steps), got '0'\n",
+                run("schedule", "name=linear", "steps=0").err());
         assertEquals("schedule 'linear' has no parameter 'rate'; accepted parameters: none (it takes no parameters)\n",
                 run("schedule", "name=linear", "steps=4", "rate=2").err());
         assertEquals("schedule argument 'sine.rate' is addressed to schedule 'sine', which is not among name=linear\n",
@@ -110,6 +112,13 @@ class ScheduleCommandTest {
         assertEquals(2, r.status());
         assertTrue(r.err().startsWith("unknown schedule 'nope'"), r.err());
         assertTrue(r.err().contains("at org.pclora.core.registry.PluginRegistry.get"), r.err());
+    }
+
+    @Test
+    void helpDescribesTheArguments() {
+        CliRun r = run("schedule", "--help");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("name=<schedule>[,<schedule>...] steps=<N> [ratio=0.8]"), r.out());
     }
 
     @Test
