@@ -54,7 +54,8 @@ public final class TinyModel implements ClassifierModel {
 
     @Override
     public Config architecture() {
-        return ConfigFactory.parseMap(Map.of("family", "tiny"));
+        return ConfigFactory.parseMap(Map.of("in", (int) fc.inFeatures(), "hidden", hidden,
+                "num_classes", (int) head.outFeatures()));
     }
 
     @Override

@@ -104,6 +104,19 @@ public final class ExperimentRunner {
             throw new PcLoraException("pclora.targets = '" + targets + "' is not a valid regular expression: "
                     + e.getDescription());
         }
+        // Check the adapters against the layers now, before a teacher is trained for nothing.
+        java.util.regex.Pattern target = java.util.regex.Pattern.compile(targets);
+        int matched = 0;
+        for (org.pclora.core.nn.LinearSlot slot : family.create(arch, 0).linearSlots()) {
+            if (target.matcher(slot.name()).matches()) {
+                adapterSpec.checkFits(slot.name(), slot.inFeatures(), slot.outFeatures());
+                matched++;
+            }
+        }
+        if (matched == 0) {
+            throw new PcLoraException("pclora.targets = '" + targets + "' matches no linear layer of model "
+                    + family.name() + "; use \"\" for the family's default (" + family.defaultTargets() + ")");
+        }
         return new Prepared(arch, train, test);
     }
 
