@@ -76,6 +76,20 @@ class ExperimentRunnerTest {
         assertEquals(mtime, Files.getLastModifiedTime(teacherWeights).toMillis(), "teacher was retrained");
         // only the student phase was trained in the second run
         assertTrue(Files.readAllLines(second.file(RunDirectory.METRICS)).stream().allMatch(l -> l.contains("\"student\"")));
+
+        // report over both runs: two table rows, CSV, three plots
+        java.io.StringWriter o = new java.io.StringWriter();
+        int status = org.pclora.experiments.cli.PcLoraCli.run(new String[] {"report", out.toString()},
+                new java.io.PrintWriter(o), new java.io.PrintWriter(new java.io.StringWriter()), Map.of(), out);
+        assertEquals(0, status, o.toString());
+        List<String> md = Files.readAllLines(out.resolve("report.md"));
+        assertEquals(2, md.stream().filter(l -> l.startsWith("| tiny") || l.startsWith("| " + s.get("model"))).count(),
+                String.join("\n", md));
+        assertEquals(3, Files.readAllLines(out.resolve("report.csv")).size());
+        for (String png : List.of("lambda.png", "loss.png", "accuracy_vs_compression.png")) {
+            byte[] b = Files.readAllBytes(out.resolve(png));
+            assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
+        }
     }
 
     @Test
