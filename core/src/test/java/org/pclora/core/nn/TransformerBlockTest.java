@@ -91,8 +91,16 @@ class TransformerBlockTest {
         GradientAssert.assertClose("dx", dx, GradientCheck.numeric(x, f, r));
         List<Parameter> ps = b.parameters();
         assertEquals(16, ps.size());
+        long seed = 700;
         for (Parameter p : ps) {
-            GradientAssert.assertClose(norm + " " + p.name(), p.grad(), GradientCheck.numeric(p.value(), f, r));
+            // vectors (biases, LayerNorm) element by element; weight matrices along a random direction
+            // (their elementwise checks are in LinearTest and MultiHeadSelfAttentionTest), to keep the
+            // suite fast on a shared 2-core machine
+            if (p.value().rank() == 1) {
+                GradientAssert.assertClose(norm + " " + p.name(), p.grad(), GradientCheck.numeric(p.value(), f, r));
+            } else {
+                GradientAssert.assertDirectional(norm + " " + p.name(), p.value(), p.grad(), seed++, f, r);
+            }
         }
     }
 
@@ -107,7 +115,9 @@ class TransformerBlockTest {
         Supplier<INDArray> f = () -> replay(b, 0.2, 0.3).forward(x, B, T, mask(), true);
         GradientAssert.assertClose("dx", dx, GradientCheck.numeric(x, f, r));
         Parameter fc1Weight = b.fc1().parameters().get(0);
-        GradientAssert.assertClose("fc1.weight", fc1Weight.grad(), GradientCheck.numeric(fc1Weight.value(), f, r));
+        GradientAssert.assertDirectional("fc1.weight", fc1Weight.value(), fc1Weight.grad(), 801, f, r);
+        Parameter ln2Weight = b.ln2().weight();
+        GradientAssert.assertClose("ln2.weight", ln2Weight.grad(), GradientCheck.numeric(ln2Weight.value(), f, r));
     }
 
     @Test
