@@ -87,14 +87,13 @@ public final class IdxReader {
     }
 
     private static int[] header(ByteBuffer b, String name, int magic, int ndim, String what) {
+        if (b.capacity() >= 4 && b.getInt(0) != magic) {
+            throw new PcLoraException(String.format("IDX file %s has magic number 0x%08x; IDX %s need 0x%08x", name,
+                    b.getInt(0), what, magic));
+        }
         if (b.capacity() < 4 + 4 * ndim) {
             throw new PcLoraException("IDX file " + name + " is too short (" + b.capacity() + " bytes) to hold an IDX "
                     + what + " header");
-        }
-        int m = b.getInt(0);
-        if (m != magic) {
-            throw new PcLoraException(String.format("IDX file %s has magic number 0x%08x; IDX %s need 0x%08x", name, m,
-                    what, magic));
         }
         int[] dims = new int[ndim];
         for (int d = 0; d < ndim; d++) {
