@@ -1,0 +1,247 @@
+package org.pclora.core.adapter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.nn.Init;
+import org.pclora.core.nn.Linear;
+import org.pclora.core.nn.Parameter;
+
+/**
+ * The PC-LoRA adapted linear layer {@code y = lambda * (W0 x + b0) + s * B (A x) + b_A}
+ * (HF layout: x [rows, in], W0 [out, in], A [r, in], B [out, r], b_A [out]).
+ *
+ * <p>W0 and b0 are the frozen pre-trained dense layer; A, B and b_A are trainable, B and b_A start
+ * at zero so that at step 0 the layer equals the dense layer. When lambda is 0 the frozen path is
+ * not computed at all, neither forward nor backward: that is where the training speed-up lies.
+ *
+ * <p>The same class is the plain LoRA baseline ({@link #lora}): there the frozen path keeps
+ * weight 1 whatever {@link #setLambda} is given, so LoRA + KD runs through the same code.
+ */
+public final class PcLoraLinear implements AdapterLayer {
+    private final String name;
+    private final Linear dense;
+    private final Parameter a;
+    private final Parameter b;
+    private final Parameter biasA;
+    private final double scaling;
+    private final boolean plainLora;
+    private double lambda = 1.0;
+
+    // State kept by a training forward for the one backward that follows.
+    private INDArray lastInput;
+    private INDArray lastHidden;
+    private double lastLambda;
+
+    private PcLoraLinear(Linear dense, AdapterSpec spec, boolean plainLora) {
+        spec.checkFits(dense.name(), dense.inFeatures(), dense.outFeatures());
+        this.name = dense.name();
+        this.plainLora = plainLora;
+        this.scaling = spec.scaling();
+        this.dense = frozenCopyOf(dense);
+        DataType dtype = dense.weight().value().dataType();
+        int in = dense.inFeatures();
+        int out = dense.outFeatures();
+        int r = spec.rank();
+        SplittableRandom rng = new SplittableRandom(layerSeed(spec.seed(), name));
+        INDArray aInit = switch (spec.init()) {
+            // kaiming_uniform_(a=sqrt(5)) as PEFT: gain sqrt(2/(1+5)), bound = gain*sqrt(3/fan_in) = 1/sqrt(in)
+            case KAIMING_UNIFORM -> Init.uniform(rng, 1.0 / Math.sqrt(in), dtype, r, in);
+            // PEFT's "gaussian" init: N(0, (1/r)^2)
+            case GAUSSIAN -> Init.normal(rng, 1.0 / r, dtype, r, in);
+        };
+        this.a = Parameter.trainable(name + ".lora_A.weight", aInit, true);
+        this.b = Parameter.trainable(name + ".lora_B.weight", Nd4j.zeros(dtype, out, r), true);
+        this.biasA = spec.bias() == AdapterSpec.BiasPolicy.ADAPTER
+                ? Parameter.trainable(name + ".lora_B.bias", Nd4j.zeros(dtype, out), false)
+                : null;
+    }
+
+    /** A PC-LoRA layer around {@code dense}, whose parameters are frozen; lambda starts at 1. */
+    public static PcLoraLinear pcLora(Linear dense, AdapterSpec spec) {
+        return new PcLoraLinear(dense, spec, false);
+    }
+
+    /** A plain LoRA layer around {@code dense}: the frozen path always has weight 1. */
+    public static PcLoraLinear lora(Linear dense, AdapterSpec spec) {
+        return new PcLoraLinear(dense, spec, true);
+    }
+
+    /** Freezes the caller's dense parameters and returns a dense layer over the same values, frozen. */
+    private static Linear frozenCopyOf(Linear dense) {
+        Parameter w = Parameter.frozen(dense.weight().name(), dense.weight().value());
+        dense.weight().freeze();
+        Parameter bias = null;
+        if (dense.bias() != null) {
+            bias = Parameter.frozen(dense.bias().name(), dense.bias().value());
+            dense.bias().freeze();
+        }
+        return new Linear(dense.name(), w, bias);
+    }
+
+    /** One seed per layer, so that layers sharing a spec seed get different A. */
+    private static long layerSeed(long seed, String layer) {
+        return seed * 0x9E3779B97F4A7C15L + layer.hashCode();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** Ignored by the plain LoRA variant, whose frozen path keeps weight 1. */
+    @Override
+    public void setLambda(double lambda) {
+        if (!(lambda >= 0 && lambda <= 1)) {
+            throw new IllegalArgumentException(name + ": lambda " + lambda + " is outside [0, 1]");
+        }
+        if (!plainLora) {
+            this.lambda = lambda;
+        }
+    }
+
+    @Override
+    public double lambda() {
+        return lambda;
+    }
+
+    /** True for the plain LoRA baseline (frozen path fixed at weight 1). */
+    public boolean isPlainLora() {
+        return plainLora;
+    }
+
+    /** The LoRA scaling s = alpha / r. */
+    public double scaling() {
+        return scaling;
+    }
+
+    /** A [r, in]. */
+    public Parameter a() {
+        return a;
+    }
+
+    /** B [out, r], without the scaling. */
+    public Parameter b() {
+        return b;
+    }
+
+    /** b_A [out], or null under {@link AdapterSpec.BiasPolicy#NONE}. */
+    public Parameter adapterBias() {
+        return biasA;
+    }
+
+    @Override
+    public int rank() {
+        return (int) a.value().size(0);
+    }
+
+    @Override
+    public int inFeatures() {
+        return dense.inFeatures();
+    }
+
+    @Override
+    public int outFeatures() {
+        return dense.outFeatures();
+    }
+
+    @Override
+    public Linear dense() {
+        return dense;
+    }
+
+    /** Whether the frozen path W0 x + b0 is computed at the current lambda. */
+    private boolean frozenPathActive(double lam) {
+        return lam != 0.0;
+    }
+
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        double lam = lambda;
+        long rows = x.size(0);
+        // Adapter path: h = x A^T [rows, r]; y = s * h B^T (scaling fused into gemm's alpha).
+        INDArray h = Nd4j.createUninitialized(x.dataType(), rows, rank());
+        Nd4j.gemm(x, a.value(), h, false, true, 1.0, 0.0);
+        INDArray y = Nd4j.createUninitialized(x.dataType(), rows, outFeatures());
+        Nd4j.gemm(h, b.value(), y, false, true, scaling, 0.0);
+        INDArray biasRow = biasA == null ? null : biasA.value();
+        if (frozenPathActive(lam)) {
+            // Frozen path accumulated into y: y += lambda * x W0^T, and lambda * b0 joins the bias row.
+            Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 1.0);
+            if (dense.bias() != null) {
+                INDArray b0 = dense.bias().value().mul(lam);
+                biasRow = biasRow == null ? b0 : b0.addi(biasRow);
+            }
+        }
+        if (biasRow != null) {
+            y.addiRowVector(biasRow);
+        }
+        if (training) {
+            lastInput = x;
+            lastHidden = h;
+            lastLambda = lam;
+        }
+        return y;
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        if (lastInput == null) {
+            throw new IllegalStateException(name + ": backward without a training forward");
+        }
+        INDArray x = lastInput;
+        long rows = dy.size(0);
+        // dB += s * dy^T h
+        Nd4j.gemm(dy, lastHidden, b.grad(), true, false, scaling, 1.0);
+        if (biasA != null) {
+            biasA.grad().addi(dy.sum(0));
+        }
+        // dh = s * dy B [rows, r]; dA += dh^T x; dx = dh A
+        INDArray dh = Nd4j.createUninitialized(dy.dataType(), rows, rank());
+        Nd4j.gemm(dy, b.value(), dh, false, false, scaling, 0.0);
+        Nd4j.gemm(dh, x, a.grad(), true, false, 1.0, 1.0);
+        INDArray dx = Nd4j.createUninitialized(dy.dataType(), rows, inFeatures());
+        Nd4j.gemm(dh, a.value(), dx, false, false, 1.0, 0.0);
+        if (frozenPathActive(lastLambda)) {
+            // Frozen path: dx += lambda * dy W0 (no gradient for the frozen W0 and b0).
+            Nd4j.gemm(dy, dense.weight().value(), dx, false, false, lastLambda, 1.0);
+        }
+        lastInput = null;
+        lastHidden = null;
+        return dx;
+    }
+
+    /**
+     * The adapter-only layer {@code y = (x A^T)(s B)^T + b_A}: copies of A, s * B and b_A, trainable.
+     * Its output equals this layer's forward at lambda 0, whatever lambda is now (for the plain
+     * LoRA variant it is the adapter part alone).
+     */
+    @Override
+    public CompressedLinear compress() {
+        Parameter ca = Parameter.trainable(a.name(), a.value().dup(), true);
+        Parameter cb = Parameter.trainable(b.name(), b.value().mul(scaling), true);
+        Parameter cbias = biasA == null ? null : Parameter.trainable(biasA.name(), biasA.value().dup(), false);
+        return new CompressedLinear(name, ca, cb, cbias);
+    }
+
+    /** Frozen W0 and b0 (if any), then A, B and b_A (if any). */
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> ps = new ArrayList<>(dense.parameters());
+        ps.add(a);
+        ps.add(b);
+        if (biasA != null) {
+            ps.add(biasA);
+        }
+        return ps;
+    }
+
+    @Override
+    public String toString() {
+        return (plainLora ? "LoRA" : "PC-LoRA") + "(" + name + ", " + outFeatures() + "x" + inFeatures()
+                + ", r=" + rank() + ", s=" + scaling + ", lambda=" + lambda + ")";
+    }
+}

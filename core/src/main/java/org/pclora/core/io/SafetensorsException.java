@@ -1,0 +1,24 @@
+package org.pclora.core.io;
+
+import java.nio.file.Path;
+import org.pclora.core.PcLoraException;
+
+/**
+ * A safetensors file that cannot be read or written: the message names the file, the tensor
+ * where one is concerned, what was wrong and what would be accepted.
+ */
+public class SafetensorsException extends PcLoraException {
+    public SafetensorsException(Path file, String tensor, String problem) {
+        super(format(file, tensor, problem));
+    }
+
+    public SafetensorsException(Path file, String tensor, String problem, Throwable cause) {
+        super(format(file, tensor, problem), cause);
+    }
+
+    private static String format(Path file, String tensor, String problem) {
+        String where = "safetensors file " + file + (tensor == null ? "" : ", tensor '" + tensor + "'");
+        // One line, whatever a parser's message brought with it.
+        return (where + ": " + problem).replace('\n', ' ').replace('\r', ' ');
+    }
+}

@@ -1,0 +1,90 @@
+package org.pclora.core.nn;
+
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.PcLoraException;
+
+/**
+ * Inverted dropout: in training each element is kept with probability {@code 1 - p} and scaled
+ * by {@code 1 / (1 - p)}, so evaluation is the identity. Masks come from this layer's own native
+ * random stream seeded at construction, so a seed fixes the sequence of masks (libnd4j's
+ * generator is counter based: the same on any thread count).
+ */
+public final class Dropout implements Layer {
+    private final double p;
+    private final long seed;
+    private Random rng;
+    /** Keep mask times 1/(1-p) of the last training forward, or null when it was the identity. */
+    private INDArray mask;
+    private boolean pending;
+
+    /**
+     * @param p    drop probability in [0, 1)
+     * @param seed seed of this layer's mask stream
+     */
+    public Dropout(double p, long seed) {
+        this.p = checkProbability(p, "dropout probability");
+        this.seed = seed;
+    }
+
+    /** Rejects a probability outside [0, 1) with a message naming {@code what}. */
+    static double checkProbability(double p, String what) {
+        if (!(p >= 0 && p < 1)) {
+            throw new PcLoraException(what + " " + p + " is out of range; accepted: a number in [0, 1)");
+        }
+        return p;
+    }
+
+    /** The drop probability. */
+    public double p() {
+        return p;
+    }
+
+    /**
+     * Draws a fresh scaled keep-mask shaped like {@code like} (values 0 or 1/(1-p)) from this
+     * layer's stream; used by layers that apply dropout to tensors they own.
+     */
+    INDArray drawMask(INDArray like) {
+        if (rng == null) {
+            rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        }
+        INDArray m = Nd4j.createUninitialized(like.dataType(), like.shape());
+        Nd4j.getExecutioner().exec(new BernoulliDistribution(m, 1.0 - p), rng);
+        return m.muli(1.0 / (1.0 - p));
+    }
+
+    /** The scaled mask of the last training forward (null when it was the identity). */
+    INDArray lastMask() {
+        return mask;
+    }
+
+    @Override
+    public INDArray forward(INDArray x, boolean training) {
+        pending = training;
+        if (!training || p == 0) {
+            mask = null;
+            return x;
+        }
+        mask = drawMask(x);
+        return x.mul(mask);
+    }
+
+    @Override
+    public INDArray backward(INDArray dy) {
+        if (!pending) {
+            throw new IllegalStateException("dropout: backward without a training forward");
+        }
+        pending = false;
+        INDArray dx = mask == null ? dy : dy.mul(mask);
+        mask = null;
+        return dx;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+}

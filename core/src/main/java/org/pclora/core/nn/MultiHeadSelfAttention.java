@@ -1,0 +1,254 @@
+package org.pclora.core.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.PcLoraException;
+
+/**
+ * Multi-head self-attention as in BERT and ViT: query, key, value and output projections held in
+ * {@link LinearSlot}s (so adapters can replace them), scaled dot-product attention per head with
+ * an additive padding mask on the keys, softmax, dropout on the attention probabilities.
+ *
+ * <p>Heads are batched: q, k, v become [B, H, T, dh] and the two attention products run as one
+ * rank-4 batched matmul each, no Java loop over batch and heads. The softmax output (before
+ * dropout) can be kept as the {@code attention.<i>} distillation tap, and a gradient with
+ * respect to it can be injected for the next backward.
+ */
+public final class MultiHeadSelfAttention {
+    /** Added to the scores of padded keys; exp() of it underflows to 0 in float32 and float64. */
+    static final double MASKED_SCORE = -1e9;
+
+    private final LinearSlot query;
+    private final LinearSlot key;
+    private final LinearSlot value;
+    private final LinearSlot output;
+    private final int heads;
+    private final int headSize;
+    private final double scale;
+    private final Dropout probsDropout;
+    private boolean keepProbs;
+
+    // state of the last training forward
+    private int batch;
+    private int tokens;
+    private INDArray qh;    // scaled queries [B,H,T,dh]
+    private INDArray kh;    // [B,H,T,dh]
+    private INDArray vh;    // [B,H,T,dh]
+    private INDArray probs; // softmax output [B,H,T,T]
+    private INDArray dropMask; // scaled keep mask on probs, or null
+    private boolean pending;
+    private INDArray lastProbs;
+    private INDArray probsGradient;
+
+    /**
+     * @param query            [D, D] projection slot
+     * @param key              [D, D] projection slot
+     * @param value            [D, D] projection slot
+     * @param output           [D, D] output projection slot
+     * @param heads            number of heads; must divide D
+     * @param attentionDropout dropout probability on the attention probabilities
+     * @param seed             seed of the attention dropout masks
+     */
+    public MultiHeadSelfAttention(LinearSlot query, LinearSlot key, LinearSlot value, LinearSlot output,
+                                  int heads, double attentionDropout, long seed) {
+        int width = query.outFeatures();
+        if (heads <= 0 || width % heads != 0) {
+            throw new PcLoraException("attention " + query.name() + ": hidden size " + width
+                    + " is not divisible by " + heads + " heads; accepted: a positive head count that divides "
+                    + width);
+        }
+        for (LinearSlot s : List.of(query, key, value, output)) {
+            if (s.inFeatures() != width || s.outFeatures() != width) {
+                throw new IllegalArgumentException("attention slot " + s.name() + " is [" + s.outFeatures() + ", "
+                        + s.inFeatures() + "], expected [" + width + ", " + width + "]");
+            }
+        }
+        this.query = query;
+        this.key = key;
+        this.value = value;
+        this.output = output;
+        this.heads = heads;
+        this.headSize = width / heads;
+        this.scale = 1.0 / Math.sqrt(headSize);
+        this.probsDropout = new Dropout(attentionDropout, seed);
+    }
+
+    /** The query projection slot. */
+    public LinearSlot query() {
+        return query;
+    }
+
+    /** The key projection slot. */
+    public LinearSlot key() {
+        return key;
+    }
+
+    /** The value projection slot. */
+    public LinearSlot value() {
+        return value;
+    }
+
+    /** The output projection slot. */
+    public LinearSlot output() {
+        return output;
+    }
+
+    /** Number of heads. */
+    public int heads() {
+        return heads;
+    }
+
+    /** Whether forward keeps the attention probabilities for {@link #lastProbs()}. */
+    public void setKeepProbs(boolean keep) {
+        this.keepProbs = keep;
+        if (!keep) {
+            lastProbs = null;
+        }
+    }
+
+    /**
+     * The softmax output [B, H, T, T] of the last forward (before dropout) when
+     * {@link #setKeepProbs} is on, else null. Shared with backward: read, do not modify.
+     */
+    public INDArray lastProbs() {
+        return lastProbs;
+    }
+
+    /**
+     * Adds a gradient [B, H, T, T] with respect to the attention probabilities (the softmax
+     * output, before dropout), e.g. from an attention-distillation loss; it enters the next
+     * {@link #backward}.
+     */
+    public void addProbsGradient(INDArray g) {
+        probsGradient = probsGradient == null ? g.dup() : probsGradient.addi(g);
+    }
+
+    /**
+     * Attention over x [B*T, D] (rows ordered batch-major).
+     *
+     * @param mask [B, T] with 1 for tokens to attend to and 0 for padding, or null for none
+     * @return [B*T, D]
+     */
+    public INDArray forward(INDArray x, int batch, int tokens, INDArray mask, boolean training) {
+        if (x.size(0) != (long) batch * tokens) {
+            throw new IllegalArgumentException("attention: x has " + x.size(0) + " rows, expected batch "
+                    + batch + " x tokens " + tokens);
+        }
+        INDArray q = splitHeads(query.forward(x, training), batch, tokens);
+        INDArray k = splitHeads(key.forward(x, training), batch, tokens);
+        INDArray v = splitHeads(value.forward(x, training), batch, tokens);
+        DataType dt = q.dataType();
+        // scaling q instead of the scores costs T*D instead of H*T*T multiplications
+        q.muli(scale);
+        INDArray p = Nd4j.createUninitialized(dt, batch, heads, tokens, tokens);
+        Nd4j.matmul(q, k, p, false, true, false);
+        if (mask != null) {
+            if (mask.rank() != 2 || mask.size(0) != batch || mask.size(1) != tokens) {
+                throw new IllegalArgumentException("attention mask must be [" + batch + ", " + tokens + "], got "
+                        + Arrays.toString(mask.shape()));
+            }
+            INDArray bias = mask.castTo(dt).rsub(1.0).muli(MASKED_SCORE);
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(p, bias, p, 0, 3));
+        }
+        Nd4j.exec(new SoftMax(p, p, 3));
+        lastProbs = keepProbs ? p : null;
+        INDArray attended = p;
+        INDArray m = null;
+        if (training && probsDropout.p() > 0) {
+            m = probsDropout.drawMask(p);
+            attended = p.mul(m);
+        }
+        INDArray context = Nd4j.createUninitialized(dt, batch, heads, tokens, headSize);
+        Nd4j.matmul(attended, v, context, false, false, false);
+        INDArray y = output.forward(mergeHeads(context, batch, tokens), training);
+        if (training) {
+            this.batch = batch;
+            this.tokens = tokens;
+            qh = q;
+            kh = k;
+            vh = v;
+            probs = p;
+            dropMask = m;
+            pending = true;
+        } else {
+            clear();
+        }
+        return y;
+    }
+
+    /**
+     * Backward of the last training forward: adds the gradients of the four projections' trainable
+     * parameters and returns dL/dx [B*T, D]. Any injected probabilities gradient is consumed.
+     */
+    public INDArray backward(INDArray dy) {
+        if (!pending) {
+            throw new IllegalStateException("attention " + query.name() + ": backward without a training forward");
+        }
+        DataType dt = probs.dataType();
+        INDArray dContext = splitHeads(output.backward(dy), batch, tokens);
+        INDArray attended = dropMask == null ? probs : probs.mul(dropMask);
+        INDArray dv = Nd4j.createUninitialized(dt, batch, heads, tokens, headSize);
+        Nd4j.matmul(attended, dContext, dv, true, false, false);
+        INDArray dp = Nd4j.createUninitialized(dt, batch, heads, tokens, tokens);
+        Nd4j.matmul(dContext, vh, dp, false, true, false);
+        if (dropMask != null) {
+            dp.muli(dropMask);
+        }
+        if (probsGradient != null) {
+            dp.addi(probsGradient);
+            probsGradient = null;
+        }
+        // softmax backward in place: dS = P * (dP - sum_j(dP * P))
+        INDArray rowDot = dp.mul(probs).sum(3);
+        Nd4j.getExecutioner().exec(new BroadcastSubOp(dp, rowDot, dp, 0, 1, 2));
+        INDArray ds = dp.muli(probs);
+        INDArray dq = Nd4j.createUninitialized(dt, batch, heads, tokens, headSize);
+        Nd4j.matmul(ds, kh, dq, false, false, false);
+        dq.muli(scale);
+        INDArray dk = Nd4j.createUninitialized(dt, batch, heads, tokens, headSize);
+        Nd4j.matmul(ds, qh, dk, true, false, false);
+        int b = batch;
+        int t = tokens;
+        clear();
+        INDArray dx = query.backward(mergeHeads(dq, b, t));
+        dx.addi(key.backward(mergeHeads(dk, b, t)));
+        dx.addi(value.backward(mergeHeads(dv, b, t)));
+        return dx;
+    }
+
+    /** Parameters of the query, key, value and output slots, in that order. */
+    public List<Parameter> parameters() {
+        List<Parameter> ps = new ArrayList<>();
+        ps.addAll(query.parameters());
+        ps.addAll(key.parameters());
+        ps.addAll(value.parameters());
+        ps.addAll(output.parameters());
+        return ps;
+    }
+
+    private void clear() {
+        qh = null;
+        kh = null;
+        vh = null;
+        probs = null;
+        dropMask = null;
+        pending = false;
+    }
+
+    /** [B*T, H*dh] -> contiguous [B, H, T, dh]. */
+    private INDArray splitHeads(INDArray rows, int batch, int tokens) {
+        return rows.reshape('c', batch, tokens, heads, headSize).permute(0, 2, 1, 3).dup('c');
+    }
+
+    /** [B, H, T, dh] -> contiguous [B*T, H*dh]. */
+    private INDArray mergeHeads(INDArray perHead, int batch, int tokens) {
+        return perHead.permute(0, 2, 1, 3).dup('c').reshape('c', (long) batch * tokens, (long) heads * headSize);
+    }
+}

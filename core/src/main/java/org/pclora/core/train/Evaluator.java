@@ -1,0 +1,36 @@
+package org.pclora.core.train;
+
+import java.util.Iterator;
+import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pclora.core.data.Dataset;
+import org.pclora.core.model.Batch;
+import org.pclora.core.model.ClassifierModel;
+
+/** Classification accuracy of a model on a dataset, in evaluation mode (no dropout, nothing kept). */
+public final class Evaluator {
+    private Evaluator() {
+    }
+
+    /** Fraction of examples whose arg-max logit equals the label, in [0, 1]. */
+    public static double accuracy(ClassifierModel model, Dataset data, int batchSize) {
+        long correct = 0;
+        long seen = 0;
+        Iterator<Batch> it = data.batches(batchSize, false, 0L, false);
+        while (it.hasNext()) {
+            Batch b = it.next();
+            INDArray logits = model.forward(b, false, Set.of()).get("logits");
+            correct += countCorrect(logits, b.labels());
+            seen += b.size();
+        }
+        return seen == 0 ? 0.0 : correct / (double) seen;
+    }
+
+    /** Number of rows of {@code logits} [B, C] whose arg-max equals {@code labels} [B]. */
+    public static long countCorrect(INDArray logits, INDArray labels) {
+        INDArray pred = logits.argMax(1).castTo(DataType.LONG);
+        INDArray lab = labels.castTo(DataType.LONG).reshape(pred.shape());
+        return pred.eq(lab).castTo(DataType.INT).sumNumber().longValue();
+    }
+}

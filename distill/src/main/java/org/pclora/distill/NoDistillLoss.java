@@ -1,0 +1,39 @@
+package org.pclora.distill;
+
+import com.typesafe.config.Config;
+import java.util.Set;
+import org.pclora.core.spi.DistillLoss;
+import org.pclora.core.spi.FeatureKind;
+import org.pclora.core.spi.Features;
+
+/**
+ * No distillation: the loss is 0, reads no features and gives no gradients (the task loss alone
+ * trains the student; with it the teacher's forward pass can be skipped). No parameters.
+ */
+public final class NoDistillLoss implements DistillLoss {
+    @Override
+    public String name() {
+        return "none";
+    }
+
+    @Override
+    public String description() {
+        return "no distillation: loss 0, no features read, no gradients";
+    }
+
+    @Override
+    public Set<FeatureKind> requires() {
+        return Set.of();
+    }
+
+    @Override
+    public Result compute(Features teacher, Features student) {
+        return new Result(0.0, new Features());
+    }
+
+    @Override
+    public DistillLoss configure(Config params) {
+        LossParameters.of(name(), params);
+        return this;
+    }
+}

@@ -1,0 +1,105 @@
+package org.pclora.experiments.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclora.core.PcLoraException;
+
+class ConfigComposerTest {
+    private static final Path CONF = Path.of("..", "conf");
+
+    private static Config compose(String... args) {
+        List<Override> os = Arrays.stream(args).map(Override::parse).collect(Collectors.toList());
+        return new ConfigComposer(CONF).compose(os).config();
+    }
+
+    @Test
+    void defaultsComeFromRootAndExperiment() {
+        Config c = compose();
+        assertEquals("mini-vit-fmnist", c.getString("name"));
+        assertEquals("vit", c.getString("model.family"));
+        assertEquals("sine", c.getString("schedule.name"));
+        assertEquals("feature-mse", c.getConfigList("distill.losses").get(0).getString("name"));
+        assertEquals(8, c.getInt("pclora.rank"));
+    }
+
+    @Test
+    void groupSelectionAndDottedOverrides() {
+        Config c = compose("schedule=cosine", "pclora.rank=16", "loss.alpha=0.5", "output.root=/tmp/x");
+        assertEquals("cosine", c.getString("schedule.name"));
+        assertEquals(16, c.getInt("pclora.rank"));
+        assertEquals(0.5, c.getDouble("loss.alpha"));
+        assertEquals("/tmp/x", c.getString("output.root"));
+    }
+
+    @Test
+    void addAndRemoveKeys() {
+        Config c = compose("+schedule.params.rate=3", "~pclora.targets");
+        assertEquals(3, c.getInt("schedule.params.rate"));
+        assertFalse(c.hasPath("pclora.targets"));
+        PcLoraException e = assertThrows(PcLoraException.class, () -> compose("+pclora.rank=3"));
+        assertTrue(e.getMessage().contains("exists already"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeyNamesNearestValidKeys() {
+        PcLoraException e = assertThrows(PcLoraException.class, () -> compose("pclora.rnak=4"));
+        assertTrue(e.getMessage().contains("pclora.rank"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void wrongTypeNamesKeyAndExpectedType() {
+        PcLoraException e = assertThrows(PcLoraException.class, () -> compose("pclora.rank=abc"));
+        assertTrue(e.getMessage().contains("pclora.rank expects a number"), e.getMessage());
+    }
+
+    @Test
+    void unknownGroupOptionListsAvailableOnes() {
+        PcLoraException e = assertThrows(PcLoraException.class, () -> compose("schedule=sinus"));
+        assertTrue(e.getMessage().contains("unknown schedule 'sinus'"), e.getMessage());
+        assertTrue(e.getMessage().contains("cosine"), e.getMessage());
+    }
+
+    @Test
+    void sweepWithoutMultirunIsAnError() {
+        PcLoraException e = assertThrows(PcLoraException.class, () -> compose("schedule=linear,sine"));
+        assertTrue(e.getMessage().contains("-m"), e.getMessage());
+    }
+
+    @Test
+    void malformedHoconNamesTheFile(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("config.conf"), "defaults { }\nname = {\n");
+        PcLoraException e = assertThrows(PcLoraException.class, () -> new ConfigComposer(dir).compose(List.of()));
+        assertTrue(e.getMessage().contains("malformed HOCON in " + dir.resolve("config.conf")), e.getMessage());
+    }
+
+    @Test
+    void sweepsExpandToCartesianProduct() {
+        List<List<Override>> runs = Sweep.expand(List.of(Override.parse("schedule=linear,sine"),
+                Override.parse("pclora.rank=range(8,65,8)"), Override.parse("seed=1")));
+        assertEquals(2 * 8, runs.size());
+        assertEquals("[schedule=linear, pclora.rank=8, seed=1]", runs.get(0).toString());
+        assertEquals("[schedule=sine, pclora.rank=64, seed=1]", runs.get(15).toString());
+        assertEquals(List.of("[1,2]", "x"), Sweep.values("k", "[1,2],x"));
+        assertThrows(PcLoraException.class, () -> Sweep.values("k", "range(8,1)"));
+        assertThrows(PcLoraException.class, () -> Sweep.values("k", "a,,b"));
+    }
+
+    @Test
+    void malformedOverridesAreRejected() {
+        assertThrows(PcLoraException.class, () -> Override.parse("rank"));
+        assertThrows(PcLoraException.class, () -> Override.parse("=3"));
+        assertThrows(PcLoraException.class, () -> Override.parse("a..b=3"));
+    }
+}

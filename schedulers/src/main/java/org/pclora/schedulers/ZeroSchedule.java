@@ -1,0 +1,31 @@
+package org.pclora.schedulers;
+
+import com.typesafe.config.Config;
+import org.pclora.core.spi.DecaySchedule;
+
+/**
+ * {@code lambda = 0} from step 0: the frozen path is off from the start and only the adapters
+ * learn (a baseline). No parameters.
+ */
+public final class ZeroSchedule implements DecaySchedule {
+    @Override
+    public String name() {
+        return "zero";
+    }
+
+    @Override
+    public String description() {
+        return "lambda = 0 from step 0 (adapters only baseline)";
+    }
+
+    @Override
+    public double lambda(long step, long decayEndStep) {
+        return 0.0;
+    }
+
+    @Override
+    public DecaySchedule configure(Config params) {
+        ScheduleParameters.of(name(), params);
+        return this;
+    }
+}
