@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.io.LoadReport;
 import org.pclora.core.io.Safetensors;
 import org.pclora.core.io.SafetensorsFile;
 import org.pclora.core.io.StateDict;
@@ -52,7 +53,7 @@ public final class VitFamily implements ModelFamily {
     /** Architecture used when the model config names none. */
     public static final String DEFAULT_ARCHITECTURE = "vit-b16";
     /** Metadata key holding the resolved architecture JSON in our exports. */
-    public static final String ARCHITECTURE_METADATA = "pclora.architecture";
+    public static final String ARCHITECTURE_METADATA = StateDict.ARCHITECTURE_KEY;
 
     private static final Logger LOG = LoggerFactory.getLogger(VitFamily.class);
     private static final List<String> SIZE_KEYS = List.of("image_size", "patch_size", "channels", "depth", "width",
@@ -172,10 +173,9 @@ public final class VitFamily implements ModelFamily {
         }
         VitModel model = new VitModel(target, 0L);
         Map<String, INDArray> tensors = adaptTensors(checkpoint, file.tensors(), model);
-        StateDict.LoadReport report = StateDict.load(model, tensors, strict);
-        if (!report.missing().isEmpty() || !report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
-            LOG.warn("checkpoint {} loaded non-strictly: missing {}, unexpected {}, mismatched {}", checkpoint,
-                    report.missing(), report.unexpected(), report.mismatched());
+        LoadReport report = StateDict.load(model, tensors, strict, checkpoint.toString());
+        if (!report.clean()) {
+            LOG.warn("checkpoint {} loaded non-strictly: {}", checkpoint, report.summary());
         }
         return model;
     }
@@ -356,20 +356,19 @@ public final class VitFamily implements ModelFamily {
     public static INDArray interpolatePositions(INDArray pos, int newGrid) {
         int d = (int) pos.size(2);
         int g = (int) Math.round(Math.sqrt(pos.size(1) - 1));
+        double[] flat = pos.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').data().asDouble();
         double[] src = new double[d * g * g];
-        // [g*g, D] rows to D planes of g x g.
+        // Rows 1..g*g of [T, D] become D planes of g x g.
         for (int p = 0; p < g * g; p++) {
             for (int c = 0; c < d; c++) {
-                src[c * g * g + p] = pos.getDouble(0, 1 + p, c);
+                src[c * g * g + p] = flat[(1 + p) * d + c];
             }
         }
         double[] dst = new double[d * newGrid * newGrid];
         new Bilinear(g, g, newGrid, newGrid).apply(src, 0, dst, 0, d);
         int t = 1 + newGrid * newGrid;
         double[] out = new double[t * d];
-        for (int c = 0; c < d; c++) {
-            out[c] = pos.getDouble(0, 0, c);
-        }
+        System.arraycopy(flat, 0, out, 0, d);
         for (int p = 0; p < newGrid * newGrid; p++) {
             for (int c = 0; c < d; c++) {
                 out[(1 + p) * d + c] = dst[c * newGrid * newGrid + p];
