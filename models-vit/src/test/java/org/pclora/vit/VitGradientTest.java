@@ -21,11 +21,13 @@ import org.pclora.core.testing.GradientCheck;
  * class token, positions), blocks, final LayerNorm, head, the input images, and the gradients
  * injected at the distillation taps. Central differences with h = 1e-6 in float64 have
  * truncation error ~1e-12 and rounding error ~1e-10 relative to O(1) values, so a relative
- * error below 1e-5 separates a correct backward from a wrong one (errors of order 1).
+ * error below 1e-5 separates a correct backward from a wrong one (errors of order 1). The model
+ * is as small as still exercises everything (2x2 patch grid, 2 channels, 2 heads, 2 blocks,
+ * batch 2) because every checked element costs two forward passes.
  */
 class VitGradientTest {
     private static final double TOL = 1e-5;
-    private static final VitConfig TINY = new VitConfig("tiny", 8, 4, 2, 2, 8, 2, 16, true, 1e-12, 3);
+    private static final VitConfig TINY = new VitConfig("tiny", 4, 2, 2, 2, 4, 2, 8, true, 1e-12, 3);
 
     /** Random weights of order 1 so that every nonlinearity is exercised away from its linear regime. */
     private static VitModel model() {
@@ -56,7 +58,7 @@ class VitGradientTest {
     void backwardMatchesFiniteDifferences() {
         VitModel m = model();
         m.setComputeInputGradient(true);
-        INDArray images = GradientCheck.random(1, 2, 2, 8, 8);
+        INDArray images = GradientCheck.random(1, 2, 2, 4, 4);
         INDArray projection = GradientCheck.random(2, outputs(m, images, false).length());
 
         // Analytic: split the projection into the gradients of each output.
