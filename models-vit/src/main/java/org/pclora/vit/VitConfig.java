@@ -9,11 +9,12 @@ import org.pclora.core.PcLoraException;
 
 /**
  * The sizes of one ViT ({@code ViTForImageClassification} of HF transformers), as read from and
- * written to a resolved architecture config. Keys: {@code family} ({@code vit}), {@code name},
+ * written to a resolved architecture config. Keys: {@code family} ({@code vit}), {@code arch},
  * {@code image_size}, {@code patch_size}, {@code channels}, {@code depth}, {@code width},
  * {@code heads}, {@code mlp}, {@code qkv_bias}, {@code layer_norm_eps}, {@code num_classes}.
  *
- * @param name         architecture name (a named config such as {@code vit-b16}, possibly with overrides)
+ * @param name         architecture name ({@code arch}): a named config such as {@code vit-b16}, or
+ *                     {@code custom}; the sizes below are what counts
  * @param imageSize    side of the square input image in pixels
  * @param patchSize    side of the square patches; must divide the image size
  * @param channels     input channels
@@ -102,7 +103,7 @@ public record VitConfig(String name, int imageSize, int patchSize, int channels,
     public Config toConfig() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("family", VitFamily.NAME);
-        m.put("name", name);
+        m.put("arch", name);
         m.put("image_size", imageSize);
         m.put("patch_size", patchSize);
         m.put("channels", channels);
@@ -119,7 +120,7 @@ public record VitConfig(String name, int imageSize, int patchSize, int channels,
     /** Reads a resolved architecture config (every size key present). */
     public static VitConfig of(Config c) {
         try {
-            return new VitConfig(c.hasPath("name") ? c.getString("name") : "vit", c.getInt("image_size"),
+            return new VitConfig(c.hasPath("arch") ? c.getString("arch") : VitFamily.CUSTOM, c.getInt("image_size"),
                     c.getInt("patch_size"), c.getInt("channels"), c.getInt("depth"), c.getInt("width"),
                     c.getInt("heads"), c.getInt("mlp"), c.getBoolean("qkv_bias"), c.getDouble("layer_norm_eps"),
                     c.getInt("num_classes"));

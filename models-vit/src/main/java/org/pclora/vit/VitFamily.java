@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * 1e-12, qkv bias, 1000 classes): {@code vit-ti16} (width 192, depth 12, 3 heads),
  * {@code vit-s16} (384/12/6), {@code vit-b16} (768/12/12), {@code vit-l16} (1024/24/16).
  *
- * <p>Model config keys: {@code name} (one of the above; default {@code vit-b16}), optional
- * {@code family}, and the free sizes {@code image_size}, {@code patch_size}, {@code channels},
+ * <p>Model config keys: {@code arch} (one of the above, or {@code custom}: vit-b16's values as the
+ * base for the sizes given; default {@code vit-b16}), optional {@code family}, and the free sizes {@code image_size}, {@code patch_size}, {@code channels},
  * {@code depth}, {@code width}, {@code heads}, {@code mlp} (default 4 x width),
  * {@code qkv_bias}, {@code layer_norm_eps}, {@code num_classes}, which override the named
  * architecture's values.
@@ -52,6 +52,8 @@ public final class VitFamily implements ModelFamily {
     public static final String NAME = "vit";
     /** Architecture used when the model config names none. */
     public static final String DEFAULT_ARCHITECTURE = "vit-b16";
+    /** Architecture name for free sizes: vit-b16's values overridden by the keys given. */
+    public static final String CUSTOM = "custom";
     /** Metadata key holding the resolved architecture JSON in our exports. */
     public static final String ARCHITECTURE_METADATA = StateDict.ARCHITECTURE_KEY;
 
@@ -91,7 +93,7 @@ public final class VitFamily implements ModelFamily {
         VitConfig c = NAMED.get(name);
         if (c == null) {
             throw new PcLoraException("unknown vit architecture '" + name + "': available are "
-                    + String.join(", ", NAMED.keySet()));
+                    + String.join(", ", NAMED.keySet()) + " and " + CUSTOM + " (free sizes)");
         }
         return c;
     }
@@ -99,7 +101,7 @@ public final class VitFamily implements ModelFamily {
     @Override
     public Config resolve(Config model) {
         Set<String> valid = new TreeSet<>(SIZE_KEYS);
-        valid.add("name");
+        valid.add("arch");
         valid.add("family");
         for (String key : model.root().keySet()) {
             if (!valid.contains(key)) {
@@ -112,8 +114,8 @@ public final class VitFamily implements ModelFamily {
                 throw new PcLoraException("model family '" + model.getString("family")
                         + "' was given to the vit family; use family = vit");
             }
-            String name = model.hasPath("name") ? model.getString("name") : DEFAULT_ARCHITECTURE;
-            VitConfig base = named(name);
+            String name = model.hasPath("arch") ? model.getString("arch") : DEFAULT_ARCHITECTURE;
+            VitConfig base = name.equals(CUSTOM) ? named(DEFAULT_ARCHITECTURE) : named(name);
             int width = model.hasPath("width") ? model.getInt("width") : base.width();
             return new VitConfig(name,
                     model.hasPath("image_size") ? model.getInt("image_size") : base.imageSize(),
@@ -254,7 +256,7 @@ public final class VitFamily implements ModelFamily {
             } else {
                 classes = 1000;
             }
-            return new VitConfig("hf:" + json.getParent().getFileName(), c.getInt("image_size"), c.getInt("patch_size"),
+            return new VitConfig(CUSTOM, c.getInt("image_size"), c.getInt("patch_size"),
                     c.hasPath("num_channels") ? c.getInt("num_channels") : 3, c.getInt("num_hidden_layers"),
                     c.getInt("hidden_size"), c.getInt("num_attention_heads"), c.getInt("intermediate_size"),
                     !c.hasPath("qkv_bias") || c.getBoolean("qkv_bias"),

@@ -32,7 +32,7 @@ class VitFamilyTest {
 
     @Test
     void resolvesNamedArchitecturesAndOverrides() {
-        Config b = family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-b16")));
+        Config b = family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-b16")));
         assertEquals(768, b.getInt("width"));
         assertEquals(12, b.getInt("depth"));
         assertEquals(12, b.getInt("heads"));
@@ -40,12 +40,12 @@ class VitFamilyTest {
         assertEquals(224, b.getInt("image_size"));
         assertEquals(1000, b.getInt("num_classes"));
         assertEquals("vit", b.getString("family"));
-        Config l = family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-l16")));
+        Config l = family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-l16")));
         assertEquals(24, l.getInt("depth"));
         assertEquals(16, l.getInt("heads"));
         assertEquals(4096, l.getInt("mlp"));
         // A free width without mlp keeps the 4x ratio.
-        Config small = family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-ti16", "width", 64, "heads", 4,
+        Config small = family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-ti16", "width", 64, "heads", 4,
                 "image_size", 28, "patch_size", 7, "channels", 1, "num_classes", 10, "depth", 3)));
         assertEquals(256, small.getInt("mlp"));
         assertEquals(17, new VitModel(VitConfig.of(small), 1).tokens());
@@ -53,21 +53,37 @@ class VitFamilyTest {
     }
 
     @Test
+    void resolvesCustomSizesAndIsAFixedPoint() {
+        // The runner's conf/model/vit-mini.conf form.
+        Config mini = family.resolve(ConfigFactory.parseMap(Map.ofEntries(Map.entry("family", "vit"),
+                Map.entry("arch", "custom"), Map.entry("image_size", 28), Map.entry("patch_size", 7),
+                Map.entry("channels", 1), Map.entry("depth", 4), Map.entry("width", 128), Map.entry("heads", 4),
+                Map.entry("mlp", 256), Map.entry("qkv_bias", true), Map.entry("layer_norm_eps", 1e-12),
+                Map.entry("num_classes", 10))));
+        assertEquals(128, mini.getInt("width"));
+        assertEquals(256, mini.getInt("mlp"));
+        assertEquals("custom", mini.getString("arch"));
+        assertEquals(mini, family.resolve(mini));
+        Config b = family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-b16", "num_classes", 10)));
+        assertEquals(b, family.resolve(b));
+    }
+
+    @Test
     void rejectsUnknownKeysNamesAndInconsistentSizes() {
         PcLoraException e = assertThrows(PcLoraException.class,
-                () -> family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-b16", "hidden", 3))));
+                () -> family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-b16", "hidden", 3))));
         assertTrue(e.getMessage().contains("'hidden'") && e.getMessage().contains("width")
                 && e.getMessage().contains("num_classes"), e.getMessage());
-        e = assertThrows(PcLoraException.class, () -> family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-h14"))));
+        e = assertThrows(PcLoraException.class, () -> family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-h14"))));
         assertTrue(e.getMessage().contains("vit-b16"), e.getMessage());
         e = assertThrows(PcLoraException.class,
-                () -> family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-b16", "heads", 5))));
+                () -> family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-b16", "heads", 5))));
         assertTrue(e.getMessage().contains("heads"), e.getMessage());
         e = assertThrows(PcLoraException.class,
-                () -> family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-b16", "image_size", 100))));
+                () -> family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-b16", "image_size", 100))));
         assertTrue(e.getMessage().contains("patch_size"), e.getMessage());
         assertThrows(PcLoraException.class,
-                () -> family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-b16", "depth", "deep"))));
+                () -> family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-b16", "depth", "deep"))));
     }
 
     @Test
@@ -84,7 +100,7 @@ class VitFamilyTest {
 
     @Test
     void defaultTargetsSelectTheSixBlockLinears() {
-        ClassifierModel m = family.create(family.resolve(ConfigFactory.parseMap(Map.of("name", "vit-ti16", "depth", 2,
+        ClassifierModel m = family.create(family.resolve(ConfigFactory.parseMap(Map.of("arch", "vit-ti16", "depth", 2,
                 "width", 8, "heads", 2, "image_size", 8, "patch_size", 4))), 3);
         Pattern p = Pattern.compile(family.defaultTargets());
         List<String> slots = m.linearSlots().stream().map(LinearSlot::name).toList();

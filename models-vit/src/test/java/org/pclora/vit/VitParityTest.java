@@ -37,7 +37,7 @@ class VitParityTest {
     private final VitFamily family = new VitFamily();
 
     private static Config tinyArch(Map<String, Object> overrides) {
-        Map<String, Object> m = new LinkedHashMap<>(Map.of("name", "vit-ti16", "image_size", 8, "patch_size", 4,
+        Map<String, Object> m = new LinkedHashMap<>(Map.of("arch", "vit-ti16", "image_size", 8, "patch_size", 4,
                 "channels", 3, "depth", 2, "width", 16, "heads", 2, "mlp", 32, "num_classes", 3));
         m.putAll(overrides);
         return new VitFamily().resolve(ConfigFactory.parseMap(m));

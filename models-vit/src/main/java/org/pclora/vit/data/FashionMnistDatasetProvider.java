@@ -9,7 +9,7 @@ import org.pclora.core.PcLoraException;
 
 /**
  * Dataset plugin {@code fashion-mnist}: Fashion-MNIST (Zalando Research, MIT licence) in IDX
- * form. Without {@code path} it opens the class-balanced subset embedded in this jar (10,000
+ * form. Without {@code path} (or with an empty one) it opens the class-balanced subset embedded in this jar (10,000
  * training images, 1,000 per class; 2,000 test images, 200 per class; see the README beside the
  * files); with {@code path} (e.g. {@code /usr/share/datasets/fashion-mnist} from Debian's
  * {@code dataset-fashion-mnist}) it reads the full set there.
@@ -46,7 +46,7 @@ public final class FashionMnistDatasetProvider extends IdxDatasetProvider {
 
     @Override
     protected RawImages read(Config dataset, String split) {
-        if (dataset.hasPath("path")) {
+        if (hasPath(dataset)) {
             return super.read(dataset, split);
         }
         boolean train = split.equals("train");

@@ -26,13 +26,13 @@ import org.pclora.core.spi.DatasetProvider;
  *   <li>{@code flip}: horizontal flip with probability 1/2 when augmenting (default true);</li>
  *   <li>{@code limit}: keep only the first N examples of every split (default 0: all);
  *       {@code test_limit} overrides it for the test split;</li>
- *   <li>{@code name}: the dataset plugin's name (ignored here).</li>
+ *   <li>{@code provider}: the dataset plugin's name (read by the runner, ignored here).</li>
  * </ul>
  * The architecture must give {@code image_size} and {@code channels}.
  */
 public abstract class ImageDatasetProvider implements DatasetProvider {
     /** Keys every image format accepts. */
-    protected static final Set<String> COMMON_KEYS = Set.of("name", "mean", "std", "augment", "crop_padding", "flip",
+    protected static final Set<String> COMMON_KEYS = Set.of("provider", "mean", "std", "augment", "crop_padding", "flip",
             "limit", "test_limit");
 
     /** Keys specific to the format, besides {@link #COMMON_KEYS}. */
@@ -154,10 +154,15 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
 
     /** The required {@code path} key as a path. */
     protected Path requiredPath(Config dataset) {
-        if (!dataset.hasPath("path")) {
-            throw new PcLoraException("the " + name() + " dataset needs 'path' (the folder holding its files)");
+        if (!hasPath(dataset)) {
+            throw new PcLoraException("the " + name() + " dataset needs a non-empty 'path' (the folder holding its files)");
         }
         return Path.of(getString(dataset, "path", null));
+    }
+
+    /** Whether a non-empty {@code path} is given (an empty string counts as none). */
+    protected static boolean hasPath(Config dataset) {
+        return dataset.hasPath("path") && !getString(dataset, "path", "").isBlank();
     }
 
     /**

@@ -45,7 +45,9 @@ class DatasetProvidersTest {
     @Test
     void embeddedFashionMnistIsClassBalanced() {
         DatasetProvider p = provider("fashion-mnist");
-        Dataset train = p.open(ConfigFactory.empty(), arch(28, 1), "train");
+        // The runner's conf/dataset/fashion-mnist.conf form: provider named, empty path.
+        Dataset train = p.open(ConfigFactory.parseMap(Map.of("provider", "fashion-mnist", "path", "")), arch(28, 1),
+                "train");
         Dataset test = p.open(ConfigFactory.empty(), arch(28, 1), "test");
         assertEquals(10_000, train.size());
         assertEquals(2_000, test.size());
