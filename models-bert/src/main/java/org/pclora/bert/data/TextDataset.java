@@ -1,0 +1,137 @@
+package org.pclora.bert.data;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.data.Dataset;
+import org.pclora.core.model.Batch;
+
+/**
+ * A tokenized text-classification split held as unpadded int arrays; batches are padded to the
+ * longest example of the batch (or to the fixed length with {@code padToMax}), with ids and
+ * token types [B, L] int32, attention mask [B, L] float32 (1 real, 0 padding) and labels [B] int32.
+ */
+public final class TextDataset implements Dataset {
+    private final int[][] ids;
+    private final int[][] types;
+    private final int[] labels;
+    private final List<String> classNames;
+    private final String source;
+    private final int padId;
+    private final int maxLength;
+    private final boolean padToMax;
+
+    /**
+     * @param ids     word-piece ids of each example with [CLS]/[SEP], unpadded
+     * @param types   token types of each example, or null (all zero)
+     * @param labels  class index of each example
+     */
+    public TextDataset(int[][] ids, int[][] types, int[] labels, List<String> classNames, String source, int padId,
+                       int maxLength, boolean padToMax) {
+        this.ids = ids;
+        this.types = types;
+        this.labels = labels;
+        this.classNames = List.copyOf(classNames);
+        this.source = source;
+        this.padId = padId;
+        this.maxLength = maxLength;
+        this.padToMax = padToMax;
+    }
+
+    @Override
+    public long size() {
+        return ids.length;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    @Override
+    public String source() {
+        return source;
+    }
+
+    /** Class index of example {@code i}. */
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** Word-piece ids of example {@code i} (unpadded). */
+    public int[] ids(int i) {
+        return ids[i].clone();
+    }
+
+    @Override
+    public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, boolean augment) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size " + batchSize + " must be at least 1");
+        }
+        int n = ids.length;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            SplittableRandom rng = new SplittableRandom(seed);
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < n;
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int b = Math.min(batchSize, n - next);
+                Batch batch = batch(order, next, b);
+                next += b;
+                return batch;
+            }
+        };
+    }
+
+    private Batch batch(int[] order, int from, int b) {
+        int len = 0;
+        for (int k = 0; k < b; k++) {
+            len = Math.max(len, ids[order[from + k]].length);
+        }
+        if (padToMax) {
+            len = maxLength;
+        }
+        int[] outIds = new int[b * len];
+        int[] outTypes = new int[b * len];
+        float[] mask = new float[b * len];
+        int[] outLabels = new int[b];
+        java.util.Arrays.fill(outIds, padId);
+        for (int k = 0; k < b; k++) {
+            int e = order[from + k];
+            int[] row = ids[e];
+            System.arraycopy(row, 0, outIds, k * len, row.length);
+            if (types != null) {
+                System.arraycopy(types[e], 0, outTypes, k * len, row.length);
+            }
+            java.util.Arrays.fill(mask, k * len, k * len + row.length, 1f);
+            outLabels[k] = labels[e];
+        }
+        return new Batch(Nd4j.createFromArray(outIds).reshape(b, len),
+                Nd4j.createFromArray(mask).reshape(b, len),
+                Nd4j.createFromArray(outTypes).reshape(b, len),
+                Nd4j.createFromArray(outLabels).castTo(DataType.INT));
+    }
+}
