@@ -46,7 +46,7 @@ class DistillLossGradientTest {
     @Test
     void featureMse() {
         String[] blocks = {"block.0", "block.1"};
-        check(new FeatureMseLoss(), features(1, blocks, 2, 3, 4), features(2, blocks, 2, 3, 4));
+        check(new FeatureMseLoss(), features(1, blocks, 2, 2, 3), features(2, blocks, 2, 2, 3));
     }
 
     @Test
@@ -58,13 +58,13 @@ class DistillLossGradientTest {
     @Test
     void attentionMse() {
         String[] maps = {"attention.0", "attention.1"};
-        check(new AttentionMseLoss(), features(5, maps, 2, 2, 3, 3), features(6, maps, 2, 2, 3, 3));
+        check(new AttentionMseLoss(), features(5, maps, 1, 2, 3, 3), features(6, maps, 1, 2, 3, 3));
     }
 
     @Test
     void logitKlAtSeveralTemperatures() {
         String[] logits = {"logits"};
-        for (double temperature : new double[] {0.5, 1, 2, 4}) {
+        for (double temperature : new double[] {0.5, 2}) {
             DistillLoss kl = new LogitKlLoss().configure(ConfigFactory.parseMap(Map.of("temperature", temperature)));
             Features t = features(7, logits, 3, 4);
             t.get("logits").muli(3); // spread the teacher's distribution so KL is not near 0
@@ -75,7 +75,7 @@ class DistillLossGradientTest {
     @Test
     void cosine() {
         String[] blocks = {"block.0", "block.1"};
-        check(new CosineLoss(), features(9, blocks, 2, 3, 4), features(10, blocks, 2, 3, 4));
+        check(new CosineLoss(), features(9, blocks, 2, 2, 3), features(10, blocks, 2, 2, 3));
     }
 
     @Test

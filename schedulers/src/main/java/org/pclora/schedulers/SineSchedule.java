@@ -4,8 +4,8 @@ import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
 
 /**
- * {@code lambda = 1 - sin(pi t / 2)} with {@code t = min(step / decayEndStep, 1)}: falls slowly at
- * first and fastest near the end. No parameters.
+ * {@code lambda = 1 - sin(pi t / 2)} with {@code t = min(step / decayEndStep, 1)}: falls fastest at
+ * first (slope -pi/2 in t) and flattens as it reaches 0. No parameters.
  */
 public final class SineSchedule implements DecaySchedule {
     @Override

@@ -123,8 +123,8 @@ public final class MultiHeadSelfAttention {
 
     /**
      * Adds a gradient [B, H, T, T] with respect to the attention probabilities (the softmax
-     * output, before dropout), e.g. from an attention-distillation loss; it enters the next
-     * {@link #backward}.
+     * output, before dropout) of the last forward, e.g. from an attention-distillation loss; it
+     * enters the next {@link #backward}.
      */
     public void addProbsGradient(INDArray g) {
         probsGradient = probsGradient == null ? g.dup() : probsGradient.addi(g);
@@ -141,6 +141,8 @@ public final class MultiHeadSelfAttention {
             throw new IllegalArgumentException("attention: x has " + x.size(0) + " rows, expected batch "
                     + batch + " x tokens " + tokens);
         }
+        // a probs gradient belongs to the forward it was computed from; drop any stale one
+        probsGradient = null;
         INDArray q = splitHeads(query.forward(x, training), batch, tokens);
         INDArray k = splitHeads(key.forward(x, training), batch, tokens);
         INDArray v = splitHeads(value.forward(x, training), batch, tokens);

@@ -74,9 +74,9 @@ public final class Trainer {
         long perEpoch = settings.stepsPerEpoch(examples);
         long total = settings.totalSteps(examples);
         long decayEnd = DecaySchedule.decayEndStep(ratio, total);
-        AdamW optimizer = new AdamW(settings.beta1(), settings.beta2(), settings.eps(), settings.weightDecay());
-        LearningRateSchedule lrs = new LearningRateSchedule(settings.learningRate(),
-                Math.round(settings.warmupRatio() * total), total, settings.minLearningRate());
+        AdamW optimizer = new AdamW(params, settings.beta1(), settings.beta2(), settings.eps(), settings.weightDecay());
+        LearningRateSchedule lrs = new LearningRateSchedule(settings.learningRate(), settings.minLearningRate(),
+                Math.round(settings.warmupRatio() * total), total);
         Set<FeatureKind> taps = objective.requiredFeatureKinds();
         boolean needTeacher = teacher != null && objective.needsTeacher();
 
@@ -118,7 +118,7 @@ public final class Trainer {
                     throw diverged(phase, step, r, lambda, "gradient norm");
                 }
                 double lr = lrs.lr(step);
-                optimizer.step(params, lr);
+                optimizer.step(lr);
                 step++;
                 windowExamples += batch.size();
                 if (step % settings.logEvery() == 0 || step == total) {
@@ -173,7 +173,15 @@ public final class Trainer {
             }
             p.set(v.castTo(p.value().dataType()));
         }
-        optimizer.loadState(opt, params);
+        // Every trainable parameter is stepped at every optimizer step, so each one's bias-correction
+        // count equals the global step count.
+        Map<String, Long> perParam = new LinkedHashMap<>();
+        for (Parameter p : params) {
+            if (opt.containsKey(p.name() + ".exp_avg")) {
+                perParam.put(p.name(), state.step());
+            }
+        }
+        optimizer.restore(opt, perParam, state.step());
         return state.step();
     }
 }

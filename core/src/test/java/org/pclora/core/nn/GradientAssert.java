@@ -2,8 +2,11 @@ package org.pclora.core.nn;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.testing.GradientCheck;
 
 /**
  * Elementwise comparison of an analytic gradient with a float64 central-difference one,
@@ -33,6 +36,29 @@ final class GradientAssert {
             if (!(Math.abs(a[i] - n[i]) <= allowed)) {
                 fail(what + ": entry " + i + " analytic " + a[i] + " vs numeric " + n[i]);
             }
+        }
+    }
+
+    /**
+     * Checks a weight matrix's gradient along one seeded random direction V: the central
+     * difference of {@code sum(f() * r)} in t at {@code param = param0 + t V} (one
+     * {@link GradientCheck#numeric} over the scalar t) against {@code <grad, V>}. Two forward
+     * passes instead of two per element; any wrong element would change the inner product
+     * (the chance that an error is orthogonal to a random V is zero).
+     */
+    static void assertDirectional(String what, INDArray param, INDArray grad, long seed, Supplier<INDArray> f,
+                                  INDArray r) {
+        INDArray direction = GradientCheck.random(seed, param.shape());
+        INDArray p0 = param.dup();
+        INDArray t = Nd4j.zeros(DataType.DOUBLE, 1);
+        double numeric = GradientCheck.numeric(t, () -> {
+            param.assign(direction.mul(t.getDouble(0)).addi(p0));
+            return f.get();
+        }, r).getDouble(0);
+        param.assign(p0);
+        double analytic = grad.castTo(DataType.DOUBLE).mul(direction).sumNumber().doubleValue();
+        if (!(Math.abs(analytic - numeric) <= REL * (Math.abs(analytic) + Math.abs(numeric)) + ABS)) {
+            fail(what + ": directional derivative analytic " + analytic + " vs numeric " + numeric);
         }
     }
 }

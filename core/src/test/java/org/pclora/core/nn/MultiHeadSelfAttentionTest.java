@@ -127,13 +127,13 @@ class MultiHeadSelfAttentionTest {
                     return att.lastProbs();
                 }, g));
         GradientAssert.assertClose("dx", dx, numeric);
-        Parameter wq = att.query().parameters().get(0);
-        INDArray numericWq = GradientCheck.numeric(wq.value(), () -> att.forward(x, B, T, mask, false), r)
-                .addi(GradientCheck.numeric(wq.value(), () -> {
+        Parameter bq = att.query().parameters().get(1);
+        INDArray numericBq = GradientCheck.numeric(bq.value(), () -> att.forward(x, B, T, mask, false), r)
+                .addi(GradientCheck.numeric(bq.value(), () -> {
                     att.forward(x, B, T, mask, false);
                     return att.lastProbs();
                 }, g));
-        GradientAssert.assertClose("query.weight", wq.grad(), numericWq);
+        GradientAssert.assertClose("query.bias", bq.grad(), numericBq);
     }
 
     @Test
@@ -149,7 +149,9 @@ class MultiHeadSelfAttentionTest {
                 H, 0.3, 9).forward(x, B, T, mask, true);
         GradientAssert.assertClose("dx", dx, GradientCheck.numeric(x, f, r));
         Parameter wv = att.value().parameters().get(0);
-        GradientAssert.assertClose("value.weight", wv.grad(), GradientCheck.numeric(wv.value(), f, r));
+        GradientAssert.assertDirectional("value.weight", wv.value(), wv.grad(), 601, f, r);
+        Parameter bq = att.query().parameters().get(1);
+        GradientAssert.assertClose("query.bias", bq.grad(), GradientCheck.numeric(bq.value(), f, r));
         // dropout is active in training and absent in evaluation
         INDArray yEval = att.forward(x, B, T, mask, false);
         assertTrue(yTrain.sub(yEval).amaxNumber().doubleValue() > 1e-6);

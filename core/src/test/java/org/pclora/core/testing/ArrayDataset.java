@@ -1,0 +1,85 @@
+package org.pclora.core.testing;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.data.Dataset;
+import org.pclora.core.model.Batch;
+
+/** An in-memory dataset of feature rows [N, F] and int labels, for trainer tests. */
+public final class ArrayDataset implements Dataset {
+    private final INDArray x;
+    private final int[] labels;
+    private final List<String> classes;
+
+    public ArrayDataset(INDArray x, int[] labels, int numClasses) {
+        this.x = x;
+        this.labels = labels;
+        this.classes = IntStream.range(0, numClasses).mapToObj(i -> "c" + i).toList();
+    }
+
+    /**
+     * Two Gaussian-free, linearly separable classes: label = 1 when the feature sum is positive.
+     * Features are uniform in [-1, 1), seeded.
+     */
+    public static ArrayDataset separable(int n, int features, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[][] v = new float[n][features];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < features; j++) {
+                v[i][j] = (float) (r.nextDouble() * 2 - 1);
+                s += v[i][j];
+            }
+            y[i] = s > 0 ? 1 : 0;
+        }
+        return new ArrayDataset(Nd4j.create(v), y, 2);
+    }
+
+    @Override
+    public long size() {
+        return labels.length;
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classes;
+    }
+
+    @Override
+    public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, boolean augment) {
+        int[] order = IntStream.range(0, labels.length).toArray();
+        if (shuffle) {
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        List<Batch> out = new ArrayList<>();
+        for (int start = 0; start < order.length; start += batchSize) {
+            int end = Math.min(order.length, start + batchSize);
+            int[] idx = java.util.Arrays.copyOfRange(order, start, end);
+            int[] lab = new int[idx.length];
+            for (int i = 0; i < idx.length; i++) {
+                lab[i] = labels[idx[i]];
+            }
+            INDArray rows = x.getRows(idx).castTo(x.dataType());
+            out.add(Batch.images(rows, Nd4j.createFromArray(lab).castTo(DataType.INT)));
+        }
+        return out.iterator();
+    }
+
+    @Override
+    public String source() {
+        return "memory";
+    }
+}

@@ -1,0 +1,162 @@
+package org.pclora.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.adapter.AdapterSpec;
+import org.pclora.core.adapter.Adapters;
+import org.pclora.core.adapter.PcLoraAdapterFactory;
+import org.pclora.core.nn.Parameter;
+import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.DistillLoss;
+import org.pclora.core.spi.FeatureKind;
+import org.pclora.core.spi.Features;
+import org.pclora.core.testing.ArrayDataset;
+import org.pclora.core.testing.TinyModel;
+
+class TrainerTest {
+    private static final DecaySchedule LINEAR = new DecaySchedule() {
+        @Override
+        public double lambda(long step, long decayEndStep) {
+            return 1 - DecaySchedule.progress(step, decayEndStep);
+        }
+
+        @Override
+        public String name() {
+            return "test-linear";
+        }
+
+        @Override
+        public String description() {
+            return "1 - t";
+        }
+    };
+
+    /** MSE between block outputs, written out here so that core's test needs no plugin module. */
+    private static final DistillLoss MSE = new DistillLoss() {
+        @Override
+        public Set<FeatureKind> requires() {
+            return Set.of(FeatureKind.BLOCK_OUTPUT);
+        }
+
+        @Override
+        public Result compute(Features teacher, Features student) {
+            INDArray d = student.get("block.0").sub(teacher.get("block.0"));
+            double n = d.length();
+            return new Result(d.mul(d).sumNumber().doubleValue() / n, new Features().put("block.0", d.mul(2 / n)));
+        }
+
+        @Override
+        public String name() {
+            return "test-mse";
+        }
+
+        @Override
+        public String description() {
+            return "mse";
+        }
+    };
+
+    private static TrainingSettings settings(int epochs, int checkpointEvery, double lr) {
+        return new TrainingSettings(epochs, 16, lr, 0.0, 0.1, 0.01, 0.9, 0.999, 1e-8, 1.0, 7L, 1, checkpointEvery);
+    }
+
+    @Test
+    void teacherLearnsASeparableProblem() {
+        ArrayDataset train = ArrayDataset.separable(256, 4, 1);
+        ArrayDataset test = ArrayDataset.separable(256, 4, 2);
+        TinyModel m = new TinyModel(4, 16, 2, 3, DataType.FLOAT);
+        double before = Evaluator.accuracy(m, test, 64);
+        List<StepMetrics> log = new ArrayList<>();
+        new Trainer(settings(8, 0, 3e-2), log::add, null).trainTeacher(m, train);
+        double after = Evaluator.accuracy(m, test, 64);
+        assertEquals(8 * 16, log.size()); // 256 / 16 = 16 steps per epoch, logged every step
+        assertTrue(after >= 0.9, "accuracy after training " + after + " (before " + before + ")");
+        assertTrue(log.get(log.size() - 1).taskLoss() < log.get(0).taskLoss());
+    }
+
+    @Test
+    void studentFollowsTheScheduleAndEndsAtLambdaZero() {
+        ArrayDataset train = ArrayDataset.separable(128, 4, 1);
+        TinyModel teacher = new TinyModel(4, 16, 2, 3, DataType.FLOAT);
+        new Trainer(settings(4, 0, 3e-2), m -> { }, null).trainTeacher(teacher, train);
+        TinyModel student = teacher.copy();
+        Adapters.apply(student, new PcLoraAdapterFactory(),
+                new AdapterSpec(2, 4, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 5), ".*");
+        List<StepMetrics> log = new ArrayList<>();
+        Objective obj = new Objective(0.2, List.of(new Objective.Term(MSE, 1.0)));
+        new Trainer(settings(5, 0, 1e-2), log::add, null).trainStudent(teacher, student, LINEAR, 0.8, obj, train);
+        // 128/16 = 8 steps per epoch, 40 steps in all, lambda reaches 0 at round(0.8 * 40) = 32
+        assertEquals(40, log.size());
+        for (StepMetrics s : log) {
+            long n = s.step() - 1;
+            assertEquals(Math.max(0, 1 - n / 32.0), s.lambda(), 1e-12, "lambda at step " + n);
+            assertTrue(s.distillLoss() >= 0);
+        }
+        assertEquals(0.0, Adapters.adapters(student).get(0).lambda());
+    }
+
+    @Test
+    void resumedRunEndsWithTheSameParameters(@TempDir Path dir) {
+        ArrayDataset train = ArrayDataset.separable(96, 4, 1);
+        TinyModel straight = new TinyModel(4, 8, 2, 3, DataType.FLOAT);
+        new Trainer(settings(3, 4, 1e-2), m -> { }, new CheckpointStore(dir.resolve("a"))).trainTeacher(straight, train);
+
+        TinyModel interrupted = new TinyModel(4, 8, 2, 3, DataType.FLOAT);
+        CheckpointStore store = new CheckpointStore(dir.resolve("b"));
+        RuntimeException kill = new RuntimeException("killed");
+        // 6 steps per epoch, 18 in all; stop after step 10 (the checkpoint of step 8 is on disk)
+        RuntimeException e = assertThrows(RuntimeException.class, () -> new Trainer(settings(3, 4, 1e-2), m -> {
+            if (m.step() == 10) {
+                throw kill;
+            }
+        }, store).trainTeacher(interrupted, train));
+        assertEquals(kill, e);
+        TinyModel resumed = new TinyModel(4, 8, 2, 3, DataType.FLOAT);
+        List<StepMetrics> log = new ArrayList<>();
+        new Trainer(settings(3, 4, 1e-2), log::add, store).trainTeacher(resumed, train);
+        assertEquals(9, log.get(0).step()); // continued after the step-8 checkpoint
+        List<Parameter> a = straight.parameters();
+        List<Parameter> b = resumed.parameters();
+        for (int i = 0; i < a.size(); i++) {
+            // Same operations in the same order on the same thread count: identical up to float rounding.
+            assertArrayEquals(a.get(i).value().dup().data().asFloat(), b.get(i).value().dup().data().asFloat(), 1e-6f,
+                    a.get(i).name());
+        }
+    }
+
+    @Test
+    void nonFiniteLossStopsWithStepAndLambdaAndKeepsCheckpoint(@TempDir Path dir) throws Exception {
+        ArrayDataset train = ArrayDataset.separable(64, 4, 1);
+        TinyModel m = new TinyModel(4, 8, 2, 3, DataType.FLOAT);
+        CheckpointStore store = new CheckpointStore(dir);
+        List<StepMetrics> log = new ArrayList<>();
+        Trainer t = new Trainer(settings(2, 2, 1e-2), s -> {
+            log.add(s);
+            if (s.step() == 3) {
+                m.parameters().get(0).value().putScalar(0, Float.NaN); // poison a weight after step 3
+            }
+        }, store);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> t.trainTeacher(m, train));
+        assertEquals(3, e.step());
+        assertTrue(e.getMessage().contains("step 3") && e.getMessage().contains("lambda 1.000000"), e.getMessage());
+        assertTrue(e.getMessage().contains("intact"), e.getMessage());
+        assertTrue(Files.isRegularFile(store.file("teacher")));
+        assertEquals(2, store.load("teacher").orElseThrow().step());
+        INDArray w = store.load("teacher").orElseThrow().tensors().get("block.0.fc.weight");
+        assertTrue(Double.isFinite(w.sumNumber().doubleValue()));
+        assertTrue(Nd4j.getExecutioner() != null);
+    }
+}

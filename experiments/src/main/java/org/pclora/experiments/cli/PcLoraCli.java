@@ -1,0 +1,159 @@
+package org.pclora.experiments.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.registry.PluginRegistry;
+import org.pclora.experiments.plugins.PluginLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code pclora} command. Subcommands are listed once, in {@link #SUBCOMMANDS}. A user error
+ * ({@link PcLoraException}) prints its one-line message to stderr and exits with status 2; with
+ * {@code --debug} the stack trace follows.
+ */
+@Command(name = "pclora", mixinStandardHelpOptions = true, versionProvider = PcLoraCli.Version.class,
+        description = "PC-LoRA: progressive compression with low-rank adapters and knowledge distillation.")
+public final class PcLoraCli implements Callable<Integer> {
+
+    /** Every subcommand, in the order {@code pclora --help} shows them: add new commands here. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, ReportCommand.class, PluginsCommand.class, ScheduleCommand.class);
+
+    /** Exit status of a user error (bad configuration, data, checkpoint or arguments). */
+    public static final int USER_ERROR = 2;
+    /** Exit status of an unexpected failure (a bug). */
+    public static final int INTERNAL_ERROR = 1;
+
+    @Option(names = "--debug", description = "Print stack traces of errors.")
+    boolean debug;
+
+    @Option(names = "--plugins", paramLabel = "<dir>",
+            description = "Directory of plugin jars (default: $" + PluginLoader.ENV + ", else ./" + PluginLoader.DEFAULT_DIR + ").")
+    String pluginsOption;
+
+    @Spec
+    CommandSpec spec;
+
+    private final Map<String, String> env;
+    private final Path workingDir;
+    private PluginRegistry registry;
+
+    /** The command as started from a shell: the process environment and working directory. */
+    public PcLoraCli() {
+        this(System.getenv(), Path.of("").toAbsolutePath());
+    }
+
+    /** The command with an explicit environment and working directory (for tests and embedding). */
+    public PcLoraCli(Map<String, String> env, Path workingDir) {
+        this.env = env;
+        this.workingDir = workingDir;
+    }
+
+    /** The plugins directory chosen by {@code --plugins}, {@code PCLORA_PLUGINS} or the default. */
+    public Path pluginsDirectory() {
+        return PluginLoader.directory(pluginsOption, env, workingDir);
+    }
+
+    /** The registry of built-in and plugin-jar plugins, built on first use. */
+    public PluginRegistry registry() {
+        if (registry == null) {
+            registry = PluginLoader.registry(pluginsDirectory());
+        }
+        return registry;
+    }
+
+    /** The working directory relative paths are resolved against. */
+    public Path workingDir() {
+        return workingDir;
+    }
+
+    /** Where commands print their results. */
+    public PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /** Where commands print messages that are not results. */
+    public PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(err());
+        err().println("pclora: give a command, e.g. 'pclora plugins'");
+        return USER_ERROR;
+    }
+
+    /** The picocli command line for {@code cli} with every subcommand and the error handling above. */
+    public static CommandLine commandLine(PcLoraCli cli) {
+        CommandLine cl = new CommandLine(cli);
+        SUBCOMMANDS.forEach(cl::addSubcommand);
+        cl.addSubcommand(new CommandLine.HelpCommand());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> handle(ex, cli.debug, cmd.getErr()));
+        return cl;
+    }
+
+    /** Runs {@code pclora args} and returns the exit status. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Path workingDir) {
+        CommandLine cl = commandLine(new PcLoraCli(env, workingDir));
+        cl.setOut(out);
+        cl.setErr(err);
+        int status = cl.execute(args);
+        out.flush();
+        err.flush();
+        return status;
+    }
+
+    /** Entry point of the {@code pclora} launcher. */
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+                System.getenv(), Path.of("").toAbsolutePath());
+        System.exit(status);
+    }
+
+    /** {@code pclora --version}: the Implementation-Version of the packaged jar, or {@code dev} from source. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = PcLoraCli.class.getPackage() == null ? null : PcLoraCli.class.getPackage().getImplementationVersion();
+            return new String[] {"pclora " + (v == null ? "dev" : v)};
+        }
+    }
+
+    private static int handle(Exception ex, boolean debug, PrintWriter err) {
+        PcLoraException user = userError(ex);
+        if (user != null) {
+            err.println(user.getMessage());
+            if (debug) {
+                ex.printStackTrace(err);
+            }
+            err.flush();
+            return USER_ERROR;
+        }
+        if (debug) {
+            ex.printStackTrace(err);
+        } else {
+            err.println("pclora: internal error: " + ex + " (run with --debug for the stack trace)");
+        }
+        err.flush();
+        return INTERNAL_ERROR;
+    }
+
+    /** The user error in the cause chain (plugins may wrap one, e.g. a ServiceLoader failure). */
+    private static PcLoraException userError(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof PcLoraException p) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

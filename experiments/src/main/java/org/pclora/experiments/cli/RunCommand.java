@@ -1,0 +1,212 @@
+package org.pclora.experiments.cli;
+
+import com.google.inject.Guice;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.io.AtomicFiles;
+import org.pclora.experiments.config.ConfigComposer;
+import org.pclora.experiments.config.Override;
+import org.pclora.experiments.config.Sweep;
+import org.pclora.experiments.run.ExperimentModule;
+import org.pclora.experiments.run.ExperimentRunner;
+import org.pclora.experiments.run.ResultTable;
+import org.pclora.experiments.run.RunDirectory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code pclora run [-m] [group=option] [key.path=value] [+key=value] [~key] [resume=<run-dir>]}:
+ * composes the configuration, runs the experiment (or, with {@code -m}, the sweep) and prints the
+ * result table.
+ */
+@Command(name = "run", description = {"Run an experiment (default: the embedded mini ViT on Fashion-MNIST).",
+        "Arguments: group=option (experiment, model, dataset, schedule, distill, optimizer), key.path=value,",
+        "+key.path=value (add), ~key.path (remove), resume=<run-dir>. With -m, a=1,2 and a=range(8,65,8) sweep."})
+public final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    PcLoraCli root;
+
+    @Option(names = {"-m", "--multirun"}, description = "Sweep over comma lists and range(...) values.")
+    boolean multirun;
+
+    @Option(names = "--config-dir", paramLabel = "<dir>", description = "The conf/ tree (default: $PCLORA_HOME/conf, else ./conf).")
+    Path configDir;
+
+    @Parameters(paramLabel = "override", description = "Overrides in Hydra's grammar.")
+    List<String> args = new ArrayList<>();
+
+    @java.lang.Override
+    public Integer call() {
+        List<Override> overrides = new ArrayList<>();
+        String resume = null;
+        for (String a : args) {
+            if (a.startsWith("resume=")) {
+                resume = a.substring("resume=".length());
+                continue;
+            }
+            overrides.add(Override.parse(a));
+        }
+        if (resume != null) {
+            if (!overrides.isEmpty() || multirun) {
+                throw new PcLoraException("resume=" + resume + " takes no other overrides and no -m: a resumed run"
+                        + " continues with the configuration saved in its directory");
+            }
+            return resume(Path.of(resume));
+        }
+        ConfigComposer composer = new ConfigComposer(confDir());
+        if (!multirun) {
+            ConfigComposer.Composed c = composer.compose(overrides);
+            Config config = absolutePaths(c.config());
+            Path dir = config.getString("output.dir").isEmpty()
+                    ? Path.of(config.getString("output.root"), config.getString("name"),
+                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd_HH-mm-ss")), "0")
+                    : Path.of(config.getString("output.dir"));
+            if (Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) {
+                throw new PcLoraException("run directory " + dir + " holds a complete run already: choose another output.dir");
+            }
+            Map<String, Object> summary = runOne(config, dir, args);
+            printTable(List.of(summary));
+            return 0;
+        }
+        return sweep(composer, overrides);
+    }
+
+    private Integer resume(Path dir) {
+        Path conf = dir.resolve(RunDirectory.CONFIG);
+        if (!Files.isRegularFile(conf)) {
+            throw new PcLoraException("resume=" + dir + " is not a run directory: it has no " + RunDirectory.CONFIG);
+        }
+        if (Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) {
+            throw new PcLoraException("resume=" + dir + " is complete already (it has " + RunDirectory.SUMMARY + ")");
+        }
+        Config config = ConfigFactory.parseFile(conf.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+        List<String> saved;
+        try {
+            saved = Files.readAllLines(dir.resolve(RunDirectory.OVERRIDES)).stream().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            saved = List.of();
+        }
+        root.err().println("pclora: resuming " + dir);
+        Map<String, Object> summary = runOne(config, dir, saved);
+        printTable(List.of(summary));
+        return 0;
+    }
+
+    private Map<String, Object> runOne(Config config, Path dir, List<String> overrides) {
+        ExperimentRunner runner = Guice.createInjector(new ExperimentModule(config, root.registry()))
+                .getInstance(ExperimentRunner.class);
+        return runner.run(new RunDirectory(dir), overrides);
+    }
+
+    private Integer sweep(ConfigComposer composer, List<Override> overrides) {
+        List<List<Override>> runs = Sweep.expand(overrides);
+        List<Config> configs = new ArrayList<>();
+        for (List<Override> r : runs) {
+            configs.add(absolutePaths(composer.compose(r).config())); // validate every run before any starts
+        }
+        Config first = configs.get(0);
+        Path sweepDir = Path.of(first.getString("output.root"), first.getString("name"), "multirun-" + hash(args));
+        int workers = Math.max(1, first.getInt("train.workers"));
+        root.err().printf("pclora: sweep of %d runs into %s with %d worker(s)%n", runs.size(), sweepDir, workers);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        List<Future<Map<String, Object>>> futures = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            Path dir = sweepDir.resolve(Integer.toString(i));
+            Config c = configs.get(i);
+            List<String> ov = runs.get(i).stream().map(Override::toString).toList();
+            futures.add(pool.submit(() -> {
+                RunDirectory rd = new RunDirectory(dir);
+                if (rd.isComplete()) {
+                    root.err().println("pclora: " + dir + " is complete, skipped");
+                    return rd.readJson(RunDirectory.SUMMARY);
+                }
+                return runOne(c, dir, ov);
+            }));
+        }
+        pool.shutdown();
+        List<Map<String, Object>> done = new ArrayList<>();
+        List<Map<String, Object>> status = new ArrayList<>();
+        int failed = 0;
+        for (int i = 0; i < futures.size(); i++) {
+            Map<String, Object> st = new LinkedHashMap<>();
+            st.put("run", i);
+            st.put("overrides", runs.get(i).stream().map(Override::toString).toList());
+            try {
+                done.add(futures.get(i).get());
+                st.put("status", "complete");
+            } catch (java.util.concurrent.ExecutionException e) {
+                failed++;
+                Throwable cause = e.getCause();
+                st.put("status", "failed");
+                st.put("error", String.valueOf(cause.getMessage()));
+                root.err().println("pclora: run " + i + " " + st.get("overrides") + " failed: " + cause.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PcLoraException("sweep interrupted");
+            }
+            status.add(st);
+        }
+        AtomicFiles.write(sweepDir.resolve("multirun.json"), out -> out.write(
+                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(status)));
+        if (!done.isEmpty()) {
+            printTable(done);
+        }
+        root.err().printf("pclora: %d of %d runs complete, %d failed (%s)%n", done.size(), runs.size(), failed,
+                sweepDir.resolve("multirun.json"));
+        return failed == 0 ? 0 : 1;
+    }
+
+    private void printTable(List<Map<String, Object>> summaries) {
+        root.out().print(ResultTable.markdown(summaries));
+        root.out().flush();
+    }
+
+    private Path confDir() {
+        if (configDir != null) {
+            return configDir;
+        }
+        String home = System.getenv("PCLORA_HOME");
+        return home != null && !home.isEmpty() ? Path.of(home, "conf") : root.workingDir().resolve("conf");
+    }
+
+    /** Output paths relative to the working directory, made absolute so that runs do not depend on it. */
+    private Config absolutePaths(Config c) {
+        for (String k : List.of("output.root", "output.teacher_cache", "output.dir")) {
+            String v = c.getString(k);
+            if (!v.isEmpty()) {
+                c = c.withValue(k, ConfigValueFactory.fromAnyRef(root.workingDir().resolve(v).normalize().toString()));
+            }
+        }
+        return c;
+    }
+
+    private static String hash(List<String> args) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(String.join("\u0000", args).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h).substring(0, 10);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package org.pclora.experiments.run;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.name.Named;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.adapter.AdapterSpec;
+import org.pclora.core.registry.PluginRegistry;
+import org.pclora.core.spi.AdapterFactory;
+import org.pclora.core.spi.DatasetProvider;
+import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.DistillLoss;
+import org.pclora.core.spi.ModelFamily;
+import org.pclora.core.train.Objective;
+import org.pclora.core.train.TrainingSettings;
+
+/**
+ * Binds the plugins a run's configuration selects by name (model family, dataset, decay schedule,
+ * distillation losses, adapter) and the training settings. Tests override parts of it with
+ * {@link com.google.inject.util.Modules#override} to inject fakes.
+ */
+public final class ExperimentModule extends AbstractModule {
+    private final Config config;
+    private final PluginRegistry registry;
+
+    public ExperimentModule(Config config, PluginRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    @Override
+    protected void configure() {
+        bind(Config.class).toInstance(config);
+        bind(PluginRegistry.class).toInstance(registry);
+    }
+
+    @Provides
+    @Singleton
+    ModelFamily modelFamily() {
+        return registry.modelFamily(Settings.string(config, "model.family"));
+    }
+
+    @Provides
+    @Singleton
+    DatasetProvider datasetProvider() {
+        return registry.dataset(Settings.string(config, "dataset.provider"));
+    }
+
+    @Provides
+    @Singleton
+    DecaySchedule decaySchedule() {
+        DecaySchedule s = registry.schedule(Settings.string(config, "schedule.name"));
+        return s.configure(config.hasPath("schedule.params") ? config.getConfig("schedule.params") : ConfigFactory.empty());
+    }
+
+    @Provides
+    @Singleton
+    AdapterFactory adapterFactory() {
+        return registry.adapter(Settings.string(config, "pclora.adapter"));
+    }
+
+    @Provides
+    @Singleton
+    Objective objective(ModelFamily family) {
+        double alpha = Settings.number(config, "loss.alpha");
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new PcLoraException("loss.alpha = " + alpha + " is out of range: it must be in [0, 1]");
+        }
+        List<Objective.Term> terms = new ArrayList<>();
+        List<? extends Config> losses;
+        try {
+            losses = config.getConfigList("distill.losses");
+        } catch (ConfigException e) {
+            throw new PcLoraException("distill.losses must be a list of { name, weight, params }: "
+                    + e.getMessage().replace('\n', ' '));
+        }
+        for (Config l : losses) {
+            DistillLoss loss = registry.distillLoss(Settings.string(l, "name"));
+            double weight = l.hasPath("weight") ? Settings.number(l, "weight") : 1.0;
+            terms.add(new Objective.Term(loss.configure(l.hasPath("params") ? l.getConfig("params") : ConfigFactory.empty()),
+                    weight));
+        }
+        return Objective.of(alpha, terms, family);
+    }
+
+    @Provides
+    @Singleton
+    AdapterSpec adapterSpec() {
+        int rank = Settings.integer(config, "pclora.rank");
+        if (rank < 1) {
+            throw new PcLoraException("pclora.rank = " + rank + " is out of range: the adapter rank must be at least 1");
+        }
+        double alpha = Settings.number(config, "pclora.alpha");
+        if (!(alpha > 0) || Double.isInfinite(alpha)) {
+            throw new PcLoraException("pclora.alpha = " + alpha + " is out of range: LoRA alpha must be > 0");
+        }
+        String bias = Settings.string(config, "pclora.bias").toLowerCase(Locale.ROOT);
+        AdapterSpec.BiasPolicy bp = switch (bias) {
+            case "adapter" -> AdapterSpec.BiasPolicy.ADAPTER;
+            case "none" -> AdapterSpec.BiasPolicy.NONE;
+            default -> throw new PcLoraException("pclora.bias = '" + bias + "' is not accepted: use adapter or none");
+        };
+        String init = Settings.string(config, "pclora.init").toLowerCase(Locale.ROOT);
+        AdapterSpec.InitPolicy ip = switch (init) {
+            case "kaiming-uniform" -> AdapterSpec.InitPolicy.KAIMING_UNIFORM;
+            case "gaussian" -> AdapterSpec.InitPolicy.GAUSSIAN;
+            default -> throw new PcLoraException("pclora.init = '" + init
+                    + "' is not accepted: use kaiming-uniform or gaussian");
+        };
+        double ratio = Settings.number(config, "pclora.ratio");
+        if (!(ratio > 0 && ratio <= 1)) {
+            throw new PcLoraException("pclora.ratio = " + ratio + " is out of range: the decay-end ratio q must be in (0, 1]");
+        }
+        return new AdapterSpec(rank, alpha, bp, ip, config.getLong("seed") + 1);
+    }
+
+    @Provides
+    @Singleton
+    @Named("teacher")
+    TrainingSettings teacherSettings() {
+        return settings("teacher", Settings.number(config, "optimizer.teacher_lr"));
+    }
+
+    @Provides
+    @Singleton
+    @Named("student")
+    TrainingSettings studentSettings() {
+        return settings("student", Settings.number(config, "optimizer.lr"));
+    }
+
+    private TrainingSettings settings(String phase, double lr) {
+        Config o = config.getConfig("optimizer");
+        return new TrainingSettings(Settings.integer(config, phase + ".epochs"),
+                Settings.integer(config, phase + ".batch_size"), lr, Settings.number(o, "min_lr"),
+                Settings.number(o, "warmup_ratio"), Settings.number(o, "weight_decay"), Settings.number(o, "beta1"),
+                Settings.number(o, "beta2"), Settings.number(o, "eps"), Settings.number(o, "clip_norm"),
+                config.getLong("seed"), Settings.integer(config, "train.log_every"),
+                Settings.integer(config, "train.checkpoint_every"));
+    }
+}

@@ -1,0 +1,336 @@
+package org.pclora.experiments.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.Inject;
+import com.google.inject.name.Named;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.accounting.Accounting;
+import org.pclora.core.adapter.AdapterSpec;
+import org.pclora.core.adapter.Adapters;
+import org.pclora.core.data.Dataset;
+import org.pclora.core.env.BlasCheck;
+import org.pclora.core.io.StateDict;
+import org.pclora.core.model.ClassifierModel;
+import org.pclora.core.registry.PluginRegistry;
+import org.pclora.core.spi.AdapterFactory;
+import org.pclora.core.spi.DatasetProvider;
+import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.ModelFamily;
+import org.pclora.core.train.CheckpointStore;
+import org.pclora.core.train.Evaluator;
+import org.pclora.core.train.Objective;
+import org.pclora.core.train.StepMetrics;
+import org.pclora.core.train.Trainer;
+import org.pclora.core.train.TrainingSettings;
+
+/**
+ * One PC-LoRA experiment: teacher (cached), student with adapters trained under the decay
+ * schedule and distillation objective, compression, export, reload and evaluation of all three;
+ * writes everything into a {@link RunDirectory}.
+ */
+public final class ExperimentRunner {
+    private final Config config;
+    private final PluginRegistry registry;
+    private final ModelFamily family;
+    private final DatasetProvider datasets;
+    private final DecaySchedule schedule;
+    private final AdapterFactory adapterFactory;
+    private final AdapterSpec adapterSpec;
+    private final Objective objective;
+    private final TrainingSettings teacherSettings;
+    private final TrainingSettings studentSettings;
+    private PrintStream log = System.err;
+
+    @Inject
+    public ExperimentRunner(Config config, PluginRegistry registry, ModelFamily family, DatasetProvider datasets,
+                            DecaySchedule schedule, AdapterFactory adapterFactory, AdapterSpec adapterSpec,
+                            Objective objective, @Named("teacher") TrainingSettings teacherSettings,
+                            @Named("student") TrainingSettings studentSettings) {
+        this.config = config;
+        this.registry = registry;
+        this.family = family;
+        this.datasets = datasets;
+        this.schedule = schedule;
+        this.adapterFactory = adapterFactory;
+        this.adapterSpec = adapterSpec;
+        this.objective = objective;
+        this.teacherSettings = teacherSettings;
+        this.studentSettings = studentSettings;
+    }
+
+    /** Where progress and log lines go (stderr by default). */
+    public void setLog(PrintStream log) {
+        this.log = log;
+    }
+
+    /** Everything a run needs, validated and opened before anything is written. */
+    private record Prepared(Config architecture, Dataset train, Dataset test) {
+    }
+
+    /** Checks the configuration and opens the data; throws before the run directory is touched. */
+    private Prepared prepare() {
+        Config modelConf = config.getConfig("model");
+        Config arch0 = family.resolve(modelConf);
+        Config datasetConf = config.getConfig("dataset");
+        Dataset train = datasets.open(datasetConf, arch0, "train");
+        Dataset test = datasets.open(datasetConf, arch0, "test");
+        if (train.size() == 0 || test.size() == 0) {
+            throw new PcLoraException("dataset " + train.source() + " is empty (" + train.size() + " train, "
+                    + test.size() + " test examples): it needs at least one example in each split");
+        }
+        if (!train.classNames().equals(test.classNames())) {
+            throw new PcLoraException("dataset " + train.source() + ": train and test splits have different classes "
+                    + train.classNames() + " vs " + test.classNames());
+        }
+        Config arch = family.resolve(modelConf.withValue("num_classes", ConfigValueFactory.fromAnyRef(train.numClasses())));
+        String targets = targets();
+        try {
+            java.util.regex.Pattern.compile(targets);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new PcLoraException("pclora.targets = '" + targets + "' is not a valid regular expression: "
+                    + e.getDescription());
+        }
+        // Check the adapters against the layers now, before a teacher is trained for nothing.
+        java.util.regex.Pattern target = java.util.regex.Pattern.compile(targets);
+        int matched = 0;
+        for (org.pclora.core.nn.LinearSlot slot : family.create(arch, 0).linearSlots()) {
+            if (target.matcher(slot.name()).matches()) {
+                adapterSpec.checkFits(slot.name(), slot.inFeatures(), slot.outFeatures());
+                matched++;
+            }
+        }
+        if (matched == 0) {
+            throw new PcLoraException("pclora.targets = '" + targets + "' matches no linear layer of model "
+                    + family.name() + "; use \"\" for the family's default (" + family.defaultTargets() + ")");
+        }
+        return new Prepared(arch, train, test);
+    }
+
+    private String targets() {
+        String t = config.hasPath("pclora.targets") ? config.getString("pclora.targets") : "";
+        return t.isEmpty() ? family.defaultTargets() : t;
+    }
+
+    /**
+     * Runs the experiment into {@code dir} (created here after validation) and returns the
+     * summary. With a run directory that holds checkpoints, training resumes from them.
+     */
+    public Map<String, Object> run(RunDirectory dir, List<String> overrides) {
+        long start = System.nanoTime();
+        BlasCheck.warnIfSlow();
+        Prepared p = prepare();
+        boolean fresh = !Files.isDirectory(dir.path());
+        try {
+            dir.initialise(config, overrides);
+            Map<String, Object> summary = execute(dir, p, start);
+            dir.writeJson(RunDirectory.SUMMARY, summary);
+            return summary;
+        } catch (RuntimeException e) {
+            if (fresh && !Files.exists(dir.checkpoints())) {
+                deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
+            } else if (Files.isDirectory(dir.path())) {
+                org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE), e.getMessage() + System.lineSeparator());
+            }
+            throw e;
+        }
+    }
+
+    private Map<String, Object> execute(RunDirectory dir, Prepared p, long start) {
+        long seed = config.getLong("seed");
+        Provenances prov = new Provenances(seed);
+        CheckpointStore checkpoints = new CheckpointStore(dir.checkpoints());
+
+        // Teacher: cached by the hash of what determines it.
+        TeacherCache cache = new TeacherCache(Path.of(config.getString("output.teacher_cache")));
+        String key = TeacherCache.key(config);
+        Path teacherFile = cache.getOrTrain(key, () -> trainTeacher(dir, p, cache, key, checkpoints, prov));
+        Map<String, Object> teacherInfo = readInfo(cache.info(key));
+        ClassifierModel teacher = family.load(teacherFile, p.architecture(), true);
+        double teacherAcc = ((Number) teacherInfo.get("accuracy")).doubleValue();
+        log.printf(Locale.ROOT, "teacher %s: accuracy %.4f (cache %s)%n", key, teacherAcc, teacherFile);
+
+        // Student: from the teacher's weights or from the pre-trained ones.
+        String init = Settings.string(config, "student.init");
+        ClassifierModel student = switch (init) {
+            case "teacher" -> family.load(teacherFile, p.architecture(), true);
+            case "pretrained" -> pretrained(p.architecture(), seed);
+            default -> throw new PcLoraException("student.init = '" + init + "' is not accepted: use teacher or pretrained");
+        };
+        Adapters.apply(student, adapterFactory, adapterSpec, targets());
+        double ratio = Settings.number(config, "pclora.ratio");
+        dropMetricsAfterCheckpoint(dir, checkpoints, "student");
+        Trainer trainer = new Trainer(studentSettings, metricsSink(dir, "student", studentSettings, p.train()), checkpoints);
+        trainer.trainStudent(teacher, student, schedule, ratio, objective, p.train());
+        int evalBatch = Settings.integer(config, "train.eval_batch_size");
+        double studentAcc = Evaluator.accuracy(student, p.test(), evalBatch);
+
+        // Compress, export, reload from disk, evaluate.
+        Adapters.compress(student);
+        Path exported = dir.file(RunDirectory.STUDENT);
+        StateDict.save(exported, student, prov.json(this));
+        ClassifierModel reloaded = family.load(exported, null, true);
+        double compressedAcc = Evaluator.accuracy(reloaded, p.test(), evalBatch);
+
+        Accounting.Report dense = Accounting.of(teacher);
+        Accounting.Report compressed = Accounting.of(reloaded);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("experiment", config.getString("name"));
+        s.put("run_dir", dir.path().toString());
+        s.put("model", p.architecture().hasPath("name") ? p.architecture().getString("name") : family.name());
+        s.put("family", family.name());
+        s.put("dataset", p.train().source());
+        s.put("classes", p.train().numClasses());
+        s.put("adapter", adapterFactory.name());
+        s.put("rank", adapterSpec.rank());
+        s.put("lora_alpha", adapterSpec.alpha());
+        s.put("schedule", schedule.name());
+        s.put("ratio", ratio);
+        s.put("alpha", objective.alpha());
+        List<String> losses = new ArrayList<>();
+        objective.terms().forEach(t -> losses.add(t.loss().name() + (t.weight() == 1.0 ? "" : "*" + t.weight())));
+        s.put("distill", String.join("+", losses.isEmpty() ? List.of("none") : losses));
+        s.put("teacher", Map.of("accuracy", teacherAcc, "parameters", dense.total().denseParameters(),
+                "macs", dense.total().denseMacs(), "weights", teacherFile.toString(), "cache_key", key));
+        s.put("student", Map.of("accuracy", studentAcc, "note", "after training at lambda = final value, before compression"));
+        s.put("compressed", Map.of("accuracy", compressedAcc, "parameters", compressed.total().compressedParameters(),
+                "macs", compressed.total().compressedMacs(), "weights", exported.toString()));
+        Map<String, Object> comp = new LinkedHashMap<>();
+        comp.put("parameters", compressed.total().parameterCompression());
+        comp.put("macs", compressed.total().macCompression());
+        comp.put("adapted_parameters", compressed.adapted().parameterCompression());
+        comp.put("adapted_macs", compressed.adapted().macCompression());
+        comp.put("tokens", compressed.tokens());
+        comp.put("counting_rule", Accounting.countingRule());
+        s.put("compression", comp);
+        s.put("delta", compressedAcc - teacherAcc);
+        s.put("wall_time_s", (System.nanoTime() - start) / 1e9);
+        s.put("provenance", prov.map(this));
+        log.println(compressed.table());
+        return s;
+    }
+
+    private ClassifierModel pretrained(Config arch, long seed) {
+        String ckpt = config.getString("teacher.checkpoint");
+        return ckpt.isEmpty() ? family.create(arch, seed) : family.load(Path.of(ckpt), arch, false);
+    }
+
+    private Path trainTeacher(RunDirectory dir, Prepared p, TeacherCache cache, String key, CheckpointStore checkpoints,
+                              Provenances prov) {
+        ClassifierModel teacher = pretrained(p.architecture(), config.getLong("seed"));
+        dropMetricsAfterCheckpoint(dir, checkpoints, "teacher");
+        new Trainer(teacherSettings, metricsSink(dir, "teacher", teacherSettings, p.train()), checkpoints)
+                .trainTeacher(teacher, p.train());
+        double acc = Evaluator.accuracy(teacher, p.test(), Settings.integer(config, "train.eval_batch_size"));
+        StateDict.save(cache.weights(key), teacher, prov.json(this));
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("accuracy", acc);
+        info.put("trained_in", dir.path().toString());
+        info.put("definition", TeacherCache.teacherDefinition(config).root().unwrapped());
+        org.pclora.core.io.AtomicFiles.write(cache.info(key), out -> out.write(RunDirectory.JSON.writeValueAsBytes(info)));
+        return cache.weights(key);
+    }
+
+    private Consumer<StepMetrics> metricsSink(RunDirectory dir, String phase, TrainingSettings s, Dataset train) {
+        Progress progress = Progress.onStderr(phase, s.totalSteps(train.size()), "steps");
+        return m -> {
+            dir.appendMetrics(m);
+            progress.update(m.step(), String.format(Locale.ROOT, "lambda %.3f, loss %.4f", m.lambda(), m.loss()));
+        };
+    }
+
+    /** On resume, metrics logged after the checkpoint are logged again: drop the stale lines first. */
+    private static void dropMetricsAfterCheckpoint(RunDirectory dir, CheckpointStore checkpoints, String phase) {
+        Path metrics = dir.file(RunDirectory.METRICS);
+        if (!Files.isRegularFile(metrics)) {
+            return;
+        }
+        long kept = checkpoints.load(phase).map(CheckpointStore.State::step).orElse(0L);
+        try {
+            ObjectMapper om = new ObjectMapper();
+            List<String> out = new ArrayList<>();
+            for (String line : Files.readAllLines(metrics)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Map<?, ?> m = om.readValue(line, Map.class);
+                if (phase.equals(m.get("phase")) && ((Number) m.get("step")).longValue() > kept) {
+                    continue;
+                }
+                out.add(line);
+            }
+            org.pclora.core.io.AtomicFiles.writeString(metrics, out.isEmpty() ? "" : String.join("\n", out) + "\n");
+        } catch (IOException e) {
+            throw new PcLoraException("cannot read " + metrics + ": " + e.getMessage());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readInfo(Path info) {
+        try {
+            return RunDirectory.JSON.readValue(info.toFile(), Map.class);
+        } catch (IOException e) {
+            throw new PcLoraException("teacher cache entry " + info + " is unreadable: " + e.getMessage()
+                    + " (delete it to retrain the teacher)");
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** Provenance of this run, built once. */
+    private final class Provenances {
+        private final long seed;
+        private Map<String, Object> map;
+
+        Provenances(long seed) {
+            this.seed = seed;
+        }
+
+        Map<String, Object> map(ExperimentRunner r) {
+            if (map == null) {
+                Map<String, String> used = new LinkedHashMap<>();
+                used.put("model/" + family.name(), family.version());
+                used.put("dataset/" + datasets.name(), datasets.version());
+                used.put("schedule/" + schedule.name(), schedule.version());
+                used.put("adapter/" + adapterFactory.name(), adapterFactory.version());
+                objective.terms().forEach(t -> used.put("distill/" + t.loss().name(), t.loss().version()));
+                map = new LinkedHashMap<>(Provenance.collect(registry, seed, used));
+                map.put("config", ConfigFactory.empty().withFallback(config).root().render(ConfigRenderOptions.concise()));
+            }
+            return map;
+        }
+
+        String json(ExperimentRunner r) {
+            try {
+                return new ObjectMapper().writeValueAsString(map(r));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package org.pclora.experiments.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.io.AtomicFiles;
+import org.pclora.core.train.StepMetrics;
+
+/**
+ * One run's directory: {@code config.conf} (resolved), {@code overrides.txt},
+ * {@code metrics.jsonl}, {@code summary.json}, {@code student.safetensors} and
+ * {@code checkpoints/}. A run is complete when {@code summary.json} exists.
+ */
+public final class RunDirectory {
+    public static final String CONFIG = "config.conf";
+    public static final String OVERRIDES = "overrides.txt";
+    public static final String METRICS = "metrics.jsonl";
+    public static final String SUMMARY = "summary.json";
+    public static final String FAILURE = "failure.txt";
+    public static final String STUDENT = "student.safetensors";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path dir;
+
+    public RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    public Path checkpoints() {
+        return dir.resolve("checkpoints");
+    }
+
+    public boolean isComplete() {
+        return Files.isRegularFile(file(SUMMARY));
+    }
+
+    /** Creates the directory and records the resolved configuration and the overrides that made it. */
+    public void initialise(Config config, List<String> overrides) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new PcLoraException("cannot create run directory " + dir + ": " + e.getMessage()
+                    + " (set output.root or output.dir to a writable location)");
+        }
+        AtomicFiles.writeString(file(CONFIG), config.root().render(ConfigRenderOptions.defaults()
+                .setOriginComments(false).setJson(false)));
+        AtomicFiles.writeString(file(OVERRIDES), String.join(System.lineSeparator(), overrides) + System.lineSeparator());
+    }
+
+    /** Appends one metrics line (flushed, so that a killed run keeps every completed line). */
+    public void appendMetrics(StepMetrics m) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("phase", m.phase());
+        line.put("step", m.step());
+        line.put("total_steps", m.totalSteps());
+        line.put("lambda", m.lambda());
+        line.put("task_loss", m.taskLoss());
+        line.put("distill_loss", m.distillLoss());
+        line.put("loss", m.loss());
+        line.put("learning_rate", m.learningRate());
+        line.put("grad_norm", m.gradNorm());
+        line.put("examples_per_second", m.examplesPerSecond());
+        try (BufferedWriter w = Files.newBufferedWriter(file(METRICS), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            w.write(new ObjectMapper().writeValueAsString(line));
+            w.newLine();
+        } catch (IOException e) {
+            throw new PcLoraException("cannot append to " + file(METRICS) + ": " + e.getMessage());
+        }
+    }
+
+    /** Writes a JSON file atomically. */
+    public void writeJson(String name, Object value) {
+        AtomicFiles.write(file(name), out -> out.write(JSON.writeValueAsBytes(value)));
+    }
+
+    /** Reads a JSON object written by {@link #writeJson}. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> readJson(String name) {
+        try {
+            return JSON.readValue(file(name).toFile(), Map.class);
+        } catch (IOException e) {
+            throw new PcLoraException("cannot read " + file(name) + ": " + e.getMessage());
+        }
+    }
+}

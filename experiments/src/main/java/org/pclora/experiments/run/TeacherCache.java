@@ -1,0 +1,94 @@
+package org.pclora.experiments.run;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.pclora.core.PcLoraException;
+
+/**
+ * Trained teachers, keyed by a hash of the configuration that determines them (model, dataset,
+ * teacher settings, optimizer, seed), so that a sweep over student settings trains each teacher
+ * once. Concurrent runs of the same teacher wait for each other (in-process lock and file lock).
+ */
+public final class TeacherCache {
+    private static final Map<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    private final Path dir;
+
+    public TeacherCache(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The part of a run's configuration that determines its teacher. */
+    public static Config teacherDefinition(Config run) {
+        Config c = ConfigFactory.empty();
+        for (String k : new String[] {"model", "dataset", "teacher", "optimizer", "seed"}) {
+            if (run.hasPath(k)) {
+                c = c.withValue(k, run.getValue(k));
+            }
+        }
+        // The student's learning rate does not change the teacher.
+        return c.hasPath("optimizer.lr") ? c.withoutPath("optimizer.lr") : c;
+    }
+
+    /** SHA-256 (first 16 hex digits) of the canonical JSON of the teacher's definition. */
+    public static String key(Config run) {
+        String json = teacherDefinition(run).root().render(ConfigRenderOptions.concise().setJson(true));
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical(json).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String canonical(String json) {
+        // Typesafe Config renders objects with sorted keys in concise JSON mode, so the text is canonical.
+        return json;
+    }
+
+    public Path weights(String key) {
+        return dir.resolve(key + ".safetensors");
+    }
+
+    public Path info(String key) {
+        return dir.resolve(key + ".json");
+    }
+
+    /**
+     * Returns the cached teacher's weights file, calling {@code train} (which must write
+     * {@link #weights} and {@link #info}) first when it is not cached yet.
+     */
+    public Path getOrTrain(String key, Supplier<Path> train) {
+        ReentrantLock lock = LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel ch = FileChannel.open(dir.resolve(key + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+                if (Files.isRegularFile(weights(key)) && Files.isRegularFile(info(key))) {
+                    return weights(key);
+                }
+                return train.get();
+            }
+        } catch (IOException e) {
+            throw new PcLoraException("teacher cache " + dir + " is not usable: " + e.getMessage()
+                    + " (set output.teacher_cache to a writable directory)");
+        } finally {
+            lock.unlock();
+        }
+    }
+}

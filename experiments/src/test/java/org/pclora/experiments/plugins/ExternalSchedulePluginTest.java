@@ -1,0 +1,133 @@
+package org.pclora.experiments.plugins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.registry.PluginRegistry;
+import org.pclora.core.spi.DecaySchedule;
+import org.pclora.experiments.cli.CliRun;
+
+/**
+ * The promise of issue 3: a schedule written outside this repository, compiled against core only
+ * and dropped as a jar into a plugins directory, is found and used by name.
+ */
+class ExternalSchedulePluginTest {
+    private static final String PKG = "com.example.lambdas";
+    private static final String CLS = "QuadraticOutSchedule";
+    /** lambda = 1 - (n/4)^2 for n = 0..4 with steps=4 ratio=1: 1, 15/16, 3/4, 7/16, 0. */
+    private static final String EXPECTED_CSV = "step,lambda\n0,1.0\n1,0.9375\n2,0.75\n3,0.4375\n4,0.0\n";
+
+    @TempDir
+    Path tmp;
+
+    private Path buildQuadraticJar(Path pluginsDir) throws IOException {
+        return PluginJarBuilder.build(tmp.resolve("build"), pluginsDir.resolve("quadratic-out-plugin.jar"),
+                Map.of(PKG + "." + CLS, PluginJarBuilder.quadraticSchedule(PKG, CLS, "quadratic-out")),
+                DecaySchedule.class, List.of(PKG + "." + CLS));
+    }
+
+    @Test
+    void registryFindsTheJarPluginByNameAndReportsItsOrigin() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        buildQuadraticJar(pluginsDir);
+        PluginRegistry registry = PluginLoader.registry(pluginsDir);
+        assertTrue(registry.names(PluginRegistry.Kind.SCHEDULE).containsAll(List.of("quadratic-out", "linear", "sine")),
+                registry.names(PluginRegistry.Kind.SCHEDULE).toString());
+        PluginRegistry.Entry entry = registry.entries(PluginRegistry.Kind.SCHEDULE).stream()
+                .filter(e -> e.plugin().name().equals("quadratic-out")).findFirst().orElseThrow();
+        assertEquals("quadratic-out-plugin.jar", entry.origin());
+        assertEquals(PKG + "." + CLS, entry.plugin().getClass().getName());
+        assertNotSame(getClass().getClassLoader(), entry.plugin().getClass().getClassLoader(),
+                "the class comes from the plugin jar, not the test class path");
+        assertEquals("1.2.3", entry.plugin().version(), "version from the jar manifest");
+        assertEquals("plugin jar quadratic-out-plugin.jar", Origins.describe(entry.plugin().getClass(), pluginsDir));
+        DecaySchedule s = registry.schedule("quadratic-out").withDefaults();
+        assertEquals(0.75, s.lambda(50, 100), 0.0); // 1 - 0.5^2
+    }
+
+    @Test
+    void scheduleCommandUsesTheJarPluginFromEachKindOfPluginsDirectory() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        buildQuadraticJar(pluginsDir);
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+
+        // --plugins=<dir>
+        CliRun byOption = CliRun.of(Map.of(), elsewhere, "--plugins=" + pluginsDir,
+                "schedule", "name=quadratic-out", "steps=4", "ratio=1");
+        assertEquals(0, byOption.status(), byOption.err());
+        assertEquals(EXPECTED_CSV, byOption.out());
+
+        // PCLORA_PLUGINS, relative to the working directory
+        CliRun byEnv = CliRun.of(Map.of(PluginLoader.ENV, "../plugins"), elsewhere,
+                "schedule", "name=quadratic-out", "steps=4", "ratio=1");
+        assertEquals(EXPECTED_CSV, byEnv.out(), byEnv.err());
+
+        // the default: plugins/ under the working directory
+        CliRun byDefault = CliRun.of(Map.of(), tmp, "schedule", "name=quadratic-out", "steps=4", "ratio=1");
+        assertEquals(EXPECTED_CSV, byDefault.out(), byDefault.err());
+
+        // without the jar the name is unknown
+        CliRun without = CliRun.of(Map.of(), elsewhere, "schedule", "name=quadratic-out", "steps=4");
+        assertEquals(2, without.status());
+        assertTrue(without.err().startsWith("unknown schedule 'quadratic-out': available are "), without.err());
+    }
+
+    @Test
+    void pluginsCommandListsTheJarPlugin() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        buildQuadraticJar(pluginsDir);
+        CliRun r = CliRun.of(Map.of(), tmp, "plugins");
+        assertEquals(0, r.status(), r.err());
+        String line = r.out().lines().filter(l -> l.contains("quadratic-out")).findFirst().orElseThrow();
+        assertTrue(line.matches("schedule\\s+quadratic-out\\s+1\\.2\\.3\\s+plugin jar quadratic-out-plugin\\.jar\\s+"
+                + "lambda = 1 - t\\^2 \\(external plugin\\)"), line);
+    }
+
+    @Test
+    void twoPluginsWithTheSameNameAreAnError() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        PluginJarBuilder.build(tmp.resolve("a"), pluginsDir.resolve("a.jar"),
+                Map.of("com.example.a.Twin", PluginJarBuilder.quadraticSchedule("com.example.a", "Twin", "twin")),
+                DecaySchedule.class, List.of("com.example.a.Twin"));
+        PluginJarBuilder.build(tmp.resolve("b"), pluginsDir.resolve("b.jar"),
+                Map.of("com.example.b.Twin", PluginJarBuilder.quadraticSchedule("com.example.b", "Twin", "twin")),
+                DecaySchedule.class, List.of("com.example.b.Twin"));
+        PcLoraException e = assertThrows(PcLoraException.class, () -> PluginLoader.registry(pluginsDir));
+        assertEquals("duplicate schedule plugin name 'twin': com.example.a.Twin (a.jar) and com.example.b.Twin (b.jar); "
+                + "names must be unique within a kind", e.getMessage());
+
+        CliRun r = CliRun.of(Map.of(), tmp, "schedule", "name=twin", "steps=4");
+        assertEquals(2, r.status());
+        assertEquals(e.getMessage() + "\n", r.err());
+    }
+
+    @Test
+    void aPluginCannotShadowABuiltInSchedule() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        PluginJarBuilder.build(tmp.resolve("c"), pluginsDir.resolve("c.jar"),
+                Map.of("com.example.c.MyLinear", PluginJarBuilder.quadraticSchedule("com.example.c", "MyLinear", "linear")),
+                DecaySchedule.class, List.of("com.example.c.MyLinear"));
+        PcLoraException e = assertThrows(PcLoraException.class, () -> PluginLoader.registry(pluginsDir));
+        assertTrue(e.getMessage().startsWith("duplicate schedule plugin name 'linear': org.pclora.schedulers.LinearSchedule ("),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("com.example.c.MyLinear (c.jar)"), e.getMessage());
+    }
+
+    @Test
+    void anExplicitPluginsDirectoryMustExist() {
+        CliRun r = CliRun.of(Map.of(), tmp, "--plugins=missing", "plugins");
+        assertEquals(2, r.status());
+        assertEquals("plugins directory '" + tmp.resolve("missing") + "' (from --plugins) is not a directory; "
+                + "give an existing directory holding plugin jars\n", r.err());
+    }
+}

@@ -1,0 +1,103 @@
+package org.pclora.experiments.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.util.Modules;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.registry.PluginRegistry;
+import org.pclora.core.spi.DatasetProvider;
+import org.pclora.core.spi.ModelFamily;
+import org.pclora.experiments.config.ConfigComposer;
+import org.pclora.experiments.config.Override;
+
+class ExperimentRunnerTest {
+    private static Config config(Path out, String... overrides) {
+        List<Override> os = new java.util.ArrayList<>(List.of(Override.parse("teacher.epochs=4"),
+                Override.parse("student.epochs=4"), Override.parse("teacher.batch_size=32"),
+                Override.parse("student.batch_size=32"), Override.parse("pclora.rank=2"),
+                Override.parse("optimizer.lr=1e-2"), Override.parse("optimizer.teacher_lr=3e-2")));
+        for (String o : overrides) {
+            os.add(Override.parse(o));
+        }
+        return new ConfigComposer(Path.of("..", "conf")).compose(os).config()
+                .withValue("output.teacher_cache", ConfigValueFactory.fromAnyRef(out.resolve("teachers").toString()));
+    }
+
+    private static ExperimentRunner runner(Config c) {
+        return Guice.createInjector(Modules.override(new ExperimentModule(c, PluginRegistry.load()))
+                .with(new AbstractModule() {
+                    @java.lang.Override
+                    protected void configure() {
+                        bind(ModelFamily.class).toInstance(new FakeFamily());
+                        bind(DatasetProvider.class).toInstance(new FakeFamily.Data());
+                    }
+                })).getInstance(ExperimentRunner.class);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void runsTeacherStudentCompressionAndReusesTheTeacher(@TempDir Path out) throws Exception {
+        RunDirectory first = new RunDirectory(out.resolve("a"));
+        Map<String, Object> s = runner(config(out)).run(first, List.of("pclora.rank=2"));
+        for (String f : List.of(RunDirectory.CONFIG, RunDirectory.OVERRIDES, RunDirectory.METRICS,
+                RunDirectory.SUMMARY, RunDirectory.STUDENT)) {
+            assertTrue(Files.isRegularFile(first.file(f)), f);
+        }
+        double teacherAcc = (double) ((Map<String, Object>) s.get("teacher")).get("accuracy");
+        double studentAcc = (double) ((Map<String, Object>) s.get("student")).get("accuracy");
+        double compressedAcc = (double) ((Map<String, Object>) s.get("compressed")).get("accuracy");
+        assertTrue(teacherAcc > 0.85, "teacher accuracy " + teacherAcc);
+        // The exported, reloaded compressed student computes what the student computed at lambda = 0.
+        assertEquals(studentAcc, compressedAcc, 1e-9);
+        // fc 4->16 at rank 2: dense 4*16+16 = 80 parameters, compressed 2*(4+16)+16 = 56 -> 30% compression.
+        Map<String, Object> comp = (Map<String, Object>) s.get("compression");
+        assertEquals(1 - 56.0 / 80.0, (double) comp.get("adapted_parameters"), 1e-12);
+        // 8 steps per epoch, 4 epochs, both phases logged every 20 steps and at the end: 2 + 2 lines
+        assertEquals(4, Files.readAllLines(first.file(RunDirectory.METRICS)).size());
+
+        Path teacherWeights = Path.of((String) ((Map<String, Object>) s.get("teacher")).get("weights"));
+        long mtime = Files.getLastModifiedTime(teacherWeights).toMillis();
+        RunDirectory second = new RunDirectory(out.resolve("b"));
+        Map<String, Object> s2 = runner(config(out, "pclora.rank=3", "schedule=cosine")).run(second, List.of());
+        assertEquals(teacherWeights.toString(), ((Map<String, Object>) s2.get("teacher")).get("weights"));
+        assertEquals(mtime, Files.getLastModifiedTime(teacherWeights).toMillis(), "teacher was retrained");
+        // only the student phase was trained in the second run
+        assertTrue(Files.readAllLines(second.file(RunDirectory.METRICS)).stream().allMatch(l -> l.contains("\"student\"")));
+
+        // report over both runs: two table rows, CSV, three plots
+        java.io.StringWriter o = new java.io.StringWriter();
+        int status = org.pclora.experiments.cli.PcLoraCli.run(new String[] {"report", out.toString()},
+                new java.io.PrintWriter(o), new java.io.PrintWriter(new java.io.StringWriter()), Map.of(), out);
+        assertEquals(0, status, o.toString());
+        List<String> md = Files.readAllLines(out.resolve("report.md"));
+        assertEquals(2, md.stream().filter(l -> l.startsWith("| tiny") || l.startsWith("| " + s.get("model"))).count(),
+                String.join("\n", md));
+        assertEquals(3, Files.readAllLines(out.resolve("report.csv")).size());
+        for (String png : List.of("lambda.png", "loss.png", "accuracy_vs_compression.png")) {
+            byte[] b = Files.readAllBytes(out.resolve(png));
+            assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
+        }
+    }
+
+    @Test
+    void badRankLeavesNoRunDirectory(@TempDir Path out) {
+        RunDirectory dir = new RunDirectory(out.resolve("bad"));
+        PcLoraException e = assertThrows(PcLoraException.class,
+                () -> runner(config(out, "pclora.rank=17")).run(dir, List.of()));
+        assertTrue(e.getMessage().contains("rank 17"), e.getMessage());
+        assertFalse(Files.exists(dir.path()));
+    }
+}

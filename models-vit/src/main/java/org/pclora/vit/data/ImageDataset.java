@@ -1,0 +1,117 @@
+package org.pclora.vit.data;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.data.Dataset;
+import org.pclora.core.model.Batch;
+
+/**
+ * A split of labelled images held as raw bytes and preprocessed batch by batch: each batch is
+ * float32 inputs [B, C, S, S] and int32 labels [B]. Only one batch of floats exists at a time.
+ */
+public final class ImageDataset implements Dataset {
+    /** Mixed into the seed for augmentation draws so that they differ from the shuffling draws. */
+    private static final long AUGMENT_SALT = 0x5DEECE66DL;
+
+    private final RawImages raw;
+    private final ImagePreprocessor preprocessor;
+    private final boolean augmentable;
+    private final String source;
+
+    /**
+     * @param raw          the decoded split
+     * @param preprocessor resize, channel and normalisation settings for the model
+     * @param augmentable  whether {@code batches(..., augment=true)} applies crop and flip (the
+     *                     dataset's {@code augment} setting)
+     * @param source       provenance string (path or {@code embedded:...})
+     */
+    public ImageDataset(RawImages raw, ImagePreprocessor preprocessor, boolean augmentable, String source) {
+        this.raw = raw;
+        this.preprocessor = preprocessor;
+        this.augmentable = augmentable;
+        this.source = source;
+    }
+
+    @Override
+    public long size() {
+        return raw.size();
+    }
+
+    @Override
+    public List<String> classNames() {
+        return raw.classNames();
+    }
+
+    @Override
+    public String source() {
+        return source;
+    }
+
+    /** The raw images behind this split. */
+    public RawImages raw() {
+        return raw;
+    }
+
+    /** Label of example {@code i} (in file order). */
+    public int label(int i) {
+        return raw.label(i);
+    }
+
+    @Override
+    public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, boolean augment) {
+        if (batchSize < 1) {
+            throw new PcLoraException("batch size " + batchSize + " is not accepted: it must be at least 1");
+        }
+        int n = raw.size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            // Fisher-Yates with a seeded generator: same seed, same order on every machine.
+            SplittableRandom rng = new SplittableRandom(seed);
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        SplittableRandom augmentRng = augment && augmentable ? new SplittableRandom(seed ^ AUGMENT_SALT) : null;
+        return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < n;
+            }
+
+            @Override
+            public Batch next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int b = Math.min(batchSize, n - next);
+                int len = preprocessor.imageLength();
+                float[] x = new float[b * len];
+                int[] y = new int[b];
+                for (int k = 0; k < b; k++) {
+                    int i = order[next + k];
+                    preprocessor.process(raw, i, augmentRng, x, k * len);
+                    y[k] = raw.label(i);
+                }
+                next += b;
+                int s = preprocessor.size();
+                INDArray inputs = Nd4j.create(x, new long[] {b, preprocessor.channels(), s, s}, 'c');
+                INDArray labels = Nd4j.createFromArray(y).castTo(DataType.INT32);
+                return Batch.images(inputs, labels);
+            }
+        };
+    }
+}

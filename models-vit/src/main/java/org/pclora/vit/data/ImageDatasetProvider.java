@@ -1,0 +1,183 @@
+package org.pclora.vit.data;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.data.Dataset;
+import org.pclora.core.spi.DatasetProvider;
+
+/**
+ * Common part of the image dataset plugins: reads the preprocessing keys shared by every image
+ * format and the model's input size, and leaves decoding a split to the format.
+ *
+ * <p>Keys shared by all image formats (all optional):
+ * <ul>
+ *   <li>{@code mean}, {@code std}: normalisation, one number or a list with one value per model
+ *       channel (default 0.5 and 0.5, as HF's ViT image processor);</li>
+ *   <li>{@code augment}: whether training batches may use random crop and flip (default true);</li>
+ *   <li>{@code crop_padding}: zero padding in pixels of the model's image size for the random
+ *       crop (default image_size / 8, rounded);</li>
+ *   <li>{@code flip}: horizontal flip with probability 1/2 when augmenting (default true);</li>
+ *   <li>{@code limit}: keep only the first N examples of every split (default 0: all);
+ *       {@code test_limit} overrides it for the test split;</li>
+ *   <li>{@code provider}: the dataset plugin's name (read by the runner, ignored here).</li>
+ * </ul>
+ * The architecture must give {@code image_size} and {@code channels}.
+ */
+public abstract class ImageDatasetProvider implements DatasetProvider {
+    /** Keys every image format accepts. */
+    protected static final Set<String> COMMON_KEYS = Set.of("provider", "mean", "std", "augment", "crop_padding", "flip",
+            "limit", "test_limit");
+
+    /** Keys specific to the format, besides {@link #COMMON_KEYS}. */
+    protected abstract Set<String> formatKeys();
+
+    /** Decodes split {@code train} or {@code test}. */
+    protected abstract RawImages read(Config dataset, String split);
+
+    /** Provenance string of a split. */
+    protected abstract String source(Config dataset, String split, RawImages raw);
+
+    @Override
+    public Dataset open(Config dataset, Config architecture, String split) {
+        checkKeys(dataset);
+        if (!split.equals("train") && !split.equals("test")) {
+            throw new PcLoraException("dataset split '" + split + "' is not known to " + name() + ": train or test");
+        }
+        int size = archInt(architecture, "image_size");
+        int channels = archInt(architecture, "channels");
+        int padding = dataset.hasPath("crop_padding") ? getInt(dataset, "crop_padding") : Math.round(size / 8.0f);
+        ImagePreprocessor pre = new ImagePreprocessor(size, channels, doubles(dataset, "mean", 0.5),
+                doubles(dataset, "std", 0.5), padding, getBoolean(dataset, "flip", true));
+        RawImages raw = read(dataset, split);
+        int limit = dataset.hasPath("limit") ? getInt(dataset, "limit") : 0;
+        if (split.equals("test") && dataset.hasPath("test_limit")) {
+            limit = getInt(dataset, "test_limit");
+        }
+        if (limit < 0) {
+            throw new PcLoraException("dataset limit " + limit + " is not accepted: 0 (all) or a positive count");
+        }
+        if (limit > 0) {
+            raw = raw.limit(limit);
+        }
+        return new ImageDataset(raw, pre, getBoolean(dataset, "augment", true), source(dataset, split, raw));
+    }
+
+    private void checkKeys(Config dataset) {
+        Set<String> valid = new TreeSet<>(COMMON_KEYS);
+        valid.addAll(formatKeys());
+        for (String key : dataset.root().keySet()) {
+            if (!valid.contains(key)) {
+                throw new PcLoraException("dataset key '" + key + "' is not known to the " + name()
+                        + " dataset; valid keys are " + String.join(", ", valid));
+            }
+        }
+    }
+
+    private static int archInt(Config architecture, String key) {
+        if (!architecture.hasPath(key)) {
+            throw new PcLoraException("image datasets need the model's '" + key + "', which the architecture does not"
+                    + " give; use an image model (e.g. a vit architecture)");
+        }
+        return architecture.getInt(key);
+    }
+
+    /** An integer key, with the key named in the error when it is not one. */
+    protected static int getInt(Config c, String key) {
+        try {
+            return c.getInt(key);
+        } catch (ConfigException.WrongType e) {
+            throw new PcLoraException("dataset key '" + key + "' must be an integer, got " + c.getValue(key).render());
+        }
+    }
+
+    /** A boolean key or its default. */
+    protected static boolean getBoolean(Config c, String key, boolean dflt) {
+        if (!c.hasPath(key)) {
+            return dflt;
+        }
+        try {
+            return c.getBoolean(key);
+        } catch (ConfigException.WrongType e) {
+            throw new PcLoraException("dataset key '" + key + "' must be true or false, got " + c.getValue(key).render());
+        }
+    }
+
+    /** A string key or its default. */
+    protected static String getString(Config c, String key, String dflt) {
+        if (!c.hasPath(key)) {
+            return dflt;
+        }
+        try {
+            return c.getString(key);
+        } catch (ConfigException.WrongType e) {
+            throw new PcLoraException("dataset key '" + key + "' must be a string, got " + c.getValue(key).render());
+        }
+    }
+
+    /** A string or a list of strings. */
+    protected static List<String> getStrings(Config c, String key, List<String> dflt) {
+        if (!c.hasPath(key)) {
+            return dflt;
+        }
+        try {
+            if (c.getValue(key).valueType() == ConfigValueType.LIST) {
+                return c.getStringList(key);
+            }
+            return List.of(c.getString(key));
+        } catch (ConfigException.WrongType e) {
+            throw new PcLoraException("dataset key '" + key + "' must be a string or a list of strings, got "
+                    + c.getValue(key).render());
+        }
+    }
+
+    private static double[] doubles(Config c, String key, double dflt) {
+        if (!c.hasPath(key)) {
+            return new double[] {dflt};
+        }
+        try {
+            if (c.getValue(key).valueType() == ConfigValueType.LIST) {
+                return c.getDoubleList(key).stream().mapToDouble(Double::doubleValue).toArray();
+            }
+            return new double[] {c.getDouble(key)};
+        } catch (ConfigException.WrongType e) {
+            throw new PcLoraException("dataset key '" + key + "' must be a number or a list of numbers, got "
+                    + c.getValue(key).render());
+        }
+    }
+
+    /** The required {@code path} key as a path. */
+    protected Path requiredPath(Config dataset) {
+        if (!hasPath(dataset)) {
+            throw new PcLoraException("the " + name() + " dataset needs a non-empty 'path' (the folder holding its files)");
+        }
+        return Path.of(getString(dataset, "path", null));
+    }
+
+    /** Whether a non-empty {@code path} is given (an empty string counts as none). */
+    protected static boolean hasPath(Config dataset) {
+        return dataset.hasPath("path") && !getString(dataset, "path", "").isBlank();
+    }
+
+    /**
+     * {@code dir/name}; when that file is missing, the same name with or without a trailing
+     * {@code .gz} is tried, since both forms of IDX and CIFAR files are common.
+     */
+    protected static Path locate(Path dir, String name) {
+        Path p = dir.resolve(name);
+        if (Files.exists(p)) {
+            return p;
+        }
+        Path alt = name.endsWith(".gz") ? dir.resolve(name.substring(0, name.length() - 3)) : dir.resolve(name + ".gz");
+        if (Files.exists(alt)) {
+            return alt;
+        }
+        throw new PcLoraException("data file " + p + " does not exist (nor " + alt.getFileName() + ")");
+    }
+}
