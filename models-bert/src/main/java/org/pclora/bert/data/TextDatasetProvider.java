@@ -219,6 +219,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
         }
     }
 
+    /** An integer dataset key; a wrong type is a PcLoraException naming the key. */
     protected static int getInt(Config c, String key) {
         try {
             return c.getInt(key);
@@ -227,6 +228,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
         }
     }
 
+    /** A string dataset key, or {@code dflt} when absent. */
     protected static String getString(Config c, String key, String dflt) {
         if (!c.hasPath(key)) {
             return dflt;

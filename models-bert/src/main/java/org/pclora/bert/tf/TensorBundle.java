@@ -30,10 +30,13 @@ import org.pclora.core.PcLoraException;
  * structural fault and checksum mismatch is a {@link PcLoraException} naming the file.
  */
 public final class TensorBundle {
-    /** TF DataType enum values this reader knows the size of. */
+    /** TF DataType DT_FLOAT. */
     public static final int DT_FLOAT = 1;
+    /** TF DataType DT_DOUBLE. */
     public static final int DT_DOUBLE = 2;
+    /** TF DataType DT_INT32. */
     public static final int DT_INT32 = 3;
+    /** TF DataType DT_INT64. */
     public static final int DT_INT64 = 9;
 
     private static final long MAGIC = 0xdb4775248b80fb57L;
@@ -293,6 +296,7 @@ public final class TensorBundle {
         return index;
     }
 
+    /** Number of data files the bundle header names. */
     public int numShards() {
         return numShards;
     }

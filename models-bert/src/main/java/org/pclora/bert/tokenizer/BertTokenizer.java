@@ -270,14 +270,17 @@ public final class BertTokenizer implements AutoCloseable {
         return id == null ? -1 : id;
     }
 
+    /** Number of distinct tokens in the vocabulary. */
     public int vocabSize() {
         return vocab.size();
     }
 
+    /** The length every encoding is truncated and padded to. */
     public int maxLength() {
         return maxLength;
     }
 
+    /** The id of [PAD] (0 when the vocabulary has none). */
     public int padId() {
         return padId;
     }
