@@ -102,4 +102,14 @@ class ConfigComposerTest {
         assertThrows(PcLoraException.class, () -> Override.parse("=3"));
         assertThrows(PcLoraException.class, () -> Override.parse("a..b=3"));
     }
+
+    @Test
+    void experimentsDeclareTheirSweeps() {
+        ConfigComposer c = new ConfigComposer(CONF);
+        assertEquals("[pclora.rank=2,4,8,16,32]", c.sweepOf(List.of(Override.parse("experiment=ablation-rank"))).toString());
+        assertTrue(c.sweepOf(List.of()).isEmpty());
+        // the sweep block is not part of a run's configuration
+        assertFalse(compose("experiment=ablation-rank", "pclora.rank=4").hasPath("sweep"));
+        assertEquals("ablation-rank", compose("experiment=ablation-rank").getString("name"));
+    }
 }
