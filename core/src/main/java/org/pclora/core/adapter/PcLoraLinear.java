@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pclora.core.nn.Init;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.Parameter;
@@ -162,29 +163,48 @@ public final class PcLoraLinear implements AdapterLayer {
     public INDArray forward(INDArray x, boolean training) {
         double lam = lambda;
         long rows = x.size(0);
-        // Adapter path: h = x A^T [rows, r]; y = s * h B^T (scaling fused into gemm's alpha).
+        INDArray y = Nd4j.createUninitialized(x.dataType(), rows, outFeatures());
+        boolean frozenPath = frozenPathActive(lam);
+        if (frozenPath) {
+            // Frozen path first: y = lambda * x W0^T (lambda fused into gemm's alpha).
+            Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 0.0);
+        }
+        // Adapter path: h = x A^T [rows, r], then y (+)= s * h B^T + bias row.
         INDArray h = Nd4j.createUninitialized(x.dataType(), rows, rank());
         Nd4j.gemm(x, a.value(), h, false, true, 1.0, 0.0);
-        INDArray y = Nd4j.createUninitialized(x.dataType(), rows, outFeatures());
-        Nd4j.gemm(h, b.value(), y, false, true, scaling, 0.0);
-        INDArray biasRow = biasA == null ? null : biasA.value();
-        if (frozenPathActive(lam)) {
-            // Frozen path accumulated into y: y += lambda * x W0^T, and lambda * b0 joins the bias row.
-            Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 1.0);
-            if (dense.bias() != null) {
-                INDArray b0 = dense.bias().value().mul(lam);
-                biasRow = biasRow == null ? b0 : b0.addi(biasRow);
-            }
-        }
-        if (biasRow != null) {
-            y.addiRowVector(biasRow);
+        INDArray biasRow = biasRow(lam);
+        double beta = frozenPath ? 1.0 : 0.0;
+        INDArray kept;
+        if (biasRow == null) {
+            Nd4j.gemm(h, b.value(), y, false, true, scaling, beta);
+            kept = h;
+        } else {
+            // The bias rides in the same gemm as a ones column: y (+)= [h | 1] [s B | bias]^T, so no
+            // separate pass over y; backward gets d b_A from the same column.
+            kept = Nd4j.hstack(h, Nd4j.ones(x.dataType(), rows, 1));
+            release(h);
+            INDArray bAug = Nd4j.hstack(b.value().mul(scaling), biasRow.reshape(outFeatures(), 1));
+            Nd4j.gemm(kept, bAug, y, false, true, 1.0, beta);
+            release(bAug);
         }
         if (training) {
             lastInput = x;
-            lastHidden = h;
+            lastHidden = kept;
             lastLambda = lam;
+        } else {
+            release(kept);
         }
         return y;
+    }
+
+    /** lambda * b0 + b_A, or null when the layer adds no bias at this lambda. */
+    private INDArray biasRow(double lam) {
+        INDArray row = biasA == null ? null : biasA.value();
+        if (frozenPathActive(lam) && dense.bias() != null) {
+            INDArray b0 = dense.bias().value().mul(lam);
+            row = row == null ? b0 : b0.addi(row);
+        }
+        return row;
     }
 
     @Override
@@ -193,25 +213,46 @@ public final class PcLoraLinear implements AdapterLayer {
             throw new IllegalStateException(name + ": backward without a training forward");
         }
         INDArray x = lastInput;
+        INDArray kept = lastHidden; // h, or [h | 1] when a bias row was added
         long rows = dy.size(0);
-        // dB += s * dy^T h
-        Nd4j.gemm(dy, lastHidden, b.grad(), true, false, scaling, 1.0);
-        if (biasA != null) {
-            biasA.grad().addi(dy.sum(0));
+        int r = rank();
+        if (kept.size(1) == r) {
+            // dB += s * dy^T h
+            Nd4j.gemm(dy, kept, b.grad(), true, false, scaling, 1.0);
+        } else {
+            // g = dy^T [h | 1]: the first r columns give dB / s, the last one d b_A (column sums of dy).
+            INDArray g = Nd4j.createUninitialized(dy.dataType(), outFeatures(), r + 1);
+            Nd4j.gemm(dy, kept, g, true, false, 1.0, 0.0);
+            b.grad().addi(g.get(NDArrayIndex.all(), NDArrayIndex.interval(0, r)).muli(scaling));
+            if (biasA != null) {
+                biasA.grad().addi(g.get(NDArrayIndex.all(), NDArrayIndex.point(r)));
+            }
+            release(g);
         }
-        // dh = s * dy B [rows, r]; dA += dh^T x; dx = dh A
-        INDArray dh = Nd4j.createUninitialized(dy.dataType(), rows, rank());
+        // dh = s * dy B [rows, r]; dA += dh^T x
+        INDArray dh = Nd4j.createUninitialized(dy.dataType(), rows, r);
         Nd4j.gemm(dy, b.value(), dh, false, false, scaling, 0.0);
         Nd4j.gemm(dh, x, a.grad(), true, false, 1.0, 1.0);
         INDArray dx = Nd4j.createUninitialized(dy.dataType(), rows, inFeatures());
-        Nd4j.gemm(dh, a.value(), dx, false, false, 1.0, 0.0);
-        if (frozenPathActive(lastLambda)) {
-            // Frozen path: dx += lambda * dy W0 (no gradient for the frozen W0 and b0).
-            Nd4j.gemm(dy, dense.weight().value(), dx, false, false, lastLambda, 1.0);
+        boolean frozenPath = frozenPathActive(lastLambda);
+        if (frozenPath) {
+            // Frozen path: dx = lambda * dy W0 (no gradient for the frozen W0 and b0).
+            Nd4j.gemm(dy, dense.weight().value(), dx, false, false, lastLambda, 0.0);
         }
+        // dx (+)= dh A
+        Nd4j.gemm(dh, a.value(), dx, false, false, 1.0, frozenPath ? 1.0 : 0.0);
+        release(dh);
+        release(kept);
         lastInput = null;
         lastHidden = null;
         return dx;
+    }
+
+    /** Frees a temporary's native memory now rather than at garbage collection (not inside workspaces). */
+    private static void release(INDArray temporary) {
+        if (temporary.closeable()) {
+            temporary.close();
+        }
     }
 
     /**
