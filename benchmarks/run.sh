@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the JMH benchmarks and runs them; JMH arguments pass through (e.g. -f 1 -wi 3 -i 5, or a
-# benchmark regex). Results: bench-results/jmh.json, then a GFLOP/s report against the targets.
+# benchmark regex). Results: bench-results/jmh.json, then a GFLOP/s report against the targets;
+# PAIRED_ROUNDS=30 also runs the interleaved measurement (PairedRatios).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +21,9 @@ mkdir -p bench-results
 java -jar benchmarks/target/benchmarks.jar "$@" -rf json -rff bench-results/jmh.json
 java -cp benchmarks/target/benchmarks.jar org.pclora.benchmarks.BenchmarkReport bench-results/jmh.json \
   | tee bench-results/report.txt
+
+# Optional: the interleaved measurement of the same two targets (robust on a shared machine).
+if [[ "${PAIRED_ROUNDS:-0}" -gt 0 ]]; then
+  java -Xmx4g -cp benchmarks/target/benchmarks.jar org.pclora.benchmarks.PairedRatios "$PAIRED_ROUNDS" 2>/dev/null \
+    | grep -v INFO | tee bench-results/paired.txt
+fi

@@ -27,28 +27,48 @@ public final class BenchmarkReport {
             if (!bench.contains("PcLoraLinearBenchmark")) {
                 continue;
             }
-            double lambda = r.has("params") && r.get("params").has("lambda")
-                    ? r.get("params").get("lambda").asDouble() : Double.NaN;
-            String key = method + (Double.isNaN(lambda) ? "" : " lambda=" + r.get("params").get("lambda").asText());
-            double ms = toMillis(r.get("primaryMetric").get("score").asDouble(), r.get("primaryMetric").get("scoreUnit").asText());
-            double err = toMillis(r.get("primaryMetric").get("scoreError").asDouble(), r.get("primaryMetric").get("scoreUnit").asText());
-            double gflops = PcLoraLinearBenchmark.flops(method, lambda) / (ms * 1e6);
-            results.put(key, new double[] {ms, err, gflops});
+            JsonNode params = r.get("params");
+            double lambda = params != null && params.has("lambda") ? params.get("lambda").asDouble() : Double.NaN;
+            String key = method + (Double.isNaN(lambda) ? "" : " lambda=" + params.get("lambda").asText())
+                    + (params != null && params.has("workspace") && params.get("workspace").asBoolean() ? " ws" : "");
+            JsonNode metric = r.get("primaryMetric");
+            String unit = metric.get("scoreUnit").asText();
+            double ms = toMillis(metric.get("score").asDouble(), unit);
+            double err = toMillis(metric.get("scoreError").asDouble(), unit);
+            // The fastest iteration: the least disturbed by other work on a shared machine.
+            double best = Double.POSITIVE_INFINITY;
+            for (JsonNode fork : metric.get("rawData")) {
+                for (JsonNode it : fork) {
+                    best = Math.min(best, toMillis(it.asDouble(), unit));
+                }
+            }
+            double flops = PcLoraLinearBenchmark.flops(method, lambda);
+            results.put(key, new double[] {ms, err, flops / (ms * 1e6), best, flops / (best * 1e6)});
         }
-        System.out.printf(Locale.ROOT, "%-42s %10s %9s %9s%n", "benchmark", "ms/op", "+-", "GFLOP/s");
-        results.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-42s %10.3f %9.3f %9.1f%n", k, v[0], v[1], v[2]));
-        double[] sgemm = results.get("sgemmForward");
-        double[] half = results.get("pcLoraForwardBackward lambda=0.5");
-        double[] zero = results.get("pcLoraForwardBackward lambda=0");
-        if (sgemm != null && half != null) {
-            double ratio = half[2] / sgemm[2];
-            System.out.printf(Locale.ROOT, "lambda 0.5 step GFLOP/s / sgemm GFLOP/s = %.1f%% (target >= 60%%): %s%n",
-                    100 * ratio, ratio >= 0.60 ? "met" : "MISSED");
+        System.out.printf(Locale.ROOT, "%-42s %10s %9s %9s %12s %12s%n", "benchmark", "mean ms", "+-", "GFLOP/s",
+                "best it. ms", "best GFLOP/s");
+        results.forEach((k, v) -> System.out.printf(Locale.ROOT, "%-42s %10.3f %9.3f %9.1f %12.3f %12.1f%n",
+                k, v[0], v[1], v[2], v[3], v[4]));
+        for (String suffix : new String[] {"", " ws"}) {
+            targets(results.get("sgemmForward"), results.get("pcLoraForwardBackward lambda=0.5" + suffix),
+                    results.get("pcLoraForwardBackward lambda=0" + suffix), suffix.isEmpty() ? "" : " (in a workspace)");
         }
-        if (half != null && zero != null) {
-            double ratio = zero[0] / half[0];
-            System.out.printf(Locale.ROOT, "lambda 0 step time / lambda 0.5 step time = %.1f%% (target <= 15%%): %s%n",
-                    100 * ratio, ratio <= 0.15 ? "met" : "MISSED");
+    }
+
+    private static void targets(double[] sgemm, double[] half, double[] zero, String label) {
+        String[] kind = {"mean", "best iteration"};
+        int[][] idx = {{2, 0}, {4, 3}}; // {GFLOP/s, ms} columns
+        for (int k = 0; k < 2; k++) {
+            if (sgemm != null && half != null) {
+                double ratio = half[idx[k][0]] / sgemm[idx[k][0]];
+                System.out.printf(Locale.ROOT, "%s%s: lambda 0.5 step GFLOP/s / sgemm GFLOP/s = %.1f%% (target >= 60%%): %s%n",
+                        kind[k], label, 100 * ratio, ratio >= 0.60 ? "met" : "MISSED");
+            }
+            if (half != null && zero != null) {
+                double ratio = zero[idx[k][1]] / half[idx[k][1]];
+                System.out.printf(Locale.ROOT, "%s%s: lambda 0 step time / lambda 0.5 step time = %.1f%% (target <= 15%%): %s%n",
+                        kind[k], label, 100 * ratio, ratio <= 0.15 ? "met" : "MISSED");
+            }
         }
     }
 

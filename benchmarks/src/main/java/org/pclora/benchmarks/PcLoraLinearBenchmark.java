@@ -3,6 +3,12 @@ package org.pclora.benchmarks;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -77,11 +83,17 @@ public class PcLoraLinearBenchmark {
         }
     }
 
-    /** A PC-LoRA layer with a trained-looking (nonzero) B at the given lambda. */
+    /**
+     * A PC-LoRA layer with a trained-looking (nonzero) B at the given lambda; with {@code workspace}
+     * each step runs inside an ND4J workspace, so that outputs and temporaries reuse one block of
+     * memory instead of fresh pages (the cost a trainer without workspaces pays on every step).
+     */
     @State(Scope.Thread)
     public static class PcLora {
         @Param({"0.5", "0"})
         public double lambda;
+        @Param({"false", "true"})
+        public boolean workspace;
         PcLoraLinear layer;
 
         @Setup
@@ -115,10 +127,21 @@ public class PcLoraLinearBenchmark {
 
     /** One training step of the adapted layer: forward, then backward with gradient accumulation. */
     @Benchmark
-    public INDArray pcLoraForwardBackward(Shapes s, PcLora p) {
-        p.layer.forward(s.x, true);
-        return p.layer.backward(s.dy);
+    public double pcLoraForwardBackward(Shapes s, PcLora p) {
+        if (!p.workspace) {
+            p.layer.forward(s.x, true);
+            return p.layer.backward(s.dy).getDouble(0);
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "pclora-benchmark")) {
+            p.layer.forward(s.x, true);
+            return p.layer.backward(s.dy).getDouble(0);
+        }
     }
+
+    /** A workspace that learns its size in the first step and is reused, as trainers use one per step. */
+    static final WorkspaceConfiguration STEP = WorkspaceConfiguration.builder().initialSize(0)
+            .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE).build();
 
     /** One training step of a trainable dense layer (also computes dW). */
     @Benchmark
