@@ -181,8 +181,10 @@ public final class PcLoraLinear implements AdapterLayer {
         } else {
             // The bias rides in the same gemm as a ones column: y (+)= [h | 1] [s B | bias]^T, so no
             // separate pass over y; backward gets d b_A from the same column.
-            kept = Nd4j.hstack(h, Nd4j.ones(x.dataType(), rows, 1));
+            INDArray ones = Nd4j.ones(x.dataType(), rows, 1);
+            kept = Nd4j.hstack(h, ones);
             release(h);
+            release(ones);
             INDArray bAug = Nd4j.hstack(b.value().mul(scaling), biasRow.reshape(outFeatures(), 1));
             Nd4j.gemm(kept, bAug, y, false, true, 1.0, beta);
             release(bAug);
