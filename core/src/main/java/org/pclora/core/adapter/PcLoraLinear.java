@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -36,6 +37,7 @@ public final class PcLoraLinear implements AdapterLayer {
     private INDArray lastInput;
     private INDArray lastHidden;
     private double lastLambda;
+    private INDArray ones;
 
     private PcLoraLinear(Linear dense, AdapterSpec spec, boolean plainLora) {
         spec.checkFits(dense.name(), dense.inFeatures(), dense.outFeatures());
@@ -169,23 +171,21 @@ public final class PcLoraLinear implements AdapterLayer {
             // Frozen path first: y = lambda * x W0^T (lambda fused into gemm's alpha).
             Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 0.0);
         }
-        // Adapter path: h = x A^T [rows, r], then y (+)= s * h B^T + bias row.
-        INDArray h = Nd4j.createUninitialized(x.dataType(), rows, rank());
-        Nd4j.gemm(x, a.value(), h, false, true, 1.0, 0.0);
+        // Adapter path: hs = s * x A^T [rows, r] (s fused into alpha), then y (+)= hs B^T + bias row.
+        INDArray hs = Nd4j.createUninitialized(x.dataType(), rows, rank());
+        Nd4j.gemm(x, a.value(), hs, false, true, scaling, 0.0);
         INDArray biasRow = biasRow(lam);
         double beta = frozenPath ? 1.0 : 0.0;
         INDArray kept;
         if (biasRow == null) {
-            Nd4j.gemm(h, b.value(), y, false, true, scaling, beta);
-            kept = h;
+            Nd4j.gemm(hs, b.value(), y, false, true, 1.0, beta);
+            kept = hs;
         } else {
-            // The bias rides in the same gemm as a ones column: y (+)= [h | 1] [s B | bias]^T, so no
+            // The bias rides in the same gemm as a ones column: y (+)= [hs | 1] [B | bias]^T, so no
             // separate pass over y; backward gets d b_A from the same column.
-            INDArray ones = Nd4j.ones(x.dataType(), rows, 1);
-            kept = Nd4j.hstack(h, ones);
-            release(h);
-            release(ones);
-            INDArray bAug = Nd4j.hstack(b.value().mul(scaling), biasRow.reshape(outFeatures(), 1));
+            kept = Nd4j.hstack(hs, onesColumn(x.dataType(), rows));
+            release(hs);
+            INDArray bAug = Nd4j.hstack(b.value(), biasRow.reshape(outFeatures(), 1));
             Nd4j.gemm(kept, bAug, y, false, true, 1.0, beta);
             release(bAug);
         }
@@ -215,17 +215,17 @@ public final class PcLoraLinear implements AdapterLayer {
             throw new IllegalStateException(name + ": backward without a training forward");
         }
         INDArray x = lastInput;
-        INDArray kept = lastHidden; // h, or [h | 1] when a bias row was added
+        INDArray kept = lastHidden; // hs = s * x A^T, or [hs | 1] when a bias row was added
         long rows = dy.size(0);
         int r = rank();
         if (kept.size(1) == r) {
-            // dB += s * dy^T h
-            Nd4j.gemm(dy, kept, b.grad(), true, false, scaling, 1.0);
+            // dB += dy^T hs  (= s * dy^T h)
+            Nd4j.gemm(dy, kept, b.grad(), true, false, 1.0, 1.0);
         } else {
-            // g = dy^T [h | 1]: the first r columns give dB / s, the last one d b_A (column sums of dy).
+            // g = dy^T [hs | 1]: the first r columns are dB, the last one d b_A (column sums of dy).
             INDArray g = Nd4j.createUninitialized(dy.dataType(), outFeatures(), r + 1);
             Nd4j.gemm(dy, kept, g, true, false, 1.0, 0.0);
-            b.grad().addi(g.get(NDArrayIndex.all(), NDArrayIndex.interval(0, r)).muli(scaling));
+            b.grad().addi(g.get(NDArrayIndex.all(), NDArrayIndex.interval(0, r)));
             if (biasA != null) {
                 biasA.grad().addi(g.get(NDArrayIndex.all(), NDArrayIndex.point(r)));
             }
@@ -248,6 +248,16 @@ public final class PcLoraLinear implements AdapterLayer {
         lastInput = null;
         lastHidden = null;
         return dx;
+    }
+
+    /** A [rows, 1] column of ones, kept between calls outside any workspace. */
+    private INDArray onesColumn(DataType dtype, long rows) {
+        if (ones == null || ones.size(0) != rows || ones.dataType() != dtype) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                ones = Nd4j.ones(dtype, rows, 1);
+            }
+        }
+        return ones;
     }
 
     /** Frees a temporary's native memory now rather than at garbage collection (not inside workspaces). */
