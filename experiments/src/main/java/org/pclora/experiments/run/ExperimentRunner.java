@@ -178,8 +178,15 @@ public final class ExperimentRunner {
         int evalBatch = Settings.integer(config, "train.eval_batch_size");
         double studentAcc = Evaluator.accuracy(student, p.test(), evalBatch);
 
-        // Compress, export, reload from disk, evaluate.
-        Adapters.compress(student);
+        // Compress (when lambda reached 0), export, reload from disk, evaluate. Baselines that keep the
+        // frozen path (schedule constant, adapter lora) are exported merged and dense instead.
+        boolean compressible = Adapters.compressible(student);
+        if (compressible) {
+            Adapters.compress(student);
+        } else {
+            log.println("lambda did not reach 0 (schedule " + schedule.name() + ", adapter " + adapterFactory.name()
+                    + "): the student is exported merged, without compression");
+        }
         Path exported = dir.file(RunDirectory.STUDENT);
         StateDict.save(exported, student, prov.json(this));
         ClassifierModel reloaded = family.load(exported, null, true);
@@ -216,6 +223,7 @@ public final class ExperimentRunner {
         comp.put("tokens", compressed.tokens());
         comp.put("counting_rule", Accounting.countingRule());
         s.put("compression", comp);
+        s.put("compressed_form", compressible);
         s.put("delta", compressedAcc - teacherAcc);
         s.put("wall_time_s", (System.nanoTime() - start) / 1e9);
         s.put("provenance", prov.map(this));
