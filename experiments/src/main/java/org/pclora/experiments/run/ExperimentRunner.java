@@ -197,7 +197,7 @@ public final class ExperimentRunner {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("experiment", config.getString("name"));
         s.put("run_dir", dir.path().toString());
-        s.put("model", p.architecture().hasPath("name") ? p.architecture().getString("name") : family.name());
+        s.put("model", modelLabel(p.architecture()));
         s.put("family", family.name());
         s.put("dataset", p.train().source());
         s.put("classes", p.train().numClasses());
@@ -229,6 +229,16 @@ public final class ExperimentRunner {
         s.put("provenance", prov.map(this));
         log.println(compressed.table());
         return s;
+    }
+
+    /** The architecture's name, or for custom sizes family-depth x width (e.g. vit-4x128). */
+    private String modelLabel(Config arch) {
+        String name = arch.hasPath("arch") ? arch.getString("arch") : "custom";
+        if (!name.equals("custom")) {
+            return name;
+        }
+        return family.name() + "-" + (arch.hasPath("depth") ? arch.getInt("depth") : 0) + "x"
+                + (arch.hasPath("width") ? arch.getInt("width") : 0);
     }
 
     private ClassifierModel pretrained(Config arch, long seed) {
