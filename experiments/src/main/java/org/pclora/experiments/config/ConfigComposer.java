@@ -79,6 +79,10 @@ public final class ConfigComposer {
                 }
                 cliChoices.put(o.key(), o.value().trim());
             } else {
+                if (o.op() != Override.Op.REMOVE && Sweep.isSweep(o.value())) {
+                    throw new PcLoraException("override '" + o + "' is a sweep: run it with -m (multirun), or quote a"
+                            + " value that contains commas: " + o.key() + "='\"...\"'");
+                }
                 keyOverrides.add(o);
             }
         }

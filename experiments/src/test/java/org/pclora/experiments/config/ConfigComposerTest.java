@@ -75,6 +75,10 @@ class ConfigComposerTest {
     void sweepWithoutMultirunIsAnError() {
         PcLoraException e = assertThrows(PcLoraException.class, () -> compose("schedule=linear,sine"));
         assertTrue(e.getMessage().contains("-m"), e.getMessage());
+        e = assertThrows(PcLoraException.class, () -> compose("pclora.rank=4,8"));
+        assertTrue(e.getMessage().contains("is a sweep"), e.getMessage());
+        // a quoted value may contain commas
+        assertEquals("a,b", compose("pclora.targets=\"a,b\"").getString("pclora.targets"));
     }
 
     @Test
