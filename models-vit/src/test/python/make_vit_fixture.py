@@ -6,7 +6,8 @@ ViTForImageClassification layout and tensor names:
   patch embedding (conv PxP stride P) -> [CLS] + patches -> + position embeddings ->
   pre-LN blocks: h = x + attn(LN_before(x)); y = h + fc2(gelu_erf(fc1(LN_after(h)))) ->
   final LayerNorm -> linear head on the [CLS] token.
-Random weights are rounded to float32 (the stored precision) and the expected outputs are computed
+The blocks are cross-checked against torch.nn.TransformerEncoderLayer (norm_first, exact gelu)
+loaded with the same weights. Random weights are rounded to float32 (the stored precision) and the expected outputs are computed
 in float64 from those rounded weights.
 
 Writes to models-vit/src/test/resources/fixtures/vit_tiny/:
@@ -136,6 +137,36 @@ def write_safetensors(path, tensors):
             f.write(blob)
 
 
+def check_against_torch_modules(pixels, blocks):
+    """Cross-checks the plain-op blocks with torch's own TransformerEncoderLayer (pre-LN, exact gelu)."""
+    b = pixels.shape[0]
+    e = F.conv2d(pixels, W["vit.embeddings.patch_embeddings.projection.weight"],
+                 W["vit.embeddings.patch_embeddings.projection.bias"], stride=PATCH).flatten(2).transpose(1, 2)
+    x = torch.cat([W["vit.embeddings.cls_token"].expand(b, 1, D), e], dim=1) + W["vit.embeddings.position_embeddings"]
+    for i in range(DEPTH):
+        p = f"vit.encoder.layer.{i}."
+        layer = torch.nn.TransformerEncoderLayer(D, HEADS, MLP, dropout=0.0, activation="gelu", layer_norm_eps=EPS,
+                                                 batch_first=True, norm_first=True).double().eval()
+        with torch.no_grad():
+            layer.self_attn.in_proj_weight.copy_(torch.cat([W[p + f"attention.attention.{n}.weight"]
+                                                            for n in ("query", "key", "value")]))
+            layer.self_attn.in_proj_bias.copy_(torch.cat([W[p + f"attention.attention.{n}.bias"]
+                                                          for n in ("query", "key", "value")]))
+            layer.self_attn.out_proj.weight.copy_(W[p + "attention.output.dense.weight"])
+            layer.self_attn.out_proj.bias.copy_(W[p + "attention.output.dense.bias"])
+            layer.linear1.weight.copy_(W[p + "intermediate.dense.weight"])
+            layer.linear1.bias.copy_(W[p + "intermediate.dense.bias"])
+            layer.linear2.weight.copy_(W[p + "output.dense.weight"])
+            layer.linear2.bias.copy_(W[p + "output.dense.bias"])
+            layer.norm1.weight.copy_(W[p + "layernorm_before.weight"])
+            layer.norm1.bias.copy_(W[p + "layernorm_before.bias"])
+            layer.norm2.weight.copy_(W[p + "layernorm_after.weight"])
+            layer.norm2.bias.copy_(W[p + "layernorm_after.bias"])
+            x = layer(x)
+        err = (x - blocks[i]).abs().max().item()
+        assert err < 1e-10, f"block {i} differs from torch.nn.TransformerEncoderLayer by {err}"
+
+
 def save(name, t):
     np.save(os.path.join(OUT, name), t.detach().numpy().astype(np.float32))
 
@@ -155,6 +186,8 @@ with open(os.path.join(OUT, "config.json"), "w") as f:
 
 x = rnd(2, CH, IMAGE, IMAGE)
 logits, hidden, blocks, probs = forward(x, W["vit.embeddings.position_embeddings"])
+with torch.random.fork_rng():  # the modules' own initialisation must not shift the draws below
+    check_against_torch_modules(x, blocks)
 save("input.npy", x)
 save("logits.npy", logits)
 save("hidden.npy", hidden)

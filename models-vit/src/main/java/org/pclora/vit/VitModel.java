@@ -141,6 +141,15 @@ public final class VitModel implements ClassifierModel {
         return lastHidden;
     }
 
+    /**
+     * The final LayerNorm output [B, T, D] for a batch (HF's {@code last_hidden_state}), in
+     * evaluation mode.
+     */
+    public INDArray lastHiddenState(Batch batch) {
+        forward(batch, false, Set.of());
+        return lastHidden;
+    }
+
     /** Whether {@link #backward} also computes the gradient with respect to the input images. */
     public void setComputeInputGradient(boolean on) {
         this.computeInputGradient = on;

@@ -70,6 +70,8 @@ class VitParityTest {
         VitModel model = (VitModel) family.load(Fixtures.tiny("model.safetensors"), tinyArch(Map.of()), true);
         INDArray logits = model.forward(Batch.images(Fixtures.npy("input.npy"), null), true, Set.of()).get("logits");
         assertTrue(Fixtures.maxAbsDiff(logits, Fixtures.npy("logits.npy")) < TOL);
+        INDArray hidden = model.lastHiddenState(Batch.images(Fixtures.npy("input.npy"), null));
+        assertTrue(Fixtures.maxAbsDiff(hidden, Fixtures.npy("hidden.npy")) < TOL);
     }
 
     @Test

@@ -83,6 +83,14 @@ public final class Adapters {
     }
 
     /**
+     * Whether {@link #compress} would succeed: every adapter in the model is at lambda 0 (a plain
+     * LoRA adapter never is). True for a model without adapters.
+     */
+    public static boolean compressible(ClassifierModel model) {
+        return adapters(model).stream().allMatch(a -> a.lambda() == 0.0);
+    }
+
+    /**
      * Replaces every adapter in the model's slots by its compressed form (A and s*B, b_A). Every
      * adapter must be at lambda 0, where the compressed layer computes the same function; a plain
      * LoRA adapter (lambda fixed at 1) therefore cannot be compressed. Nothing changes on error.

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pclora.core.nn.Init;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.Parameter;
@@ -35,6 +37,7 @@ public final class PcLoraLinear implements AdapterLayer {
     private INDArray lastInput;
     private INDArray lastHidden;
     private double lastLambda;
+    private INDArray ones;
 
     private PcLoraLinear(Linear dense, AdapterSpec spec, boolean plainLora) {
         spec.checkFits(dense.name(), dense.inFeatures(), dense.outFeatures());
@@ -162,29 +165,48 @@ public final class PcLoraLinear implements AdapterLayer {
     public INDArray forward(INDArray x, boolean training) {
         double lam = lambda;
         long rows = x.size(0);
-        // Adapter path: h = x A^T [rows, r]; y = s * h B^T (scaling fused into gemm's alpha).
-        INDArray h = Nd4j.createUninitialized(x.dataType(), rows, rank());
-        Nd4j.gemm(x, a.value(), h, false, true, 1.0, 0.0);
         INDArray y = Nd4j.createUninitialized(x.dataType(), rows, outFeatures());
-        Nd4j.gemm(h, b.value(), y, false, true, scaling, 0.0);
-        INDArray biasRow = biasA == null ? null : biasA.value();
-        if (frozenPathActive(lam)) {
-            // Frozen path accumulated into y: y += lambda * x W0^T, and lambda * b0 joins the bias row.
-            Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 1.0);
-            if (dense.bias() != null) {
-                INDArray b0 = dense.bias().value().mul(lam);
-                biasRow = biasRow == null ? b0 : b0.addi(biasRow);
-            }
+        boolean frozenPath = frozenPathActive(lam);
+        if (frozenPath) {
+            // Frozen path first: y = lambda * x W0^T (lambda fused into gemm's alpha).
+            Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 0.0);
         }
-        if (biasRow != null) {
-            y.addiRowVector(biasRow);
+        // Adapter path: hs = s * x A^T [rows, r] (s fused into alpha), then y (+)= hs B^T + bias row.
+        INDArray hs = Nd4j.createUninitialized(x.dataType(), rows, rank());
+        Nd4j.gemm(x, a.value(), hs, false, true, scaling, 0.0);
+        INDArray biasRow = biasRow(lam);
+        double beta = frozenPath ? 1.0 : 0.0;
+        INDArray kept;
+        if (biasRow == null) {
+            Nd4j.gemm(hs, b.value(), y, false, true, 1.0, beta);
+            kept = hs;
+        } else {
+            // The bias rides in the same gemm as a ones column: y (+)= [hs | 1] [B | bias]^T, so no
+            // separate pass over y; backward gets d b_A from the same column.
+            kept = Nd4j.hstack(hs, onesColumn(x.dataType(), rows));
+            release(hs);
+            INDArray bAug = Nd4j.hstack(b.value(), biasRow.reshape(outFeatures(), 1));
+            Nd4j.gemm(kept, bAug, y, false, true, 1.0, beta);
+            release(bAug);
         }
         if (training) {
             lastInput = x;
-            lastHidden = h;
+            lastHidden = kept;
             lastLambda = lam;
+        } else {
+            release(kept);
         }
         return y;
+    }
+
+    /** lambda * b0 + b_A, or null when the layer adds no bias at this lambda. */
+    private INDArray biasRow(double lam) {
+        INDArray row = biasA == null ? null : biasA.value();
+        if (frozenPathActive(lam) && dense.bias() != null) {
+            INDArray b0 = dense.bias().value().mul(lam);
+            row = row == null ? b0 : b0.addi(row);
+        }
+        return row;
     }
 
     @Override
@@ -193,25 +215,56 @@ public final class PcLoraLinear implements AdapterLayer {
             throw new IllegalStateException(name + ": backward without a training forward");
         }
         INDArray x = lastInput;
+        INDArray kept = lastHidden; // hs = s * x A^T, or [hs | 1] when a bias row was added
         long rows = dy.size(0);
-        // dB += s * dy^T h
-        Nd4j.gemm(dy, lastHidden, b.grad(), true, false, scaling, 1.0);
-        if (biasA != null) {
-            biasA.grad().addi(dy.sum(0));
+        int r = rank();
+        if (kept.size(1) == r) {
+            // dB += dy^T hs  (= s * dy^T h)
+            Nd4j.gemm(dy, kept, b.grad(), true, false, 1.0, 1.0);
+        } else {
+            // g = dy^T [hs | 1]: the first r columns are dB, the last one d b_A (column sums of dy).
+            INDArray g = Nd4j.createUninitialized(dy.dataType(), outFeatures(), r + 1);
+            Nd4j.gemm(dy, kept, g, true, false, 1.0, 0.0);
+            b.grad().addi(g.get(NDArrayIndex.all(), NDArrayIndex.interval(0, r)));
+            if (biasA != null) {
+                biasA.grad().addi(g.get(NDArrayIndex.all(), NDArrayIndex.point(r)));
+            }
+            release(g);
         }
-        // dh = s * dy B [rows, r]; dA += dh^T x; dx = dh A
-        INDArray dh = Nd4j.createUninitialized(dy.dataType(), rows, rank());
+        // dh = s * dy B [rows, r]; dA += dh^T x
+        INDArray dh = Nd4j.createUninitialized(dy.dataType(), rows, r);
         Nd4j.gemm(dy, b.value(), dh, false, false, scaling, 0.0);
         Nd4j.gemm(dh, x, a.grad(), true, false, 1.0, 1.0);
         INDArray dx = Nd4j.createUninitialized(dy.dataType(), rows, inFeatures());
-        Nd4j.gemm(dh, a.value(), dx, false, false, 1.0, 0.0);
-        if (frozenPathActive(lastLambda)) {
-            // Frozen path: dx += lambda * dy W0 (no gradient for the frozen W0 and b0).
-            Nd4j.gemm(dy, dense.weight().value(), dx, false, false, lastLambda, 1.0);
+        boolean frozenPath = frozenPathActive(lastLambda);
+        if (frozenPath) {
+            // Frozen path: dx = lambda * dy W0 (no gradient for the frozen W0 and b0).
+            Nd4j.gemm(dy, dense.weight().value(), dx, false, false, lastLambda, 0.0);
         }
+        // dx (+)= dh A
+        Nd4j.gemm(dh, a.value(), dx, false, false, 1.0, frozenPath ? 1.0 : 0.0);
+        release(dh);
+        release(kept);
         lastInput = null;
         lastHidden = null;
         return dx;
+    }
+
+    /** A [rows, 1] column of ones, kept between calls outside any workspace. */
+    private INDArray onesColumn(DataType dtype, long rows) {
+        if (ones == null || ones.size(0) != rows || ones.dataType() != dtype) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                ones = Nd4j.ones(dtype, rows, 1);
+            }
+        }
+        return ones;
+    }
+
+    /** Frees a temporary's native memory now rather than at garbage collection (not inside workspaces). */
+    private static void release(INDArray temporary) {
+        if (temporary.closeable()) {
+            temporary.close();
+        }
     }
 
     /**

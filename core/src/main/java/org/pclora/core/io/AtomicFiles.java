@@ -1,7 +1,9 @@
 package org.pclora.core.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -12,7 +14,8 @@ import org.pclora.core.PcLoraException;
 
 /**
  * Writes files so that a reader (or a process killed mid-write) sees either the old file or the
- * complete new one: write to a temporary file in the same directory, fsync, rename.
+ * complete new one: write to a temporary file in the same directory, fsync, rename, fsync the
+ * directory.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -24,18 +27,23 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
-    /** Atomically replaces {@code target} with what {@code writer} produces. */
-    public static void write(Path target, Writer writer) {
+    /** Something that writes a file's content to a channel. */
+    @FunctionalInterface
+    public interface ChannelWriter {
+        void write(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Atomically replaces {@code target} with what {@code writer} puts into the channel; an
+     * {@link IOException} leaves the old file (if any) and no temporary file behind.
+     */
+    public static void writeChannel(Path target, ChannelWriter writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), 1 << 20)) {
-                writer.write(out);
-            }
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                writer.write(ch);
                 ch.force(true);
             }
             try {
@@ -44,22 +52,43 @@ public final class AtomicFiles {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
-        } catch (IOException e) {
-            throw new PcLoraException("cannot write " + target + ": " + e.getMessage()
-                    + " (check that the directory is writable and the disk has space)", e);
+            syncDirectory(dir);
         } finally {
             if (tmp != null) {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
-                    // best effort: the temporary file is hidden and never read
+                    // the original error matters more than a hidden leftover temporary file
                 }
             }
+        }
+    }
+
+    /** Atomically replaces {@code target} with what {@code writer} produces. */
+    public static void write(Path target, Writer writer) {
+        try {
+            writeChannel(target, ch -> {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20);
+                writer.write(out);
+                out.flush();
+            });
+        } catch (IOException e) {
+            throw new PcLoraException("cannot write " + target + ": " + e.getMessage()
+                    + " (check that the directory is writable and the disk has space)", e);
         }
     }
 
     /** Atomically writes a string as UTF-8. */
     public static void writeString(Path target, String content) {
         write(target, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** Makes the rename durable; not every file system lets a directory be opened, so best effort. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // the data themselves are already on disk
+        }
     }
 }

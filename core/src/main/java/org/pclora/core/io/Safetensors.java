@@ -417,12 +417,8 @@ public final class Safetensors {
         }
         head.flip();
 
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            AtomicFiles.writeChannel(file.toAbsolutePath(), ch -> {
                 writeFully(ch, head);
                 for (INDArray a : arrays) {
                     if (!a.isEmpty()) {
@@ -431,21 +427,9 @@ public final class Safetensors {
                         writeFully(ch, src);
                     }
                 }
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            syncDirectory(dir);
+            });
         } catch (IOException e) {
             throw ioError(file, "cannot write", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original error matters more than a leftover temporary file
-                }
-            }
         }
     }
 
@@ -478,15 +462,6 @@ public final class Safetensors {
     private static void writeFully(FileChannel ch, ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
             ch.write(src);
-        }
-    }
-
-    /** Makes the rename durable; not every file system lets a directory be opened, so best effort. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // the data themselves are already on disk
         }
     }
 }

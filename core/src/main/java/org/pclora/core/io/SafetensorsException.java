@@ -8,10 +8,12 @@ import org.pclora.core.PcLoraException;
  * where one is concerned, what was wrong and what would be accepted.
  */
 public class SafetensorsException extends PcLoraException {
+    /** An error about {@code file} and, unless null, one of its tensors. */
     public SafetensorsException(Path file, String tensor, String problem) {
         super(format(file, tensor, problem));
     }
 
+    /** As {@link #SafetensorsException(Path, String, String)}, keeping the underlying cause. */
     public SafetensorsException(Path file, String tensor, String problem, Throwable cause) {
         super(format(file, tensor, problem), cause);
     }

@@ -27,15 +27,14 @@ public final class Gelu implements Layer {
         INDArray cdf = x.mul(INV_SQRT2);
         Nd4j.exec(new Erf(cdf, cdf));
         cdf.addi(1.0).muli(0.5);
-        INDArray y = cdf.mul(x);
-        if (training) {
-            lastInput = x;
-            lastCdf = cdf;
-        } else {
+        if (!training) {
             lastInput = null;
             lastCdf = null;
+            return cdf.muli(x);
         }
-        return y;
+        lastInput = x;
+        lastCdf = cdf;
+        return cdf.mul(x);
     }
 
     @Override

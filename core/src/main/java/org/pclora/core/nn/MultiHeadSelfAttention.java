@@ -77,7 +77,7 @@ public final class MultiHeadSelfAttention {
         this.heads = heads;
         this.headSize = width / heads;
         this.scale = 1.0 / Math.sqrt(headSize);
-        this.probsDropout = new Dropout(attentionDropout, seed);
+        this.probsDropout = new Dropout(Dropout.checkProbability(attentionDropout, "attention dropout"), seed);
     }
 
     /** The query projection slot. */

@@ -70,6 +70,26 @@ public final class Parameter {
         }
     }
 
+    /**
+     * Moves this trainable parameter's value and gradient into the given arrays (same shape;
+     * typically views of one flat buffer an optimizer updates in a few large operations). The
+     * current contents are copied over; layers read {@link #value()} at each use, so they follow.
+     */
+    public void rebind(INDArray valueView, INDArray gradView) {
+        if (grad == null) {
+            throw new IllegalStateException("parameter " + name + " is frozen: only trainable parameters are packed");
+        }
+        if (!java.util.Arrays.equals(valueView.shape(), value.shape())
+                || !java.util.Arrays.equals(gradView.shape(), value.shape())) {
+            throw new IllegalArgumentException("parameter " + name + ": packed views must have shape "
+                    + java.util.Arrays.toString(value.shape()));
+        }
+        valueView.assign(value);
+        gradView.assign(grad);
+        value = valueView;
+        grad = gradView;
+    }
+
     /** Stops training this parameter and releases its gradient buffer. */
     public void freeze() {
         grad = null;

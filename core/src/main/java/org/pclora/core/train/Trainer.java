@@ -16,7 +16,6 @@ import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
-import org.pclora.core.optim.GradientClipping;
 import org.pclora.core.optim.LearningRateSchedule;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.core.spi.FeatureKind;
@@ -108,12 +107,9 @@ public final class Trainer {
                 if (!Double.isFinite(r.total())) {
                     throw diverged(phase, step, r, lambda, "loss");
                 }
-                for (Parameter p : params) {
-                    p.zeroGrad();
-                }
+                optimizer.zeroGrad();
                 model.backward(r.studentGradients());
-                double norm = GradientClipping.clipGlobalNorm(params,
-                        settings.clipNorm() > 0 ? settings.clipNorm() : Double.POSITIVE_INFINITY);
+                double norm = optimizer.clipGlobalNorm(settings.clipNorm() > 0 ? settings.clipNorm() : Double.POSITIVE_INFINITY);
                 if (!Double.isFinite(norm)) {
                     throw diverged(phase, step, r, lambda, "gradient norm");
                 }

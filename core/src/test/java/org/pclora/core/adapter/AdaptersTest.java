@@ -79,11 +79,13 @@ class AdaptersTest {
         Adapters.setLambda(m, 0.5);
         assertTrue(adapters.stream().allMatch(a -> a.lambda() == 0.5));
         assertThrows(PcLoraException.class, () -> Adapters.setLambda(m, 1.5));
+        assertFalse(Adapters.compressible(m));
         PcLoraException notYet = assertThrows(PcLoraException.class, () -> Adapters.compress(m));
         assertTrue(notYet.getMessage().contains("lambda 0.5"), notYet.getMessage());
         assertTrue(m.linearSlots().stream().allMatch(s -> s.layer() instanceof PcLoraLinear));
 
         Adapters.setLambda(m, 0);
+        assertTrue(Adapters.compressible(m));
         Batch batch = m.randomBatch(3, 2, DataType.FLOAT);
         INDArray before = logits(m, batch);
         Adapters.compress(m);
@@ -98,6 +100,7 @@ class AdaptersTest {
         TinyClassifierModel m = new TinyClassifierModel(4, 6, 3, 5, DataType.FLOAT, 1);
         Adapters.apply(m, new LoraAdapterFactory(), SPEC, ".*");
         Adapters.setLambda(m, 0);
+        assertFalse(Adapters.compressible(m));
         assertThrows(PcLoraException.class, () -> Adapters.compress(m));
     }
 

@@ -9,11 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
@@ -128,6 +133,33 @@ class PcLoraLinearTest {
         assertFalse(y.isNaN().any() || y.isInfinite().any());
         assertFalse(dx.isNaN().any() || dx.isInfinite().any());
         assertFalse(l.a().grad().isNaN().any() || l.b().grad().isNaN().any() || l.adapterBias().grad().isNaN().any());
+    }
+
+    @Test
+    void sameResultsInsideAWorkspace() {
+        // Trainers may run steps inside ND4J workspaces: outputs and gradients must not change, and
+        // state the layer keeps between calls must survive the workspace being closed.
+        WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(0)
+                .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT).build();
+        PcLoraLinear out = PcLoraLinear.pcLora(denseF64(5, 4, 1), spec(2));
+        PcLoraLinear in = PcLoraLinear.pcLora(denseF64(5, 4, 1), spec(2));
+        for (PcLoraLinear l : List.of(out, in)) {
+            l.b().value().assign(GradientCheck.random(11, 4, 2));
+            l.setLambda(0.5);
+        }
+        for (int rows : new int[] {3, 3, 6}) {
+            INDArray x = GradientCheck.random(rows, rows, 5);
+            INDArray dy = GradientCheck.random(rows + 1, rows, 4);
+            INDArray y = out.forward(x, true);
+            INDArray dx = out.backward(dy);
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "pclora-test")) {
+                assertEquals(y, in.forward(x, true));
+                assertEquals(dx, in.backward(dy));
+            }
+            assertEquals(out.a().grad(), in.a().grad());
+            assertEquals(out.b().grad(), in.b().grad());
+            assertEquals(out.adapterBias().grad(), in.adapterBias().grad());
+        }
     }
 
     @Test

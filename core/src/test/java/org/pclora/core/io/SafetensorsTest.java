@@ -153,10 +153,13 @@ class SafetensorsTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of(p), s.toList());
         }
-        Path missingDir = dir.resolve("no/such/dir/x.safetensors");
+        // a missing directory is created; a path below a regular file cannot be written
+        Safetensors.write(dir.resolve("new/dir/y.safetensors"), Map.of("a", Nd4j.ones(3)), Map.of());
+        assertTrue(Files.isRegularFile(dir.resolve("new/dir/y.safetensors")));
+        Path underFile = p.resolve("x.safetensors");
         SafetensorsException e = assertThrows(SafetensorsException.class,
-                () -> Safetensors.write(missingDir, Map.of("a", Nd4j.ones(3)), Map.of()));
-        assertTrue(e.getMessage().contains(missingDir.toString()), e.getMessage());
+                () -> Safetensors.write(underFile, Map.of("a", Nd4j.ones(3)), Map.of()));
+        assertTrue(e.getMessage().contains(underFile.toString()), e.getMessage());
     }
 
     private void assertRejected(Path p, String tensor, String... fragments) {

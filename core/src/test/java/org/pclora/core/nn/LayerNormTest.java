@@ -29,6 +29,29 @@ class LayerNormTest {
     }
 
     @Test
+    void matchesLibnd4jLayerNormWithoutEpsilon() {
+        // libnd4j's layer_norm (standardize, then gain and bias) has no epsilon: an independent
+        // implementation to compare with at eps = 0, forward and backward (layer_norm_bp)
+        LayerNorm ln = new LayerNorm("ln", 6, 0.0, DataType.DOUBLE);
+        ln.weight().set(GradientCheck.random(15, 6).addi(1.5));
+        ln.bias().set(GradientCheck.random(16, 6));
+        INDArray x = GradientCheck.random(17, 4, 6).muli(3);
+        INDArray dy = GradientCheck.random(18, 4, 6);
+        INDArray expected = x.ulike();
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNorm(x, ln.weight().value(),
+                ln.bias().value(), expected, false, 1));
+        assertArrayEquals(expected.data().asDouble(), ln.forward(x, true).data().asDouble(), 1e-12);
+        INDArray dx = x.ulike();
+        INDArray dGain = ln.weight().value().ulike();
+        INDArray dBias = ln.bias().value().ulike();
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.LayerNormBp(x, ln.weight().value(),
+                ln.bias().value(), dy, dx, dGain, dBias, false, 1));
+        assertArrayEquals(dx.data().asDouble(), ln.backward(dy).data().asDouble(), 1e-12);
+        assertArrayEquals(dGain.toDoubleVector(), ln.weight().grad().toDoubleVector(), 1e-12);
+        assertArrayEquals(dBias.toDoubleVector(), ln.bias().grad().toDoubleVector(), 1e-12);
+    }
+
+    @Test
     void parametersAreNamedTrainableAndWithoutDecay() {
         LayerNorm ln = new LayerNorm("enc.ln", 3, 1e-12, DataType.FLOAT);
         assertEquals("enc.ln.weight", ln.parameters().get(0).name());

@@ -1,5 +1,6 @@
 package org.pclora.core.nn;
 
+import org.pclora.core.testing.GradientAssert;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -92,4 +92,53 @@ class AdamWTest {
         assertTrue(assertThrows(PcLoraException.class, () -> new AdamW(List.of()).step(Double.NaN))
                 .getMessage().startsWith("AdamW learning rate NaN"));
     }
+
+    @Test
+    void packedStepEqualsOneOptimizerPerParameterAndFallsBackWhenFrozen() {
+        // One AdamW over three parameters packs them into flat buffers; three single-parameter
+        // optimizers follow the same formula independently: the results must agree exactly.
+        double[][] init = {{1, -2, 0.5}, {0.25}, {3, 4}};
+        double[][] grads = {{0.1, -0.3, 0.2}, {1.5}, {-0.7, 0.05}};
+        boolean[] decay = {true, false, true};
+        List<Parameter> joint = new java.util.ArrayList<>();
+        List<Parameter> single = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            joint.add(Parameter.trainable("p" + i, Nd4j.create(init[i]), decay[i]));
+            single.add(Parameter.trainable("p" + i, Nd4j.create(init[i]), decay[i]));
+        }
+        AdamW together = new AdamW(joint, 0.9, 0.999, 1e-8, 0.1);
+        List<AdamW> apart = single.stream().map(p -> new AdamW(List.of(p), 0.9, 0.999, 1e-8, 0.1)).toList();
+        for (int step = 0; step < 3; step++) {
+            together.zeroGrad();
+            for (int i = 0; i < 3; i++) {
+                joint.get(i).grad().addi(Nd4j.create(grads[i]).mul(step + 1));
+                single.get(i).grad().assign(Nd4j.create(grads[i]).mul(step + 1));
+            }
+            assertEquals(Math.sqrt(sumSquares(grads)) * (step + 1), together.clipGlobalNorm(1e9), 1e-12);
+            together.step(0.01);
+            apart.forEach(o -> o.step(0.01));
+        }
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(single.get(i).value().toDoubleVector(), joint.get(i).value().toDoubleVector(), 1e-15);
+        }
+        // Freezing one parameter turns the packed path off; the others keep training, the frozen one stays.
+        double[] frozenBefore = joint.get(1).value().toDoubleVector();
+        joint.get(1).freeze();
+        joint.get(0).grad().assign(Nd4j.create(grads[0]));
+        single.get(0).grad().assign(Nd4j.create(grads[0]));
+        together.step(0.01);
+        apart.get(0).step(0.01);
+        assertArrayEquals(single.get(0).value().toDoubleVector(), joint.get(0).value().toDoubleVector(), 1e-15);
+        assertArrayEquals(frozenBefore, joint.get(1).value().toDoubleVector(), 0.0);
+    }
+
+    private static double sumSquares(double[][] v) {
+        double s = 0;
+        for (double[] row : v) {
+            for (double x : row) {
+                s += x * x;
+            }
+        }
+        return s;
+    }
 }

@@ -1,6 +1,5 @@
 package org.pclora.core.testing;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -8,6 +7,7 @@ import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.data.Batches;
 import org.pclora.core.data.Dataset;
 import org.pclora.core.model.Batch;
 
@@ -54,28 +54,14 @@ public final class ArrayDataset implements Dataset {
 
     @Override
     public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, boolean augment) {
-        int[] order = IntStream.range(0, labels.length).toArray();
-        if (shuffle) {
-            SplittableRandom r = new SplittableRandom(seed);
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        List<Batch> out = new ArrayList<>();
-        for (int start = 0; start < order.length; start += batchSize) {
-            int end = Math.min(order.length, start + batchSize);
-            int[] idx = java.util.Arrays.copyOfRange(order, start, end);
-            int[] lab = new int[idx.length];
-            for (int i = 0; i < idx.length; i++) {
+        return Batches.iterate(labels.length, batchSize, shuffle, seed, (order, from, count) -> {
+            int[] idx = java.util.Arrays.copyOfRange(order, from, from + count);
+            int[] lab = new int[count];
+            for (int i = 0; i < count; i++) {
                 lab[i] = labels[idx[i]];
             }
-            INDArray rows = x.getRows(idx).castTo(x.dataType());
-            out.add(Batch.images(rows, Nd4j.createFromArray(lab).castTo(DataType.INT)));
-        }
-        return out.iterator();
+            return Batch.images(x.getRows(idx).castTo(x.dataType()), Nd4j.createFromArray(lab).castTo(DataType.INT));
+        });
     }
 
     @Override

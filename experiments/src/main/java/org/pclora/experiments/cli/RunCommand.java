@@ -75,6 +75,21 @@ public final class RunCommand implements Callable<Integer> {
             return resume(Path.of(resume));
         }
         ConfigComposer composer = new ConfigComposer(confDir());
+        List<Override> declared = composer.sweepOf(overrides);
+        if (!declared.isEmpty() && !multirun) {
+            throw new PcLoraException("the experiment declares a sweep over " + declared
+                    + ": run it with -m (multirun)");
+        }
+        if (multirun) {
+            List<Override> all = new ArrayList<>();
+            for (Override d : declared) {
+                if (overrides.stream().noneMatch(o -> o.key().equals(d.key()))) {
+                    all.add(d); // the command line wins over the experiment's own sweep values
+                }
+            }
+            all.addAll(overrides);
+            overrides = all;
+        }
         if (!multirun) {
             ConfigComposer.Composed c = composer.compose(overrides);
             Config config = absolutePaths(c.config());

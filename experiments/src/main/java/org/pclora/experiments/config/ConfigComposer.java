@@ -79,6 +79,10 @@ public final class ConfigComposer {
                 }
                 cliChoices.put(o.key(), o.value().trim());
             } else {
+                if (o.op() != Override.Op.REMOVE && Sweep.isSweep(o.value())) {
+                    throw new PcLoraException("override '" + o + "' is a sweep: run it with -m (multirun), or quote a"
+                            + " value that contains commas: " + o.key() + "='\"...\"'");
+                }
                 keyOverrides.add(o);
             }
         }
@@ -87,6 +91,9 @@ public final class ConfigComposer {
         Config experimentConf = ConfigFactory.empty();
         if (experiment != null && !experiment.isEmpty()) {
             experimentConf = parse(groupFile("experiment", experiment));
+            if (experimentConf.hasPath("sweep")) {
+                experimentConf = experimentConf.withoutPath("sweep"); // read by sweepOf, not a run setting
+            }
             if (experimentConf.hasPath("defaults")) {
                 experimentConf.getConfig("defaults").root().unwrapped()
                         .forEach((k, v) -> choices.put(k, String.valueOf(v)));
@@ -119,6 +126,35 @@ public final class ConfigComposer {
             throw new PcLoraException("configuration does not resolve: " + oneLine(e));
         }
         return new Composed(merged, choices, List.copyOf(overrides));
+    }
+
+    /**
+     * The sweep an experiment file declares in its {@code sweep} block (key or group to a comma
+     * list or range), as overrides; empty when it declares none. {@code overrides} may select
+     * the experiment; otherwise the root default applies.
+     */
+    public List<Override> sweepOf(List<Override> overrides) {
+        String experiment = null;
+        for (Override o : overrides) {
+            if (o.key().equals("experiment") && o.op() == Override.Op.SET) {
+                experiment = o.value().trim();
+            }
+        }
+        if (experiment == null) {
+            Config root = parse(confDir.resolve("config.conf"));
+            experiment = root.hasPath("defaults.experiment") ? root.getString("defaults.experiment") : null;
+        }
+        if (experiment == null || experiment.isEmpty() || Sweep.isSweep(experiment)) {
+            return List.of();
+        }
+        Config e = parse(groupFile("experiment", experiment));
+        if (!e.hasPath("sweep")) {
+            return List.of();
+        }
+        List<Override> out = new ArrayList<>();
+        e.getConfig("sweep").entrySet().forEach(en -> out.add(new Override(Override.Op.SET, en.getKey(),
+                String.valueOf(en.getValue().unwrapped()))));
+        return out;
     }
 
     private Path groupFile(String group, String option) {

@@ -178,8 +178,15 @@ public final class ExperimentRunner {
         int evalBatch = Settings.integer(config, "train.eval_batch_size");
         double studentAcc = Evaluator.accuracy(student, p.test(), evalBatch);
 
-        // Compress, export, reload from disk, evaluate.
-        Adapters.compress(student);
+        // Compress (when lambda reached 0), export, reload from disk, evaluate. Baselines that keep the
+        // frozen path (schedule constant, adapter lora) are exported merged and dense instead.
+        boolean compressible = Adapters.compressible(student);
+        if (compressible) {
+            Adapters.compress(student);
+        } else {
+            log.println("lambda did not reach 0 (schedule " + schedule.name() + ", adapter " + adapterFactory.name()
+                    + "): the student is exported merged, without compression");
+        }
         Path exported = dir.file(RunDirectory.STUDENT);
         StateDict.save(exported, student, prov.json(this));
         ClassifierModel reloaded = family.load(exported, null, true);
@@ -190,7 +197,7 @@ public final class ExperimentRunner {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("experiment", config.getString("name"));
         s.put("run_dir", dir.path().toString());
-        s.put("model", p.architecture().hasPath("name") ? p.architecture().getString("name") : family.name());
+        s.put("model", modelLabel(p.architecture()));
         s.put("family", family.name());
         s.put("dataset", p.train().source());
         s.put("classes", p.train().numClasses());
@@ -216,11 +223,22 @@ public final class ExperimentRunner {
         comp.put("tokens", compressed.tokens());
         comp.put("counting_rule", Accounting.countingRule());
         s.put("compression", comp);
+        s.put("compressed_form", compressible);
         s.put("delta", compressedAcc - teacherAcc);
         s.put("wall_time_s", (System.nanoTime() - start) / 1e9);
         s.put("provenance", prov.map(this));
         log.println(compressed.table());
         return s;
+    }
+
+    /** The architecture's name, or for custom sizes family-depth x width (e.g. vit-4x128). */
+    private String modelLabel(Config arch) {
+        String name = arch.hasPath("arch") ? arch.getString("arch") : "custom";
+        if (!name.equals("custom")) {
+            return name;
+        }
+        return family.name() + "-" + (arch.hasPath("depth") ? arch.getInt("depth") : 0) + "x"
+                + (arch.hasPath("width") ? arch.getInt("width") : 0);
     }
 
     private ClassifierModel pretrained(Config arch, long seed) {

@@ -75,6 +75,10 @@ class ConfigComposerTest {
     void sweepWithoutMultirunIsAnError() {
         PcLoraException e = assertThrows(PcLoraException.class, () -> compose("schedule=linear,sine"));
         assertTrue(e.getMessage().contains("-m"), e.getMessage());
+        e = assertThrows(PcLoraException.class, () -> compose("pclora.rank=4,8"));
+        assertTrue(e.getMessage().contains("is a sweep"), e.getMessage());
+        // a quoted value may contain commas
+        assertEquals("a,b", compose("pclora.targets=\"a,b\"").getString("pclora.targets"));
     }
 
     @Test
@@ -101,5 +105,15 @@ class ConfigComposerTest {
         assertThrows(PcLoraException.class, () -> Override.parse("rank"));
         assertThrows(PcLoraException.class, () -> Override.parse("=3"));
         assertThrows(PcLoraException.class, () -> Override.parse("a..b=3"));
+    }
+
+    @Test
+    void experimentsDeclareTheirSweeps() {
+        ConfigComposer c = new ConfigComposer(CONF);
+        assertEquals("[pclora.rank=2,4,8,16,32]", c.sweepOf(List.of(Override.parse("experiment=ablation-rank"))).toString());
+        assertTrue(c.sweepOf(List.of()).isEmpty());
+        // the sweep block is not part of a run's configuration
+        assertFalse(compose("experiment=ablation-rank", "pclora.rank=4").hasPath("sweep"));
+        assertEquals("ablation-rank", compose("experiment=ablation-rank").getString("name"));
     }
 }

@@ -93,6 +93,17 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void constantScheduleBaselineIsExportedMergedNotCompressed(@TempDir Path out) {
+        Map<String, Object> s = runner(config(out, "schedule=constant", "teacher.epochs=1", "student.epochs=1"))
+                .run(new RunDirectory(out.resolve("c")), List.of());
+        assertEquals(false, s.get("compressed_form"));
+        // lambda stays 1: nothing is removed, the export keeps the dense size (80 parameters in the slot)
+        Map<String, Object> comp = (Map<String, Object>) s.get("compression");
+        assertEquals(0.0, (double) comp.get("adapted_parameters"), 1e-12);
+    }
+
+    @Test
     void badRankLeavesNoRunDirectory(@TempDir Path out) {
         RunDirectory dir = new RunDirectory(out.resolve("bad"));
         PcLoraException e = assertThrows(PcLoraException.class,

@@ -2,10 +2,9 @@ package org.pclora.bert.data;
 
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.data.Batches;
 import org.pclora.core.data.Dataset;
 import org.pclora.core.model.Batch;
 
@@ -68,42 +67,7 @@ public final class TextDataset implements Dataset {
 
     @Override
     public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, boolean augment) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size " + batchSize + " must be at least 1");
-        }
-        int n = ids.length;
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        if (shuffle) {
-            SplittableRandom rng = new SplittableRandom(seed);
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        return new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < n;
-            }
-
-            @Override
-            public Batch next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                int b = Math.min(batchSize, n - next);
-                Batch batch = batch(order, next, b);
-                next += b;
-                return batch;
-            }
-        };
+        return Batches.iterate(ids.length, batchSize, shuffle, seed, this::batch);
     }
 
     private Batch batch(int[] order, int from, int b) {

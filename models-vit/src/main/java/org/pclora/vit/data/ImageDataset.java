@@ -2,12 +2,11 @@ package org.pclora.vit.data;
 
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pclora.core.PcLoraException;
+import org.pclora.core.data.Batches;
 import org.pclora.core.data.Dataset;
 import org.pclora.core.model.Batch;
 
@@ -65,53 +64,20 @@ public final class ImageDataset implements Dataset {
 
     @Override
     public Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, boolean augment) {
-        if (batchSize < 1) {
-            throw new PcLoraException("batch size " + batchSize + " is not accepted: it must be at least 1");
-        }
-        int n = raw.size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        if (shuffle) {
-            // Fisher-Yates with a seeded generator: same seed, same order on every machine.
-            SplittableRandom rng = new SplittableRandom(seed);
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
         SplittableRandom augmentRng = augment && augmentable ? new SplittableRandom(seed ^ AUGMENT_SALT) : null;
-        return new Iterator<>() {
-            private int next;
-
-            @Override
-            public boolean hasNext() {
-                return next < n;
+        return Batches.iterate(raw.size(), batchSize, shuffle, seed, (order, from, b) -> {
+            int len = preprocessor.imageLength();
+            float[] x = new float[b * len];
+            int[] y = new int[b];
+            for (int k = 0; k < b; k++) {
+                int i = order[from + k];
+                preprocessor.process(raw, i, augmentRng, x, k * len);
+                y[k] = raw.label(i);
             }
-
-            @Override
-            public Batch next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                int b = Math.min(batchSize, n - next);
-                int len = preprocessor.imageLength();
-                float[] x = new float[b * len];
-                int[] y = new int[b];
-                for (int k = 0; k < b; k++) {
-                    int i = order[next + k];
-                    preprocessor.process(raw, i, augmentRng, x, k * len);
-                    y[k] = raw.label(i);
-                }
-                next += b;
-                int s = preprocessor.size();
-                INDArray inputs = Nd4j.create(x, new long[] {b, preprocessor.channels(), s, s}, 'c');
-                INDArray labels = Nd4j.createFromArray(y).castTo(DataType.INT32);
-                return Batch.images(inputs, labels);
-            }
-        };
+            int s = preprocessor.size();
+            INDArray inputs = Nd4j.create(x, new long[] {b, preprocessor.channels(), s, s}, 'c');
+            INDArray labels = Nd4j.createFromArray(y).castTo(DataType.INT32);
+            return Batch.images(inputs, labels);
+        });
     }
 }

@@ -121,6 +121,20 @@ class DatasetProvidersTest {
     }
 
     @Test
+    void limitsKeepTheFirstExamplesPerSplit() {
+        Config cfg = ConfigFactory.parseMap(Map.of("limit", 30, "test_limit", 7));
+        DatasetProvider p = provider("fashion-mnist");
+        ImageDataset train = (ImageDataset) p.open(cfg, arch(28, 1), "train");
+        ImageDataset test = (ImageDataset) p.open(cfg, arch(28, 1), "test");
+        assertEquals(30, train.size());
+        assertEquals(7, test.size());
+        RawImages all = ((ImageDataset) p.open(ConfigFactory.empty(), arch(28, 1), "train")).raw();
+        assertArrayEquals(all.pixels(29), train.raw().pixels(29));
+        assertThrows(PcLoraException.class, () -> p.open(ConfigFactory.parseMap(Map.of("limit", -1)), arch(28, 1),
+                "train"));
+    }
+
+    @Test
     void rejectsUnknownKeysNamingTheValidOnes() {
         PcLoraException e = assertThrows(PcLoraException.class, () -> provider("fashion-mnist")
                 .open(ConfigFactory.parseMap(Map.of("pth", "/x")), arch(28, 1), "train"));
@@ -168,7 +182,9 @@ class DatasetProvidersTest {
 
         Path root = dir.resolve("folder");
         ImageFolderReaderTest.png(root.resolve("train/cat/a.png"), new BufferedImage(3, 5, BufferedImage.TYPE_INT_RGB));
-        ImageFolderReaderTest.png(root.resolve("train/dog/b.png"), new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB));
+        Files.createDirectories(root.resolve("train/dog"));
+        javax.imageio.ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), "jpg",
+                root.resolve("train/dog/b.jpg").toFile());
         ImageFolderReaderTest.png(root.resolve("test/cat/c.png"), new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB));
         Files.createDirectories(root.resolve("test/dog"));
         Config fc = ConfigFactory.parseMap(Map.of("path", root.toString()));

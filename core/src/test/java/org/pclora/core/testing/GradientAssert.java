@@ -1,4 +1,4 @@
-package org.pclora.core.nn;
+package org.pclora.core.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -15,17 +15,17 @@ import org.pclora.core.testing.GradientCheck;
  * value is pure rounding noise (~1e-16 * |L| / 1e-6 = 1e-10 for the losses used here) and a
  * purely relative error is meaningless.
  */
-final class GradientAssert {
+public final class GradientAssert {
     /** Relative tolerance: truncation ~1e-12 and rounding ~1e-10 of float64 central differences. */
-    static final double REL = 1e-6;
+    public static final double REL = 1e-6;
     /** Absolute floor, 100x the rounding noise of the numeric gradients in these tests. */
-    static final double ABS = 1e-8;
+    public static final double ABS = 1e-8;
 
     private GradientAssert() {
     }
 
     /** Fails naming {@code what} and the worst element when any element is outside tolerance. */
-    static void assertClose(String what, INDArray analytic, INDArray numeric) {
+    public static void assertClose(String what, INDArray analytic, INDArray numeric) {
         double[] a = analytic.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         double[] n = numeric.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         if (a.length != n.length) {
@@ -46,7 +46,7 @@ final class GradientAssert {
      * passes instead of two per element; any wrong element would change the inner product
      * (the chance that an error is orthogonal to a random V is zero).
      */
-    static void assertDirectional(String what, INDArray param, INDArray grad, long seed, Supplier<INDArray> f,
+    public static void assertDirectional(String what, INDArray param, INDArray grad, long seed, Supplier<INDArray> f,
                                   INDArray r) {
         INDArray direction = GradientCheck.random(seed, param.shape());
         INDArray p0 = param.dup();

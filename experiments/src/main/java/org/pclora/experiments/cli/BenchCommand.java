@@ -1,0 +1,364 @@
+package org.pclora.experiments.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.PcLoraException;
+import org.pclora.core.accounting.Accounting;
+import org.pclora.core.adapter.AdapterLayer;
+import org.pclora.core.adapter.AdapterSpec;
+import org.pclora.core.adapter.Adapters;
+import org.pclora.core.adapter.PcLoraAdapterFactory;
+import org.pclora.core.env.BlasCheck;
+import org.pclora.core.io.Safetensors;
+import org.pclora.core.io.StateDict;
+import org.pclora.core.model.Batch;
+import org.pclora.core.model.ClassifierModel;
+import org.pclora.core.model.TransformerStack;
+import org.pclora.core.nn.LinearSlot;
+import org.pclora.core.nn.Parameter;
+import org.pclora.core.nn.SoftmaxCrossEntropy;
+import org.pclora.core.optim.AdamW;
+import org.pclora.core.registry.PluginRegistry;
+import org.pclora.core.spi.Features;
+import org.pclora.core.spi.ModelFamily;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code pclora bench train ...} and {@code pclora bench infer ...}: training-step and inference
+ * throughput measured in-process beside this machine's sgemm, printed as one JSON object.
+ */
+@Command(name = "bench", description = {"Measure training steps or inference; prints one JSON object.",
+        "bench train model=<conf model or architecture> batch=<B> [image_size=|tokens=] [rank=8] [lambda=0.5] [steps=10]",
+        "bench train layers=2 width=768 heads=4 mlp=3072 batch=16 tokens=65 rank=8 [lambda=0.5]",
+        "bench infer checkpoint=<file>[,<file>] batch=<B> [repeats=10]  |  bench infer model=vit-b16 rank=32 batch=8"})
+public final class BenchCommand implements Callable<Integer> {
+    @ParentCommand
+    PcLoraCli root;
+
+    @Parameters(index = "0", paramLabel = "train|infer")
+    String what;
+
+    @Parameters(index = "1..*", paramLabel = "key=value")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        BlasCheck.warnIfSlow();
+        KeyValueArguments kv = KeyValueArguments.parse("bench " + what, args,
+                "model, layers, width, heads, mlp, tokens, image_size, batch, rank, lambda, steps, warmup, checkpoint, repeats");
+        Map<String, Object> result = switch (what) {
+            case "train" -> train(kv);
+            case "infer" -> infer(kv);
+            default -> throw new PcLoraException("bench '" + what + "' is not known: use bench train or bench infer");
+        };
+        if (!kv.remaining().isEmpty()) {
+            throw new PcLoraException("bench " + what + " argument '" + kv.remaining().keySet().iterator().next()
+                    + "' is not used by this measurement");
+        }
+        root.out().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        return 0;
+    }
+
+    private Map<String, Object> train(KeyValueArguments kv) {
+        int batch = intArg(kv, "batch", 16);
+        int rank = intArg(kv, "rank", 8);
+        double lambda = doubleArg(kv, "lambda", 0.5);
+        int steps = intArg(kv, "steps", 10);
+        int warmup = intArg(kv, "warmup", 3);
+        ClassifierModel model;
+        String model0 = kv.take("model");
+        if (model0 != null) {
+            model = familyModel(model0, kv);
+        } else {
+            model = new TransformerStack(intArg(kv, "layers", 2), intArg(kv, "width", 768), intArg(kv, "heads", 4),
+                    intArg(kv, "mlp", 3072), intArg(kv, "tokens", 65), 10, 1, DataType.FLOAT);
+        }
+        Adapters.apply(model, new PcLoraAdapterFactory(),
+                new AdapterSpec(rank, 2.0 * rank, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 2),
+                ".*");
+        Adapters.setLambda(model, lambda);
+        List<Parameter> params = model.parameters().stream().filter(Parameter::isTrainable).toList();
+        AdamW opt = new AdamW(params);
+        Batch b = syntheticBatch(model, batch, 3);
+        double[] times = new double[steps];
+        for (int i = -warmup; i < steps; i++) {
+            long t0 = System.nanoTime();
+            Features f = model.forward(b, true, Set.of());
+            SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());
+            params.forEach(Parameter::zeroGrad);
+            model.backward(new Features().put("logits", ce.dLogits()));
+            opt.step(1e-4);
+            if (i >= 0) {
+                times[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        double ms = median(times);
+        double gflop = trainFlops(model, batch, lambda) / 1e9;
+        LinearSlot big = model.linearSlots().stream().max((x, y) -> Long.compare(
+                (long) x.inFeatures() * x.outFeatures(), (long) y.inFeatures() * y.outFeatures())).orElseThrow();
+        long rows = (long) batch * model.tokens();
+        double sgemm = sgemmGflops(rows, big.inFeatures(), big.outFeatures());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", model.family());
+        r.put("batch", batch);
+        r.put("tokens", model.tokens());
+        r.put("rank", rank);
+        r.put("lambda", lambda);
+        r.put("steps_timed", steps);
+        r.put("ms_per_step", ms);
+        r.put("ms_per_step_all", times);
+        r.put("gflop_per_step", gflop);
+        r.put("gflops", gflop / (ms / 1e3));
+        r.put("sgemm_shape", rows + "x" + big.inFeatures() + "x" + big.outFeatures());
+        r.put("sgemm_gflops", sgemm);
+        r.put("fraction_of_sgemm", gflop / (ms / 1e3) / sgemm);
+        r.put("flop_rule", "per adapted linear with n = batch*tokens rows: 4*n*in*out for the frozen path when lambda != 0"
+                + " (forward and input gradient; no weight gradient), 6*n*r*(in+out) for A and B; plus 6*batch*(other MACs:"
+                + " attention products, embeddings, head); LayerNorm, softmax, GELU and the optimizer are not counted");
+        r.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", ""));
+        return r;
+    }
+
+    /** Useful FLOPs of one training step, counted analytically (see flop_rule). */
+    static double trainFlops(ClassifierModel model, int batch, double lambda) {
+        double n = (double) batch * model.tokens();
+        double f = 0;
+        for (LinearSlot s : model.linearSlots()) {
+            double in = s.inFeatures();
+            double out = s.outFeatures();
+            if (s.layer() instanceof AdapterLayer a) {
+                f += (lambda != 0 ? 4 * n * in * out : 0) + 6 * n * a.rank() * (in + out);
+            } else {
+                f += 6 * n * in * out;
+            }
+        }
+        for (long macs : model.otherMacs().values()) {
+            f += 6.0 * batch * macs;
+        }
+        return f;
+    }
+
+    private Map<String, Object> infer(KeyValueArguments kv) {
+        int batch = intArg(kv, "batch", 8);
+        int repeats = intArg(kv, "repeats", 10);
+        String ckpt = kv.take("checkpoint");
+        Map<String, Object> r = new LinkedHashMap<>();
+        List<ClassifierModel> models = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        if (ckpt != null) {
+            for (String c : ckpt.split(",")) {
+                Path p = root.workingDir().resolve(c.trim());
+                models.add(loadAny(p));
+                names.add(p.getFileName().toString());
+            }
+        } else {
+            String m = kv.take("model");
+            if (m == null) {
+                throw new PcLoraException("bench infer needs checkpoint=<file>[,<file>] or model=<architecture> rank=<r>");
+            }
+            int rank = intArg(kv, "rank", 32);
+            ClassifierModel dense = familyModel(m, kv);
+            ClassifierModel student = familyModel(m, ConfigFactory.empty(), dense.architecture());
+            copyWeights(dense, student);
+            List<AdapterLayer> adapters = Adapters.apply(student, new PcLoraAdapterFactory(),
+                    new AdapterSpec(rank, 2.0 * rank, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 2),
+                    ".*");
+            SplittableRandom rng = new SplittableRandom(5);
+            for (AdapterLayer a : adapters) {
+                for (Parameter p : a.parameters()) {
+                    if (p.isTrainable() && p.name().contains("lora_B")) {
+                        p.value().assign(org.pclora.core.nn.Init.normal(rng, 0.02, p.value().dataType(), p.value().shape()));
+                    }
+                }
+            }
+            Adapters.setLambda(student, 0.0);
+            Batch b = syntheticBatch(dense, batch, 4);
+            INDArray studentLogits = student.forward(b, false, Set.of()).get("logits").dup();
+            Adapters.compress(student);
+            INDArray compressedLogits = student.forward(b, false, Set.of()).get("logits");
+            r.put("max_abs_diff_student_lambda0_vs_compressed", studentLogits.sub(compressedLogits).amaxNumber().doubleValue());
+            models.add(dense);
+            names.add(m + " dense");
+            models.add(student);
+            names.add(m + " compressed rank " + rank);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            ClassifierModel model = models.get(i);
+            Batch b = syntheticBatch(model, batch, 4);
+            double[] t = new double[repeats];
+            for (int k = -2; k < repeats; k++) {
+                long t0 = System.nanoTime();
+                model.forward(b, false, Set.of());
+                if (k >= 0) {
+                    t[k] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            Accounting.Report acc = Accounting.of(model);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", names.get(i));
+            row.put("examples_per_second", batch / median(t));
+            row.put("ms_per_batch", 1e3 * median(t));
+            row.put("macs_per_example", acc.total().compressedMacs());
+            rows.add(row);
+        }
+        r.put("batch", batch);
+        r.put("repeats", repeats);
+        r.put("results", rows);
+        if (rows.size() == 2) {
+            double speed = (double) rows.get(1).get("examples_per_second") / (double) rows.get(0).get("examples_per_second");
+            double macRatio = ((Number) rows.get(0).get("macs_per_example")).doubleValue()
+                    / ((Number) rows.get(1).get("macs_per_example")).doubleValue();
+            r.put("speedup", speed);
+            r.put("analytic_mac_ratio", macRatio);
+            r.put("speedup_over_mac_ratio", speed / macRatio);
+        }
+        return r;
+    }
+
+    private ClassifierModel loadAny(Path p) {
+        if (!Files.isRegularFile(p)) {
+            throw new PcLoraException("bench infer: checkpoint " + p + " does not exist");
+        }
+        String arch = Safetensors.readMetadata(p).get(StateDict.ARCHITECTURE_KEY);
+        if (arch == null) {
+            throw new PcLoraException("bench infer: checkpoint " + p + " has no " + StateDict.ARCHITECTURE_KEY
+                    + " metadata; give one exported by pclora run");
+        }
+        Config a = ConfigFactory.parseString(arch);
+        return root.registry().modelFamily(a.getString("family")).load(p, null, true);
+    }
+
+    private static void copyWeights(ClassifierModel from, ClassifierModel to) {
+        List<Parameter> a = from.parameters();
+        List<Parameter> b = to.parameters();
+        for (int i = 0; i < a.size(); i++) {
+            b.get(i).set(a.get(i).value());
+        }
+    }
+
+    /** A model of a conf/model option or a named architecture, with image_size / tokens overrides. */
+    private ClassifierModel familyModel(String name, KeyValueArguments kv) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        String img = kv.take("image_size");
+        if (img != null) {
+            extra.put("image_size", Integer.parseInt(img));
+        }
+        String tok = kv.take("tokens");
+        if (tok != null) {
+            extra.put("max_length", Integer.parseInt(tok));
+        }
+        return familyModel(name, ConfigFactory.parseMap(extra), null);
+    }
+
+    private ClassifierModel familyModel(String name, Config extra, Config resolved) {
+        Config model;
+        if (resolved != null) {
+            model = resolved;
+        } else {
+            String home = System.getenv("PCLORA_HOME");
+            Path conf = (home == null ? root.workingDir() : Path.of(home)).resolve("conf/model/" + name + ".conf");
+            model = Files.isRegularFile(conf) ? ConfigFactory.parseFile(conf.toFile()) : ConfigFactory.parseMap(Map.of("arch", name));
+            model = extra.withFallback(model);
+        }
+        for (PluginRegistry.Entry e : root.registry().entries(PluginRegistry.Kind.MODEL)) {
+            ModelFamily f = (ModelFamily) e.plugin();
+            String fam = model.hasPath("family") ? model.getString("family") : null;
+            if (f.name().equals(fam) || f.architectures().contains(model.hasPath("arch") ? model.getString("arch") : "")) {
+                return f.create(f.resolve(model), 1);
+            }
+        }
+        throw new PcLoraException("bench: model '" + name + "' is neither a conf/model option nor a named architecture");
+    }
+
+    /** Random inputs of the model's kind: images [B, C, H, W] or token ids [B, L], and labels. */
+    static Batch syntheticBatch(ClassifierModel model, int batch, long seed) {
+        Config a = model.architecture();
+        int classes = a.hasPath("num_classes") ? a.getInt("num_classes") : 2;
+        INDArray labels = Nd4j.createFromArray(new SplittableRandom(seed).ints(batch, 0, classes).toArray());
+        Nd4j.getRandom().setSeed(seed);
+        if (a.hasPath("image_size")) {
+            return Batch.images(Nd4j.randn(DataType.FLOAT, batch, a.getInt("channels"), a.getInt("image_size"),
+                    a.getInt("image_size")), labels);
+        }
+        if (a.hasPath("vocab_size")) {
+            int len = model.tokens();
+            int[][] ids = new int[batch][len];
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int[] row : ids) {
+                Arrays.setAll(row, j -> r.nextInt(a.getInt("vocab_size")));
+            }
+            return new Batch(Nd4j.createFromArray(ids), Nd4j.ones(DataType.INT, batch, len), Nd4j.zeros(DataType.INT, batch, len), labels);
+        }
+        return Batch.images(Nd4j.randn(DataType.FLOAT, batch, model.tokens(), a.getInt("width")), labels);
+    }
+
+    static double sgemmGflops(long m, long k, long n) {
+        INDArray x = Nd4j.rand(DataType.FLOAT, m, k);
+        INDArray w = Nd4j.rand(DataType.FLOAT, n, k);
+        INDArray y = Nd4j.create(DataType.FLOAT, m, n);
+        double[] t = new double[7];
+        for (int i = -2; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            Nd4j.gemm(x, w, y, false, true, 1.0, 0.0);
+            if (i >= 0) {
+                t[i] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        return 2.0 * m * k * n / median(t) / 1e9;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static int intArg(KeyValueArguments kv, String key, int dflt) {
+        String v = kv.take(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int x = Integer.parseInt(v);
+            if (x >= 1) {
+                return x;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new PcLoraException("bench argument " + key + "=" + v + " is not accepted: it must be an integer >= 1");
+    }
+
+    private static double doubleArg(KeyValueArguments kv, String key, double dflt) {
+        String v = kv.take(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            double x = Double.parseDouble(v);
+            if (x >= 0 && x <= 1) {
+                return x;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new PcLoraException("bench argument " + key + "=" + v + " is not accepted: lambda must be in [0, 1]");
+    }
+}

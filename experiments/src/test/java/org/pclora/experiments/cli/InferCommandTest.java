@@ -1,0 +1,55 @@
+package org.pclora.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.io.Npy;
+
+/** infer on the torch-made tiny ViT fixture of models-vit (HF layout with config.json). */
+class InferCommandTest {
+    private static final Path FIXTURE = Path.of("..", "models-vit", "src", "test", "resources", "fixtures", "vit_tiny");
+
+    private static int run(Path wd, StringWriter err, String... args) {
+        return PcLoraCli.run(args, new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of(), wd);
+    }
+
+    @Test
+    void logitsAndHiddenMatchTheTorchFixture(@TempDir Path dir) throws Exception {
+        for (String f : new String[] {"model.safetensors", "config.json"}) {
+            Files.copy(FIXTURE.resolve(f), dir.resolve(f));
+        }
+        StringWriter err = new StringWriter();
+        int status = run(dir, err, "infer", "checkpoint=model.safetensors", "input=" + FIXTURE.toAbsolutePath().resolve("input.npy"),
+                "output=logits.npy", "hidden=hidden.npy");
+        assertEquals(0, status, err.toString());
+        INDArray expected = Npy.read(FIXTURE.resolve("logits.npy"));
+        INDArray got = Npy.read(dir.resolve("logits.npy"));
+        assertTrue(expected.castTo(got.dataType()).equalsWithEps(got, 1e-4), got + " vs " + expected);
+        INDArray hidden = Npy.read(FIXTURE.resolve("hidden.npy"));
+        assertTrue(hidden.castTo(got.dataType()).equalsWithEps(Npy.read(dir.resolve("hidden.npy")), 1e-4));
+    }
+
+    @Test
+    void wrongInputShapeIsOneLineAndWritesNothing(@TempDir Path dir) throws Exception {
+        for (String f : new String[] {"model.safetensors", "config.json"}) {
+            Files.copy(FIXTURE.resolve(f), dir.resolve(f));
+        }
+        Npy.write(dir.resolve("x.npy"), Nd4j.zeros(2, 3, 5, 5).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        StringWriter err = new StringWriter();
+        int status = run(dir, err, "infer", "checkpoint=model.safetensors", "input=x.npy", "output=out.npy");
+        assertEquals(PcLoraCli.USER_ERROR, status);
+        assertTrue(err.toString().contains("this ViT needs float32 [B, 3, 8, 8]"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count());
+        assertFalse(Files.exists(dir.resolve("out.npy")));
+    }
+}
