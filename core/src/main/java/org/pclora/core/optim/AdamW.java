@@ -72,9 +72,11 @@ public final class AdamW {
         final INDArray v;
         final INDArray scratch;
         final long decayLength;
+        final List<INDArray> gradViews;
 
         Packed(List<Parameter> params, INDArray values, INDArray grads, INDArray m, INDArray v, long decayLength) {
             this.params = params;
+            this.gradViews = params.stream().map(Parameter::grad).toList();
             this.values = values;
             this.grads = grads;
             this.m = m;
@@ -85,8 +87,9 @@ public final class AdamW {
 
         /** Whether every packed parameter is still trainable with its packed gradient buffer. */
         boolean intact(Map<Parameter, State> state) {
-            for (Parameter p : params) {
-                if (!p.isTrainable() || p.grad().data() != grads.data()) {
+            for (int i = 0; i < params.size(); i++) {
+                Parameter p = params.get(i);
+                if (!p.isTrainable() || p.grad() != gradViews.get(i)) {
                     return false;
                 }
             }
@@ -210,6 +213,11 @@ public final class AdamW {
             w.subi(scratch);
         }
         steps++;
+    }
+
+    /** Whether the next {@link #step} runs on the flat buffers (all trainable parameters packed and in step). */
+    public boolean packedStepActive() {
+        return packed != null && packed.intact(state) && samePackedStep();
     }
 
     /** Whether every trainable parameter is packed and all are at the same step count. */

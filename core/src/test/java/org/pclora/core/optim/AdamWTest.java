@@ -2,6 +2,7 @@ package org.pclora.core.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,6 +109,7 @@ class AdamWTest {
         }
         AdamW together = new AdamW(joint, 0.9, 0.999, 1e-8, 0.1);
         List<AdamW> apart = single.stream().map(p -> new AdamW(List.of(p), 0.9, 0.999, 1e-8, 0.1)).toList();
+        assertTrue(together.packedStepActive());
         for (int step = 0; step < 3; step++) {
             together.zeroGrad();
             for (int i = 0; i < 3; i++) {
@@ -124,6 +126,7 @@ class AdamWTest {
         // Freezing one parameter turns the packed path off; the others keep training, the frozen one stays.
         double[] frozenBefore = joint.get(1).value().toDoubleVector();
         joint.get(1).freeze();
+        assertFalse(together.packedStepActive());
         joint.get(0).grad().assign(Nd4j.create(grads[0]));
         single.get(0).grad().assign(Nd4j.create(grads[0]));
         together.step(0.01);
