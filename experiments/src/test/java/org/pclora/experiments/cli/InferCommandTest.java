@@ -52,4 +52,25 @@ class InferCommandTest {
         assertEquals(1, err.toString().strip().lines().count());
         assertFalse(Files.exists(dir.resolve("out.npy")));
     }
+
+    @Test
+    void bertLogitsAndHiddenMatchTheTorchFixture(@TempDir Path dir) throws Exception {
+        Path bert = Path.of("..", "models-bert", "src", "test", "resources", "org", "pclora", "bert", "fixture");
+        for (String f : new String[] {"model.safetensors", "config.json"}) {
+            Files.copy(bert.resolve(f), dir.resolve(f));
+        }
+        Map<String, INDArray> expected = org.pclora.core.io.Safetensors.read(bert.resolve("expected.safetensors")).tensors();
+        Npy.write(dir.resolve("ids.npy"), expected.get("input_ids"));
+        Npy.write(dir.resolve("mask.npy"), expected.get("attention_mask"));
+        Npy.write(dir.resolve("types.npy"), expected.get("token_type_ids"));
+        StringWriter err = new StringWriter();
+        int status = run(dir, err, "infer", "checkpoint=model.safetensors", "input=ids.npy", "mask=mask.npy",
+                "types=types.npy", "output=logits.npy", "hidden=hidden.npy");
+        assertEquals(0, status, err.toString());
+        INDArray logits = Npy.read(dir.resolve("logits.npy"));
+        assertTrue(expected.get("logits").castTo(logits.dataType()).equalsWithEps(logits, 1e-4), logits.toString());
+        INDArray hidden = Npy.read(dir.resolve("hidden.npy"));
+        // hidden = the last encoder layer's output; padded positions are compared too (HF computes them alike)
+        assertTrue(expected.get("hidden.1").castTo(hidden.dataType()).equalsWithEps(hidden, 1e-4));
+    }
 }
