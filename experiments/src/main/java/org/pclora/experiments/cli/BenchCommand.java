@@ -32,7 +32,6 @@ import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
-import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.Features;
 import org.pclora.core.spi.ModelFamily;
 import picocli.CommandLine.Command;
@@ -268,23 +267,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private ClassifierModel familyModel(String name, Config extra, Config resolved) {
-        Config model;
-        if (resolved != null) {
-            model = resolved;
-        } else {
-            String home = System.getenv("PCLORA_HOME");
-            Path conf = (home == null ? root.workingDir() : Path.of(home)).resolve("conf/model/" + name + ".conf");
-            model = Files.isRegularFile(conf) ? ConfigFactory.parseFile(conf.toFile()) : ConfigFactory.parseMap(Map.of("arch", name));
-            model = extra.withFallback(model);
-        }
-        for (PluginRegistry.Entry e : root.registry().entries(PluginRegistry.Kind.MODEL)) {
-            ModelFamily f = (ModelFamily) e.plugin();
-            String fam = model.hasPath("family") ? model.getString("family") : null;
-            if (f.name().equals(fam) || f.architectures().contains(model.hasPath("arch") ? model.getString("arch") : "")) {
-                return f.create(f.resolve(model), 1);
-            }
-        }
-        throw new PcLoraException("bench: model '" + name + "' is neither a conf/model option nor a named architecture");
+        Config model = resolved != null ? resolved : extra.withFallback(ModelNames.config(root, name));
+        ModelFamily f = ModelNames.family(root, model, "bench");
+        return f.create(f.resolve(model), 1);
     }
 
     /** Random inputs of the model's kind: images [B, C, H, W] or token ids [B, L], and labels. */

@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.accounting.Accounting;
 import org.pclora.core.model.ClassifierModel;
-import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.ModelFamily;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -88,17 +87,7 @@ public final class CompressionCommand implements Callable<Integer> {
     }
 
     private ModelFamily familyOf(String arch) {
-        PluginRegistry reg = root.registry();
-        List<String> known = new ArrayList<>();
-        for (PluginRegistry.Entry e : reg.entries(PluginRegistry.Kind.MODEL)) {
-            ModelFamily f = (ModelFamily) e.plugin();
-            if (f.architectures().contains(arch)) {
-                return f;
-            }
-            known.addAll(f.architectures());
-        }
-        throw new PcLoraException("compression: model '" + arch + "' is not a named architecture; accepted: "
-                + String.join(", ", known));
+        return ModelNames.family(root, ConfigFactory.parseMap(Map.of("arch", arch)), "compression");
     }
 
     private ClassifierModel build(String arch, String imageSize, String seqLen, String classes) {

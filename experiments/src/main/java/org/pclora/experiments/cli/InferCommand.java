@@ -142,15 +142,8 @@ public final class InferCommand implements Callable<Integer> {
             throw new PcLoraException("infer: checkpoint " + ckpt + " has neither pclora metadata nor a config.json beside"
                     + " it; give model=<architecture> (e.g. vit-b16, bert-base or a conf/model option)");
         }
-        String home = System.getenv("PCLORA_HOME");
-        Path conf = (home == null ? root.workingDir() : Path.of(home)).resolve("conf/model/" + model + ".conf");
-        Config mc = Files.isRegularFile(conf) ? ConfigFactory.parseFile(conf.toFile()) : ConfigFactory.parseString("arch = \"" + model + "\"");
-        for (var e : root.registry().entries(org.pclora.core.registry.PluginRegistry.Kind.MODEL)) {
-            ModelFamily f = (ModelFamily) e.plugin();
-            if ((mc.hasPath("family") && mc.getString("family").equals(f.name())) || f.architectures().contains(model)) {
-                return f.load(ckpt, f.resolve(mc), true);
-            }
-        }
-        throw new PcLoraException("infer: model '" + model + "' is neither a named architecture nor a conf/model option");
+        Config mc = ModelNames.config(root, model);
+        ModelFamily f = ModelNames.family(root, mc, "infer");
+        return f.load(ckpt, f.resolve(mc), true);
     }
 }
