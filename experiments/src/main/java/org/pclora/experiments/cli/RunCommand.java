@@ -163,6 +163,8 @@ public final class RunCommand implements Callable<Integer> {
         List<Map<String, Object>> done = new ArrayList<>();
         List<Map<String, Object>> status = new ArrayList<>();
         int failed = 0;
+        org.pclora.experiments.run.Progress progress = org.pclora.experiments.run.Progress.onStderr("sweep",
+                runs.size(), "runs");
         for (int i = 0; i < futures.size(); i++) {
             Map<String, Object> st = new LinkedHashMap<>();
             st.put("run", i);
@@ -181,6 +183,7 @@ public final class RunCommand implements Callable<Integer> {
                 throw new PcLoraException("sweep interrupted");
             }
             status.add(st);
+            progress.update(i + 1, failed + " failed");
         }
         AtomicFiles.write(sweepDir.resolve("multirun.json"), out -> out.write(
                 new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(status)));
