@@ -266,7 +266,7 @@ class SafetensorsTest {
         int loaded = 0;
         int rejected = 0;
         Path p = dir.resolve("mutant.safetensors");
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < 1000; i++) {
             byte[] m = original.clone();
             switch (i % 4) {
                 case 0 -> { // bit flips
@@ -293,7 +293,8 @@ class SafetensorsTest {
                 rejected++;
             }
         }
-        assertEquals(300, loaded + rejected);
-        assertTrue(rejected > 100, "most mutants are malformed: " + rejected);
+        assertEquals(1000, loaded + rejected);
+        System.out.println("safetensors fuzz: 1000 mutants, " + loaded + " loaded, " + rejected + " rejected with SafetensorsException");
+        assertTrue(rejected > 300, "most mutants are malformed: " + rejected);
     }
 }
