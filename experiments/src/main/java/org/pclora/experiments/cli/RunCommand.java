@@ -208,13 +208,26 @@ public final class RunCommand implements Callable<Integer> {
         return home != null && !home.isEmpty() ? Path.of(home, "conf") : root.workingDir().resolve("conf");
     }
 
-    /** Output paths relative to the working directory, made absolute so that runs do not depend on it. */
+    /**
+     * Output paths made absolute: {@code output.root} against the working directory, the run
+     * directory and the teacher cache against the root. Neither may lie outside the root, so that
+     * no configuration makes a run write elsewhere.
+     */
     private Config absolutePaths(Config c) {
-        for (String k : List.of("output.root", "output.teacher_cache", "output.dir")) {
+        Path rootDir = root.workingDir().resolve(c.getString("output.root")).normalize();
+        c = c.withValue("output.root", ConfigValueFactory.fromAnyRef(rootDir.toString()));
+        for (String k : List.of("output.teacher_cache", "output.dir")) {
             String v = c.getString(k);
-            if (!v.isEmpty()) {
-                c = c.withValue(k, ConfigValueFactory.fromAnyRef(root.workingDir().resolve(v).normalize().toString()));
+            if (v.isEmpty()) {
+                continue;
             }
+            Path p = rootDir.resolve(v).normalize(); // an absolute v stays as it is
+
+            if (!p.startsWith(rootDir)) {
+                throw new PcLoraException(k + " = " + v + " lies outside output.root " + rootDir
+                        + ": give a path inside it (relative paths are taken from output.root)");
+            }
+            c = c.withValue(k, ConfigValueFactory.fromAnyRef(p.toString()));
         }
         return c;
     }

@@ -29,10 +29,20 @@ class RunCommandTest {
         a[0] = "run";
         a[1] = "--config-dir=" + Path.of("..", "conf").toAbsolutePath();
         a[2] = "output.root=" + wd.resolve("outputs");
-        a[3] = "output.teacher_cache=" + wd.resolve("teachers");
+        a[3] = "output.teacher_cache=teachers";
         System.arraycopy(TINY, 0, a, 4, TINY.length);
         System.arraycopy(extra, 0, a, 4 + TINY.length, extra.length);
         return a;
+    }
+
+    @Test
+    void outputPathsOutsideTheRootAreRejectedBeforeAnythingIsWritten(@TempDir Path wd) {
+        for (String bad : new String[] {"output.dir=../elsewhere", "output.teacher_cache=/tmp", "output.dir=" + wd}) {
+            StringWriter err = new StringWriter();
+            assertEquals(PcLoraCli.USER_ERROR, run(wd, new StringWriter(), err, args(wd, bad)));
+            assertTrue(err.toString().contains("lies outside output.root"), err.toString());
+        }
+        assertTrue(!Files.exists(wd.resolve("outputs")) && !Files.exists(wd.resolve("elsewhere")));
     }
 
     @Test
@@ -56,7 +66,7 @@ class RunCommandTest {
         assertEquals(1, run(wd, new StringWriter(), err2, a));
         assertTrue(err2.toString().contains("0 is complete, skipped"), err2.toString());
         // one teacher trained for the whole sweep
-        try (Stream<Path> s = Files.list(wd.resolve("teachers"))) {
+        try (Stream<Path> s = Files.list(wd.resolve("outputs/teachers"))) {
             assertEquals(1, s.filter(p -> p.toString().endsWith(".safetensors")).count());
         }
     }
