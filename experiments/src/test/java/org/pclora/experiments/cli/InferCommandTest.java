@@ -51,6 +51,15 @@ class InferCommandTest {
         assertTrue(err.toString().contains("this ViT needs float32 [B, 3, 8, 8]"), err.toString());
         assertEquals(1, err.toString().strip().lines().count());
         assertFalse(Files.exists(dir.resolve("out.npy")));
+        // wrong rank and wrong dtype get the same one-line answer
+        Npy.write(dir.resolve("r3.npy"), Nd4j.zeros(3, 8, 8).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        Npy.write(dir.resolve("f64.npy"), Nd4j.zeros(1, 3, 8, 8).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        for (String x : new String[] {"r3.npy", "f64.npy"}) {
+            StringWriter e2 = new StringWriter();
+            assertEquals(PcLoraCli.USER_ERROR, run(dir, e2, "infer", "checkpoint=model.safetensors", "input=" + x, "output=out.npy"));
+            assertTrue(e2.toString().contains("this ViT needs float32 [B, 3, 8, 8]"), e2.toString());
+        }
+        assertFalse(Files.exists(dir.resolve("out.npy")));
     }
 
     @Test

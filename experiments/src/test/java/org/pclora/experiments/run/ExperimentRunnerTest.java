@@ -104,6 +104,25 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void outOfRangeValuesAreOneLineErrorsNamingTheKey(@TempDir Path out) {
+        String[][] cases = {{"pclora.rank=0", "pclora.rank = 0 is out of range"},
+            {"pclora.ratio=1.5", "pclora.ratio = 1.5 is out of range"}, {"pclora.ratio=0", "pclora.ratio = 0.0 is out of range"},
+            {"loss.alpha=-0.1", "loss.alpha = -0.1 is out of range"}, {"loss.alpha=2", "loss.alpha = 2.0 is out of range"},
+            {"student.batch_size=0", "batch_size = 0 is not accepted"}, {"pclora.bias=maybe", "pclora.bias = 'maybe'"},
+            {"pclora.targets=nothing-matches", "matches no linear layer"}, {"schedule.name=sinus", "unknown schedule 'sinus'"}};
+        for (String[] c : cases) {
+            RunDirectory dir = new RunDirectory(out.resolve("x"));
+            Throwable t = assertThrows(RuntimeException.class, () -> runner(config(out, c[0])).run(dir, List.of()));
+            while (!(t instanceof PcLoraException) && t.getCause() != null) {
+                t = t.getCause(); // Guice wraps errors thrown by providers
+            }
+            assertTrue(t instanceof PcLoraException && t.getMessage().contains(c[1]), c[0] + " -> " + t);
+            assertFalse(t.getMessage().contains("\n"));
+            assertFalse(Files.exists(dir.path()), c[0] + " left a run directory");
+        }
+    }
+
+    @Test
     void badRankLeavesNoRunDirectory(@TempDir Path out) {
         RunDirectory dir = new RunDirectory(out.resolve("bad"));
         PcLoraException e = assertThrows(PcLoraException.class,
