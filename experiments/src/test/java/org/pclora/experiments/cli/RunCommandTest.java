@@ -46,6 +46,17 @@ class RunCommandTest {
     }
 
     @Test
+    void unwritableOutputRootIsAnErrorBeforeTraining(@TempDir Path wd) throws Exception {
+        Path file = Files.writeString(wd.resolve("not-a-dir"), "x");
+        String[] a = args(wd);
+        a[2] = "output.root=" + file.resolve("outputs"); // below a regular file: cannot be created
+        StringWriter err = new StringWriter();
+        assertEquals(PcLoraCli.USER_ERROR, run(wd, new StringWriter(), err, a));
+        assertTrue(err.toString().contains("cannot create run directory"), err.toString());
+        assertTrue(!err.toString().contains("teacher:"), "no training started: " + err);
+    }
+
+    @Test
     void sweepKeepsGoingPastAFailedRunAndSkipsCompleteOnesWhenRepeated(@TempDir Path wd) throws Exception {
         String[] a = args(wd, "-m", "pclora.rank=2,999");
         StringWriter out = new StringWriter();
