@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +117,6 @@ public final class ReportCommand implements Callable<Integer> {
         root.out().print(md);
         root.out().println("report: " + runs.size() + " runs -> " + target.resolve("report.md") + ", report.csv, lambda.png,"
                 + " loss.png, accuracy_vs_compression.png");
-        runs.sort(Comparator.naturalOrder());
         return 0;
     }
 }

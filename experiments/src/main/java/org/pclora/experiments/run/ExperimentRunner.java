@@ -25,7 +25,6 @@ import org.pclora.core.data.Dataset;
 import org.pclora.core.env.BlasCheck;
 import org.pclora.core.io.StateDict;
 import org.pclora.core.model.ClassifierModel;
-import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.AdapterFactory;
 import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.DecaySchedule;
@@ -44,7 +43,6 @@ import org.pclora.core.train.TrainingSettings;
  */
 public final class ExperimentRunner {
     private final Config config;
-    private final PluginRegistry registry;
     private final ModelFamily family;
     private final DatasetProvider datasets;
     private final DecaySchedule schedule;
@@ -56,12 +54,11 @@ public final class ExperimentRunner {
     private PrintStream log = System.err;
 
     @Inject
-    public ExperimentRunner(Config config, PluginRegistry registry, ModelFamily family, DatasetProvider datasets,
+    public ExperimentRunner(Config config, ModelFamily family, DatasetProvider datasets,
                             DecaySchedule schedule, AdapterFactory adapterFactory, AdapterSpec adapterSpec,
                             Objective objective, @Named("teacher") TrainingSettings teacherSettings,
                             @Named("student") TrainingSettings studentSettings) {
         this.config = config;
-        this.registry = registry;
         this.family = family;
         this.datasets = datasets;
         this.schedule = schedule;
@@ -188,7 +185,7 @@ public final class ExperimentRunner {
                     + "): the student is exported merged, without compression");
         }
         Path exported = dir.file(RunDirectory.STUDENT);
-        StateDict.save(exported, student, prov.json(this));
+        StateDict.save(exported, student, prov.json());
         ClassifierModel reloaded = family.load(exported, null, true);
         double compressedAcc = Evaluator.accuracy(reloaded, p.test(), evalBatch);
 
@@ -226,7 +223,7 @@ public final class ExperimentRunner {
         s.put("compressed_form", compressible);
         s.put("delta", compressedAcc - teacherAcc);
         s.put("wall_time_s", (System.nanoTime() - start) / 1e9);
-        s.put("provenance", prov.map(this));
+        s.put("provenance", prov.map());
         log.println(compressed.table());
         return s;
     }
@@ -253,7 +250,7 @@ public final class ExperimentRunner {
         new Trainer(teacherSettings, metricsSink(dir, "teacher", teacherSettings, p.train()), checkpoints)
                 .trainTeacher(teacher, p.train());
         double acc = Evaluator.accuracy(teacher, p.test(), Settings.integer(config, "train.eval_batch_size"));
-        StateDict.save(cache.weights(key), teacher, prov.json(this));
+        StateDict.save(cache.weights(key), teacher, prov.json());
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("accuracy", acc);
         info.put("trained_in", dir.path().toString());
@@ -329,7 +326,7 @@ public final class ExperimentRunner {
             this.seed = seed;
         }
 
-        Map<String, Object> map(ExperimentRunner r) {
+        Map<String, Object> map() {
             if (map == null) {
                 Map<String, String> used = new LinkedHashMap<>();
                 used.put("model/" + family.name(), family.version());
@@ -337,15 +334,15 @@ public final class ExperimentRunner {
                 used.put("schedule/" + schedule.name(), schedule.version());
                 used.put("adapter/" + adapterFactory.name(), adapterFactory.version());
                 objective.terms().forEach(t -> used.put("distill/" + t.loss().name(), t.loss().version()));
-                map = new LinkedHashMap<>(Provenance.collect(registry, seed, used));
+                map = new LinkedHashMap<>(Provenance.collect(seed, used));
                 map.put("config", ConfigFactory.empty().withFallback(config).root().render(ConfigRenderOptions.concise()));
             }
             return map;
         }
 
-        String json(ExperimentRunner r) {
+        String json() {
             try {
-                return new ObjectMapper().writeValueAsString(map(r));
+                return new ObjectMapper().writeValueAsString(map());
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pclora.core.registry.PluginRegistry;
 
 /**
  * How a result was made, recorded in every run directory and every export: git commit, seed,
@@ -18,13 +17,11 @@ public final class Provenance {
     }
 
     /** Provenance as an ordered map (written as JSON). */
-    public static Map<String, Object> collect(PluginRegistry registry, long seed, Map<String, String> pluginsUsed) {
+    public static Map<String, Object> collect(long seed, Map<String, String> pluginsUsed) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("git_commit", gitCommit());
         p.put("seed", seed);
-        Map<String, String> plugins = new LinkedHashMap<>();
-        pluginsUsed.forEach((kindAndName, version) -> plugins.put(kindAndName, version));
-        p.put("plugins", plugins);
+        p.put("plugins", new LinkedHashMap<>(pluginsUsed));
         p.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
         p.put("nd4j", nd4jVersion());
         Map<String, Object> env = new LinkedHashMap<>();

@@ -48,16 +48,12 @@ public final class TeacherCache {
     public static String key(Config run) {
         String json = teacherDefinition(run).root().render(ConfigRenderOptions.concise().setJson(true));
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(canonical(json).getBytes(StandardCharsets.UTF_8));
+            // Typesafe Config renders objects with sorted keys in concise JSON mode: the text is canonical.
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String canonical(String json) {
-        // Typesafe Config renders objects with sorted keys in concise JSON mode, so the text is canonical.
-        return json;
     }
 
     public Path weights(String key) {
