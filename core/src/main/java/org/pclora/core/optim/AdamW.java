@@ -163,8 +163,9 @@ public final class AdamW {
             throw new PcLoraException("gradient clipping max norm " + maxNorm + " is out of range; accepted: a number > 0");
         }
         double norm = packed.grads.norm2Number().doubleValue();
-        if (norm > maxNorm) {
-            packed.grads.muli(maxNorm / (norm + 1e-6));
+        double scale = GradientClipping.scale(norm, maxNorm);
+        if (scale != 1.0) {
+            packed.grads.muli(scale);
         }
         return norm;
     }

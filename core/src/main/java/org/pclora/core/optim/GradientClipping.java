@@ -28,8 +28,8 @@ public final class GradientClipping {
             }
         }
         double norm = Math.sqrt(sumSquares);
-        if (norm > maxNorm) {
-            double scale = maxNorm / (norm + 1e-6);
+        double scale = scale(norm, maxNorm);
+        if (scale != 1.0) {
             for (Parameter p : parameters) {
                 if (p.isTrainable()) {
                     p.grad().muli(scale);
@@ -37,5 +37,10 @@ public final class GradientClipping {
             }
         }
         return norm;
+    }
+
+    /** The factor gradients of global norm {@code norm} are multiplied by: torch's {@code max/(norm+1e-6)} above the limit, else 1. */
+    static double scale(double norm, double maxNorm) {
+        return norm > maxNorm ? maxNorm / (norm + 1e-6) : 1.0;
     }
 }
