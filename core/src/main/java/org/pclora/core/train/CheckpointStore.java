@@ -50,11 +50,6 @@ public final class CheckpointStore {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(STEP_KEY, Long.toString(state.step()));
         meta.put("pclora.checkpoint.phase", phase);
-        try {
-            Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new org.pclora.core.PcLoraException("cannot create checkpoint directory " + dir + ": " + e.getMessage());
-        }
         Safetensors.write(file(phase), state.tensors(), meta);
     }
 }
