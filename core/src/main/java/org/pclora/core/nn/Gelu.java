@@ -4,6 +4,7 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.kernels.Kernels;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -17,6 +18,8 @@ public final class Gelu implements Layer {
     private INDArray lastInput;
     /** Phi(x) of the last training forward, reused by backward. */
     private INDArray lastCdf;
+    /** GELU'(x) of the last training forward when the fused kernel ran. */
+    private INDArray lastDerivative;
 
     /** A parameter-free GELU. */
     public Gelu() {
@@ -24,6 +27,17 @@ public final class Gelu implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
+        lastDerivative = null;
+        if (Kernels.supports(x)) {
+            // one fused pass; training keeps GELU'(x) so that backward is a single multiply
+            INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+            INDArray d = training ? Nd4j.createUninitialized(x.dataType(), x.shape()) : null;
+            Kernels.gelu(x, y, d);
+            lastInput = null;
+            lastCdf = null;
+            lastDerivative = d;
+            return y;
+        }
         INDArray cdf = x.mul(INV_SQRT2);
         Nd4j.exec(new Erf(cdf, cdf));
         cdf.addi(1.0).muli(0.5);
@@ -39,6 +53,11 @@ public final class Gelu implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
+        if (lastDerivative != null) {
+            INDArray d = lastDerivative;
+            lastDerivative = null;
+            return d.muli(dy);
+        }
         if (lastInput == null) {
             throw new IllegalStateException("gelu: backward without a training forward");
         }

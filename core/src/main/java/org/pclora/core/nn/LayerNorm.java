@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.pclora.core.kernels.Kernels;
 
 /**
  * Layer normalisation over the last axis of x [rows, width]:
@@ -24,6 +25,8 @@ public final class LayerNorm implements Layer {
     private INDArray xhat;
     /** 1 / sqrt(var + eps) of the last training forward, [rows, 1]. */
     private INDArray invStd;
+    /** 1 / sqrt(var + eps) per row of the last fused training forward, or null. */
+    private float[] fusedRstd;
 
     /**
      * @param name  parameter prefix, e.g. {@code vit.encoder.layer.0.layernorm_before}
@@ -60,6 +63,10 @@ public final class LayerNorm implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
+        if (x.rank() == 2 && Kernels.supports(x, weight.value(), bias.value())) {
+            return fusedForward(x, training);
+        }
+        fusedRstd = null;
         int width = (int) x.size(1);
         INDArray centred = x.subColumnVector(x.mean(true, 1));
         // var = |x - mean|^2 / width from the row norm: no squared temporary of the input's size
@@ -83,6 +90,14 @@ public final class LayerNorm implements Layer {
         if (xhat == null) {
             throw new IllegalStateException(name + ": backward without a training forward");
         }
+        if (fusedRstd != null && Kernels.supports(dy, xhat)) {
+            return fusedBackward(dy);
+        }
+        if (fusedRstd != null) {
+            invStd = Nd4j.createFromArray(java.util.Arrays.copyOf(fusedRstd, (int) xhat.size(0)))
+                    .reshape(xhat.size(0), 1);
+            fusedRstd = null;
+        }
         INDArray dyXhat = dy.mul(xhat);
         if (weight.isTrainable()) {
             addColumnSums(dyXhat, weight.grad());
@@ -98,6 +113,38 @@ public final class LayerNorm implements Layer {
         dx.muliColumnVector(invStd);
         xhat = null;
         invStd = null;
+        return dx;
+    }
+
+    /** One pass per row through {@link Kernels#layerNormForward}; keeps xhat and rstd for backward. */
+    private INDArray fusedForward(INDArray x, boolean training) {
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+        if (!training) {
+            xhat = null;
+            invStd = null;
+            fusedRstd = null;
+            Kernels.layerNormForward(x, weight.value(), bias.value(), eps, y, null, null);
+            return y;
+        }
+        int rows = (int) x.size(0);
+        xhat = Nd4j.createUninitialized(x.dataType(), x.shape());
+        fusedRstd = fusedRstd != null && fusedRstd.length >= rows ? fusedRstd : new float[rows];
+        invStd = null;
+        Kernels.layerNormForward(x, weight.value(), bias.value(), eps, y, xhat, fusedRstd);
+        return y;
+    }
+
+    private INDArray fusedBackward(INDArray dy) {
+        INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.shape());
+        float[][] sums = Kernels.layerNormBackward(dy, xhat, fusedRstd, weight.value(), dx);
+        if (weight.isTrainable()) {
+            weight.grad().addi(Nd4j.createFromArray(sums[0]).castTo(weight.grad().dataType()));
+        }
+        if (bias.isTrainable()) {
+            bias.grad().addi(Nd4j.createFromArray(sums[1]).castTo(bias.grad().dataType()));
+        }
+        xhat = null;
+        fusedRstd = null;
         return dx;
     }
 

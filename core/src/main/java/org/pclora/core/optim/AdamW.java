@@ -193,7 +193,15 @@ public final class AdamW {
             if (!p.isTrainable()) {
                 continue;
             }
-            State s = state.computeIfAbsent(p, q -> new State(q.value()));
+            State s = state.get(p);
+            if (s == null) {
+                // moments outlive the step: never in the step's workspace
+                try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored =
+                             org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    s = new State(p.value());
+                }
+                state.put(p, s);
+            }
             s.t++;
             INDArray w = p.value();
             INDArray g = p.grad();

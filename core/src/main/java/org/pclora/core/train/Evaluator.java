@@ -3,6 +3,7 @@ package org.pclora.core.train;
 import java.util.Iterator;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.data.Dataset;
 import org.pclora.core.model.Batch;
@@ -18,11 +19,15 @@ public final class Evaluator {
         long correct = 0;
         long seen = 0;
         Iterator<Batch> it = data.batches(batchSize, false, 0L, false);
-        while (it.hasNext()) {
-            Batch b = it.next();
-            INDArray logits = model.forward(b, false, Set.of()).get("logits");
-            correct += countCorrect(logits, b.labels());
-            seen += b.size();
+        try (StepWorkspace workspace = new StepWorkspace("PCLORA_EVAL_BATCH")) {
+            while (it.hasNext()) {
+                Batch b = it.next();
+                try (MemoryWorkspace ignored = workspace.step()) {
+                    INDArray logits = model.forward(b, false, Set.of()).get("logits");
+                    correct += countCorrect(logits, b.labels());
+                }
+                seen += b.size();
+            }
         }
         return seen == 0 ? 0.0 : correct / (double) seen;
     }

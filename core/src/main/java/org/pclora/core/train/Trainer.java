@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.data.Dataset;
@@ -88,46 +89,53 @@ public final class Trainer {
         }
         long windowStart = System.nanoTime();
         long windowExamples = 0;
-        while (step < total) {
-            long epoch = step / perEpoch;
-            Iterator<Batch> it = data.batches(settings.batchSize(), true, settings.seed() + epoch, true);
-            for (long skip = step % perEpoch; skip > 0 && it.hasNext(); skip--) {
-                it.next(); // resume mid-epoch: same order, batches already consumed are skipped
-            }
-            while (it.hasNext() && step < total) {
-                Batch batch = it.next();
-                double lambda = schedule == null ? 1.0 : schedule.lambda(step, decayEnd);
-                if (schedule != null) {
-                    Adapters.setLambda(model, lambda);
+        // one workspace for all steps of the phase: temporaries are reused, not allocated per step
+        try (StepWorkspace workspace = new StepWorkspace("PCLORA_TRAIN_STEP")) {
+            while (step < total) {
+                long epoch = step / perEpoch;
+                Iterator<Batch> it = data.batches(settings.batchSize(), true, settings.seed() + epoch, true);
+                for (long skip = step % perEpoch; skip > 0 && it.hasNext(); skip--) {
+                    it.next(); // resume mid-epoch: same order, batches already consumed are skipped
                 }
-                Features tf = needTeacher ? teacher.forward(batch, false, taps) : null;
-                Features sf = model.forward(batch, true, taps);
-                SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(sf.get("logits"), batch.labels());
-                Objective.Result r = objective.compute(ce.loss(), ce.dLogits(), tf, sf);
-                if (!Double.isFinite(r.total())) {
-                    throw diverged(phase, step, r, lambda, "loss");
-                }
-                optimizer.zeroGrad();
-                model.backward(r.studentGradients());
-                double norm = optimizer.clipGlobalNorm(settings.clipNorm() > 0 ? settings.clipNorm() : Double.POSITIVE_INFINITY);
-                if (!Double.isFinite(norm)) {
-                    throw diverged(phase, step, r, lambda, "gradient norm");
-                }
-                double lr = lrs.lr(step);
-                optimizer.step(lr);
-                step++;
-                windowExamples += batch.size();
-                if (step % settings.logEvery() == 0 || step == total) {
-                    long now = System.nanoTime();
-                    double eps = windowExamples / Math.max(1e-9, (now - windowStart) / 1e9);
-                    listener.accept(new StepMetrics(phase, step, total, lambda, r.task(), r.distill(), r.total(), lr,
-                            norm, eps));
-                    windowStart = now;
-                    windowExamples = 0;
-                }
-                if (checkpoints != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0
-                        && step < total) {
-                    checkpoints.save(phase, snapshot(step, params, optimizer));
+                while (it.hasNext() && step < total) {
+                    Batch batch = it.next();
+                    double lambda = schedule == null ? 1.0 : schedule.lambda(step, decayEnd);
+                    if (schedule != null) {
+                        Adapters.setLambda(model, lambda);
+                    }
+                    Objective.Result r;
+                    double norm;
+                    double lr = lrs.lr(step);
+                    try (MemoryWorkspace ignored = workspace.step()) {
+                        Features tf = needTeacher ? teacher.forward(batch, false, taps) : null;
+                        Features sf = model.forward(batch, true, taps);
+                        SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(sf.get("logits"), batch.labels());
+                        r = objective.compute(ce.loss(), ce.dLogits(), tf, sf);
+                        if (!Double.isFinite(r.total())) {
+                            throw diverged(phase, step, r, lambda, "loss");
+                        }
+                        optimizer.zeroGrad();
+                        model.backward(r.studentGradients());
+                        norm = optimizer.clipGlobalNorm(settings.clipNorm() > 0 ? settings.clipNorm() : Double.POSITIVE_INFINITY);
+                        if (!Double.isFinite(norm)) {
+                            throw diverged(phase, step, r, lambda, "gradient norm");
+                        }
+                        optimizer.step(lr);
+                    }
+                    step++;
+                    windowExamples += batch.size();
+                    if (step % settings.logEvery() == 0 || step == total) {
+                        long now = System.nanoTime();
+                        double eps = windowExamples / Math.max(1e-9, (now - windowStart) / 1e9);
+                        listener.accept(new StepMetrics(phase, step, total, lambda, r.task(), r.distill(), r.total(), lr,
+                                norm, eps));
+                        windowStart = now;
+                        windowExamples = 0;
+                    }
+                    if (checkpoints != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0
+                            && step < total) {
+                        checkpoints.save(phase, snapshot(step, params, optimizer));
+                    }
                 }
             }
         }

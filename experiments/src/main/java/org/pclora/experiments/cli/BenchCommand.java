@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
@@ -32,6 +33,8 @@ import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
+import org.pclora.core.train.StepWorkspace;
+import org.pclora.core.kernels.Kernels;
 import org.pclora.core.spi.Features;
 import org.pclora.core.spi.ModelFamily;
 import picocli.CommandLine.Command;
@@ -96,15 +99,19 @@ public final class BenchCommand implements Callable<Integer> {
         AdamW opt = new AdamW(params);
         Batch b = syntheticBatch(model, batch, 3);
         double[] times = new double[steps];
-        for (int i = -warmup; i < steps; i++) {
-            long t0 = System.nanoTime();
-            Features f = model.forward(b, true, Set.of());
-            SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());
-            params.forEach(Parameter::zeroGrad);
-            model.backward(new Features().put("logits", ce.dLogits()));
-            opt.step(1e-4);
-            if (i >= 0) {
-                times[i] = (System.nanoTime() - t0) / 1e6;
+        try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_STEP")) {
+            for (int i = -warmup; i < steps; i++) {
+                long t0 = System.nanoTime();
+                try (MemoryWorkspace ignored = workspace.step()) { // as the trainer runs a step
+                    Features f = model.forward(b, true, Set.of());
+                    SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());
+                    opt.zeroGrad();
+                    model.backward(new Features().put("logits", ce.dLogits()));
+                    opt.step(1e-4);
+                }
+                if (i >= 0) {
+                    times[i] = (System.nanoTime() - t0) / 1e6;
+                }
             }
         }
         double ms = median(times);
@@ -131,6 +138,8 @@ public final class BenchCommand implements Callable<Integer> {
                 + " (forward and input gradient; no weight gradient), 6*n*r*(in+out) for A and B; plus 6*batch*(other MACs:"
                 + " attention products, embeddings, head); LayerNorm, softmax, GELU and the optimizer are not counted");
         r.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", ""));
+        r.put("kernels", Kernels.describe());
+        r.put("workspace", StepWorkspace.enabled());
         return r;
     }
 
@@ -202,11 +211,15 @@ public final class BenchCommand implements Callable<Integer> {
             ClassifierModel model = models.get(i);
             Batch b = syntheticBatch(model, batch, 4);
             double[] t = new double[repeats];
-            for (int k = -2; k < repeats; k++) {
-                long t0 = System.nanoTime();
-                model.forward(b, false, Set.of());
-                if (k >= 0) {
-                    t[k] = (System.nanoTime() - t0) / 1e9;
+            try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_INFER")) {
+                for (int k = -2; k < repeats; k++) {
+                    long t0 = System.nanoTime();
+                    try (MemoryWorkspace ignored = workspace.step()) { // as evaluation runs a batch
+                        model.forward(b, false, Set.of());
+                    }
+                    if (k >= 0) {
+                        t[k] = (System.nanoTime() - t0) / 1e9;
+                    }
                 }
             }
             Accounting.Report acc = Accounting.of(model);

@@ -1,0 +1,201 @@
+package org.pclora.core.kernels;
+
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Entry point to the fused float32 kernels. ND4J runs each elementwise operation as its own pass
+ * over memory (the erf GELU is about a dozen passes forward and backward); these kernels do one
+ * pass with the JDK Vector API and split rows over the machine's cores.
+ *
+ * <p>They run only when the JVM was started with {@code --add-modules jdk.incubator.vector} (the
+ * launcher, Surefire and the JMH forks do so), the system property {@code pclora.simd} is not
+ * {@code false}, and the arrays are float32 and dense in C order. Otherwise {@link #supports}
+ * answers false and the layers use their ND4J code, which is also what float64 gradient checks
+ * exercise. Thread count: {@code pclora.threads}, else {@code OMP_NUM_THREADS}, else all cores.
+ */
+public final class Kernels {
+    private static final boolean MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    private static volatile boolean enabled = MODULE && !"false".equalsIgnoreCase(System.getProperty("pclora.simd"));
+    private static volatile int threads = threadCount();
+    /** Below this many elements one thread does the work: forking costs more than it saves. */
+    static final long PARALLEL_MIN = 1L << 16;
+
+    private Kernels() {
+    }
+
+    private static int threadCount() {
+        String p = System.getProperty("pclora.threads");
+        String omp = System.getenv("OMP_NUM_THREADS");
+        try {
+            if (p != null) {
+                return Math.max(1, Integer.parseInt(p.trim()));
+            }
+            if (omp != null) {
+                return Math.max(1, Integer.parseInt(omp.trim()));
+            }
+        } catch (NumberFormatException e) {
+            // an unreadable setting leaves the default
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Whether the Vector API module is in this JVM (started with {@code --add-modules jdk.incubator.vector}). */
+    public static boolean moduleAvailable() {
+        return MODULE;
+    }
+
+    /** Whether the fused kernels are in use (module present and not switched off). */
+    public static boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * Switches the fused kernels on or off for this JVM (tests compare both paths); returns the
+     * previous setting. Switching on without the module has no effect.
+     */
+    public static boolean setEnabled(boolean on) {
+        boolean was = enabled;
+        enabled = on && MODULE;
+        return was;
+    }
+
+    /** Threads the kernels split rows over. */
+    public static int threads() {
+        return threads;
+    }
+
+    /** Sets the number of threads the kernels split rows over (at least 1); returns the previous one. */
+    public static int setThreads(int n) {
+        int was = threads;
+        threads = Math.max(1, n);
+        return was;
+    }
+
+    /** Whether every array is float32, dense in C order and the kernels are enabled. */
+    public static boolean supports(INDArray... arrays) {
+        if (!enabled) {
+            return false;
+        }
+        for (INDArray a : arrays) {
+            if (a == null || a.dataType() != DataType.FLOAT || !denseC(a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code a} occupies one contiguous C-order run of its buffer. */
+    static boolean denseC(INDArray a) {
+        if (a.ordering() != 'c' && a.rank() > 1) {
+            return false;
+        }
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /**
+     * Exact-form GELU over float32 {@code x}: {@code y = x Phi(x)} and, when {@code derivative}
+     * is not null, {@code derivative = Phi(x) + x phi(x)}. Arrays have the same length.
+     */
+    public static void gelu(INDArray x, INDArray y, INDArray derivative) {
+        long n = x.length();
+        check(n == y.length() && (derivative == null || derivative.length() == n), "gelu: lengths differ");
+        VectorKernels.Span xs = VectorKernels.span(x);
+        VectorKernels.Span ys = VectorKernels.span(y);
+        VectorKernels.Span ds = derivative == null ? null : VectorKernels.span(derivative);
+        forParts(n, 1, (lo, hi) -> VectorKernels.gelu(xs, ys, ds, lo, hi));
+    }
+
+    /**
+     * LayerNorm forward over the rows of x [rows, width]: {@code xhat = (x - mean) / sqrt(var + eps)}
+     * (biased variance), {@code y = xhat * weight + bias}. When {@code xhatOut} is not null it
+     * receives xhat; {@code rstdOut} (length rows, or null) receives {@code 1 / sqrt(var + eps)}.
+     */
+    public static void layerNormForward(INDArray x, INDArray weight, INDArray bias, double eps, INDArray y,
+                                        INDArray xhatOut, float[] rstdOut) {
+        int rows = (int) x.size(0);
+        int width = (int) x.size(1);
+        check(weight.length() == width && bias.length() == width && y.length() == x.length()
+                && (xhatOut == null || xhatOut.length() == x.length())
+                && (rstdOut == null || rstdOut.length >= rows), "layerNormForward: shapes differ");
+        VectorKernels.Span xs = VectorKernels.span(x);
+        VectorKernels.Span ys = VectorKernels.span(y);
+        VectorKernels.Span hs = xhatOut == null ? null : VectorKernels.span(xhatOut);
+        float[] wf = weight.toFloatVector();
+        float[] bf = bias.toFloatVector();
+        forParts(rows, width, (lo, hi) -> VectorKernels.layerNormForward(xs, wf, bf, (float) eps, ys, hs, rstdOut,
+                width, (int) lo, (int) hi));
+    }
+
+    /**
+     * LayerNorm backward from the forward's xhat [rows, width] and rstd: writes
+     * {@code dx = rstd (g - mean(g) - xhat mean(g xhat))} with {@code g = dy * weight}, and returns
+     * the column sums of {@code dy * xhat} (weight gradient) and of {@code dy} (bias gradient) as
+     * {@code [2][width]}.
+     */
+    public static float[][] layerNormBackward(INDArray dy, INDArray xhat, float[] rstd, INDArray weight, INDArray dx) {
+        int rows = (int) dy.size(0);
+        int width = (int) dy.size(1);
+        check(xhat.length() == dy.length() && dx.length() == dy.length() && weight.length() == width
+                && rstd.length >= rows, "layerNormBackward: shapes differ");
+        VectorKernels.Span dys = VectorKernels.span(dy);
+        VectorKernels.Span hs = VectorKernels.span(xhat);
+        VectorKernels.Span dxs = VectorKernels.span(dx);
+        float[] w = weight.toFloatVector();
+        int parts = parts(rows, width);
+        float[][][] partial = new float[parts][2][width];
+        IntStream.range(0, parts).parallel().forEach(p -> {
+            long lo = (long) rows * p / parts;
+            long hi = (long) rows * (p + 1) / parts;
+            VectorKernels.layerNormBackward(dys, hs, rstd, w, dxs, partial[p][0], partial[p][1], width, (int) lo, (int) hi);
+        });
+        float[][] sums = new float[2][width];
+        for (float[][] part : partial) {
+            for (int j = 0; j < width; j++) {
+                sums[0][j] += part[0][j];
+                sums[1][j] += part[1][j];
+            }
+        }
+        return sums;
+    }
+
+    private interface Range {
+        void run(long lo, long hi);
+    }
+
+    private static int parts(long items, long weight) {
+        return items * weight < PARALLEL_MIN ? 1 : (int) Math.min(threads, items);
+    }
+
+    /** Splits [0, items) into one contiguous part per thread (items weighing {@code weight} elements each). */
+    private static void forParts(long items, long weight, Range body) {
+        int parts = parts(items, weight);
+        if (parts == 1) {
+            body.run(0, items);
+            return;
+        }
+        IntStream.range(0, parts).parallel().forEach(p -> body.run(items * p / parts, items * (p + 1) / parts));
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** For diagnostics: which path the kernels take. */
+    public static String describe() {
+        return enabled ? "vector(" + VectorKernels.lanes() + " lanes, " + threads + " threads)"
+                : MODULE ? "nd4j (fused kernels switched off)" : "nd4j (start the JVM with --add-modules jdk.incubator.vector for fused kernels)";
+    }
+}

@@ -1,0 +1,196 @@
+package org.pclora.core.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.pclora.core.nn.Gelu;
+import org.pclora.core.nn.LayerNorm;
+
+/**
+ * The fused kernels against the layers' ND4J code run in float64 (an independent implementation:
+ * libnd4j's erf and row reductions). Surefire starts the JVM with the Vector API module, so these
+ * tests fail if the kernels are not in use.
+ */
+class KernelsTest {
+    private int threadsBefore;
+
+    @BeforeEach
+    void twoThreads() {
+        assertTrue(Kernels.moduleAvailable(), "Surefire must start the JVM with --add-modules jdk.incubator.vector");
+        Kernels.setEnabled(true);
+        threadsBefore = Kernels.setThreads(2); // exercise the split into parts even under OMP_NUM_THREADS=1
+    }
+
+    @AfterEach
+    void restore() {
+        Kernels.setThreads(threadsBefore);
+        Kernels.setEnabled(true);
+    }
+
+    private static INDArray random(SplittableRandom r, double scale, DataType dt, long... shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = scale * (2 * r.nextDouble() - 1);
+        }
+        return Nd4j.createFromArray(v).reshape(shape).castTo(dt);
+    }
+
+    /** float64 GELU and GELU' through the ND4J path (erf op), the reference. */
+    private static INDArray[] geluReference(INDArray x32) {
+        boolean was = Kernels.setEnabled(false);
+        try {
+            Gelu g = new Gelu();
+            INDArray x = x32.castTo(DataType.DOUBLE);
+            INDArray y = g.forward(x, true);
+            INDArray d = g.backward(Nd4j.onesLike(x));
+            return new INDArray[] {y, d};
+        } finally {
+            Kernels.setEnabled(was);
+        }
+    }
+
+    @Test
+    void geluMatchesFloat64ErfFormIncludingTailsAndExtremes() {
+        // 16 * 40 + 7 elements: full vectors, a masked tail, and two parts
+        INDArray x = random(new SplittableRandom(1), 6.0, DataType.FLOAT, 40 * 16 + 7, 1);
+        x.putScalar(0, 0.0);
+        x.putScalar(1, 30.0);
+        x.putScalar(2, -30.0);
+        x.putScalar(3, 1e-8);
+        INDArray y = Nd4j.create(DataType.FLOAT, x.shape());
+        INDArray d = Nd4j.create(DataType.FLOAT, x.shape());
+        Kernels.gelu(x, y, d);
+        INDArray[] ref = geluReference(x);
+        // A&S 7.1.26 erf is within 1.5e-7, so Phi within 7.5e-8; |x| <= 6 scales it to 4.5e-7,
+        // plus float32 rounding of the products: 1e-6 absolute.
+        assertEquals(0.0, y.castTo(DataType.DOUBLE).sub(ref[0]).amaxNumber().doubleValue(), 1e-6);
+        assertEquals(0.0, d.castTo(DataType.DOUBLE).sub(ref[1]).amaxNumber().doubleValue(), 1e-6);
+        assertEquals(30.0, y.getDouble(1), 0.0);
+        assertEquals(0.0, y.getDouble(2), 0.0);
+        assertEquals(1.0, d.getDouble(1), 0.0);
+        assertEquals(0.5, d.getDouble(0), 1e-7);
+    }
+
+    @Test
+    void geluHandValues() {
+        // GELU(1) = Phi(1) = 0.8413447461; GELU'(1) = Phi(1) + phi(1) = 0.8413447461 + 0.2419707245
+        INDArray x = Nd4j.createFromArray(1f, -1f, 2f);
+        INDArray y = Nd4j.create(DataType.FLOAT, 3);
+        INDArray d = Nd4j.create(DataType.FLOAT, 3);
+        Kernels.gelu(x, y, d);
+        assertEquals(0.8413447461, y.getDouble(0), 3e-7);
+        assertEquals(-0.1586552539, y.getDouble(1), 3e-7);
+        assertEquals(2 * 0.9772498681, y.getDouble(2), 5e-7);
+        assertEquals(1.0833154706, d.getDouble(0), 3e-7);
+        assertEquals(0.1586552539 - 0.2419707245, d.getDouble(1), 3e-7);
+    }
+
+    @Test
+    void geluReadsViewsAtTheirOffsetAndArraysInAWorkspace() {
+        INDArray big = random(new SplittableRandom(2), 4.0, DataType.FLOAT, 10, 33);
+        INDArray rows = big.get(NDArrayIndex.interval(3, 7), NDArrayIndex.all()); // contiguous, offset 99
+        assertTrue(Kernels.supports(rows));
+        INDArray y = Nd4j.create(DataType.FLOAT, 4, 33);
+        Kernels.gelu(rows, y, null);
+        assertEquals(0.0, y.castTo(DataType.DOUBLE).sub(geluReference(rows.dup())[0]).amaxNumber().doubleValue(), 1e-6);
+        assertFalse(Kernels.supports(big.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 5))), "strided columns");
+        assertFalse(Kernels.supports(big.castTo(DataType.DOUBLE)), "float64 takes the ND4J path");
+
+        WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "KERNELS_TEST")) {
+            INDArray pad = Nd4j.create(DataType.FLOAT, 5); // the next array starts at an offset in the workspace
+            INDArray x = big.dup();
+            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, 10, 33);
+            Kernels.gelu(x, out, null);
+            assertEquals(0.0, out.castTo(DataType.DOUBLE).sub(geluReference(big)[0]).amaxNumber().doubleValue(), 1e-6);
+            assertEquals(5, pad.length());
+        }
+    }
+
+    @Test
+    void geluLayerUsesTheKernelAndMatchesTheNd4jPathInFloat32() {
+        INDArray x = random(new SplittableRandom(3), 5.0, DataType.FLOAT, 300, 256);
+        INDArray dy = random(new SplittableRandom(4), 1.0, DataType.FLOAT, 300, 256);
+        Gelu fused = new Gelu();
+        INDArray y1 = fused.forward(x, true);
+        INDArray dx1 = fused.backward(dy);
+        Kernels.setEnabled(false);
+        Gelu plain = new Gelu();
+        INDArray y2 = plain.forward(x, true);
+        INDArray dx2 = plain.backward(dy);
+        assertEquals(0.0, y1.sub(y2).amaxNumber().doubleValue(), 2e-6);
+        assertEquals(0.0, dx1.sub(dx2).amaxNumber().doubleValue(), 2e-6);
+    }
+
+    /** LayerNorm through the ND4J path in float64, with the same weight and bias. */
+    private static INDArray[] layerNormReference(INDArray x, INDArray w, INDArray b, INDArray dy) {
+        boolean was = Kernels.setEnabled(false);
+        try {
+            int width = (int) x.size(1);
+            LayerNorm ln = new LayerNorm("ln", width, 1e-5, DataType.DOUBLE);
+            ln.weight().value().assign(w.castTo(DataType.DOUBLE));
+            ln.bias().value().assign(b.castTo(DataType.DOUBLE));
+            INDArray y = ln.forward(x.castTo(DataType.DOUBLE), true);
+            INDArray dx = ln.backward(dy.castTo(DataType.DOUBLE));
+            return new INDArray[] {y, dx, ln.weight().grad().dup(), ln.bias().grad().dup()};
+        } finally {
+            Kernels.setEnabled(was);
+        }
+    }
+
+    private void checkLayerNorm(int rows, int width, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        INDArray x = random(r, 3.0, DataType.FLOAT, rows, width).addi(1.5); // non-zero mean
+        INDArray w = random(r, 1.0, DataType.FLOAT, width).addi(1.0);
+        INDArray b = random(r, 0.5, DataType.FLOAT, width);
+        INDArray dy = random(r, 1.0, DataType.FLOAT, rows, width);
+        LayerNorm ln = new LayerNorm("ln", width, 1e-5, DataType.FLOAT);
+        ln.weight().value().assign(w);
+        ln.bias().value().assign(b);
+        INDArray y = ln.forward(x, true);
+        INDArray dx = ln.backward(dy);
+        INDArray[] ref = layerNormReference(x, w, b, dy);
+        // float32 row sums of up to 768 terms: relative error ~1e-6 on O(1) values
+        assertEquals(0.0, y.castTo(DataType.DOUBLE).sub(ref[0]).amaxNumber().doubleValue(), 2e-5, "y");
+        assertEquals(0.0, dx.castTo(DataType.DOUBLE).sub(ref[1]).amaxNumber().doubleValue(), 2e-5, "dx");
+        // column sums over `rows` terms of magnitude ~2
+        double tol = 2e-6 * rows;
+        assertEquals(0.0, ln.weight().grad().castTo(DataType.DOUBLE).sub(ref[2]).amaxNumber().doubleValue(), tol, "dweight");
+        assertEquals(0.0, ln.bias().grad().castTo(DataType.DOUBLE).sub(ref[3]).amaxNumber().doubleValue(), tol, "dbias");
+    }
+
+    @Test
+    void layerNormMatchesFloat64AtAnOddWidth() {
+        checkLayerNorm(9, 37, 5); // 2 full vectors + a tail of 5, one part
+    }
+
+    @Test
+    void layerNormMatchesFloat64AtBertWidthSplitOverTwoParts() {
+        checkLayerNorm(200, 768, 6); // 153,600 elements: above PARALLEL_MIN, two parts
+    }
+
+    @Test
+    void layerNormInferenceEqualsTrainingOutput() {
+        INDArray x = random(new SplittableRandom(7), 2.0, DataType.FLOAT, 50, 40);
+        LayerNorm ln = new LayerNorm("ln", 40, 1e-12, DataType.FLOAT);
+        ln.weight().value().assign(random(new SplittableRandom(8), 1.0, DataType.FLOAT, 40));
+        INDArray a = ln.forward(x, false);
+        INDArray b = ln.forward(x, true);
+        assertEquals(0.0, a.sub(b).amaxNumber().doubleValue(), 0.0);
+    }
+}
