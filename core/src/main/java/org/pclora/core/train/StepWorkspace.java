@@ -50,6 +50,14 @@ public final class StepWorkspace implements AutoCloseable {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, id);
     }
 
+    /** Bytes of the workspace's memory block on this thread (0 before the first step or when off). */
+    public long sizeBytes() {
+        if (!enabled || !Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+            return 0;
+        }
+        return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id).getCurrentSize();
+    }
+
     /** Frees the workspace's memory block (at the end of a phase). */
     @Override
     public void close() {

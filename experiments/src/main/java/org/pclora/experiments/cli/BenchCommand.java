@@ -99,6 +99,9 @@ public final class BenchCommand implements Callable<Integer> {
         AdamW opt = new AdamW(params);
         Batch b = syntheticBatch(model, batch, 3);
         double[] times = new double[steps];
+        long[] rssAfter = new long[steps];
+        long workspaceBytes;
+        long peakJavacpp = 0;
         try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_STEP")) {
             for (int i = -warmup; i < steps; i++) {
                 long t0 = System.nanoTime();
@@ -111,8 +114,11 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 if (i >= 0) {
                     times[i] = (System.nanoTime() - t0) / 1e6;
+                    rssAfter[i] = MemoryProbe.rssBytes();
                 }
+                peakJavacpp = Math.max(peakJavacpp, org.bytedeco.javacpp.Pointer.totalBytes());
             }
+            workspaceBytes = workspace.sizeBytes();
         }
         double ms = median(times);
         double gflop = trainFlops(model, batch, lambda) / 1e9;
@@ -137,6 +143,19 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("flop_rule", "per adapted linear with n = batch*tokens rows: 4*n*in*out for the frozen path when lambda != 0"
                 + " (forward and input gradient; no weight gradient), 6*n*r*(in+out) for A and B; plus 6*batch*(other MACs:"
                 + " attention products, embeddings, head); LayerNorm, softmax, GELU and the optimizer are not counted");
+        long heap = Runtime.getRuntime().totalMemory();
+        Map<String, Object> mem = new LinkedHashMap<>();
+        mem.put("rss_peak_bytes", MemoryProbe.rssPeakBytes());
+        mem.put("java_heap_committed_bytes", heap);
+        mem.put("offheap_peak_estimate_bytes", MemoryProbe.rssPeakBytes() - heap);
+        mem.put("javacpp_tracked_peak_bytes", peakJavacpp);
+        mem.put("step_workspace_bytes", workspaceBytes);
+        mem.put("rss_after_first_timed_step_bytes", rssAfter[0]);
+        mem.put("rss_after_last_step_bytes", rssAfter[steps - 1]);
+        mem.put("rss_growth_first_to_last_bytes", rssAfter[steps - 1] - rssAfter[0]);
+        mem.put("rule", "RSS from /proc/self/status (VmHWM peak, VmRSS after each timed step); off-heap estimate ="
+                + " peak RSS - committed Java heap (so it also counts JVM metaspace and code, ~0.1 GB)");
+        r.put("memory", mem);
         r.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", ""));
         r.put("kernels", Kernels.describe());
         r.put("workspace", StepWorkspace.enabled());

@@ -1,0 +1,60 @@
+package org.pclora.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.nn.Parameter;
+import org.pclora.core.optim.AdamW;
+
+class StepWorkspaceTest {
+    @Test
+    void stepArraysComeFromOneReusedBlock() {
+        try (StepWorkspace ws = new StepWorkspace("STEP_WORKSPACE_TEST")) {
+            INDArray outside = Nd4j.create(DataType.FLOAT, 4);
+            assertFalse(outside.isAttached());
+            long size = -1;
+            for (int step = 0; step < 4; step++) {
+                try (MemoryWorkspace ignored = ws.step()) {
+                    INDArray a = Nd4j.rand(DataType.FLOAT, 256, 256);
+                    INDArray b = a.mul(2.0);
+                    assertTrue(b.isAttached(), "allocations inside a step are workspace memory");
+                    assertEquals(2 * a.sumNumber().doubleValue(), b.sumNumber().doubleValue(), 1e-2);
+                }
+                if (step == 1) {
+                    size = ws.sizeBytes();
+                    assertTrue(size >= 2L * 256 * 256 * 4, "the block holds one step's arrays: " + size);
+                }
+            }
+            assertEquals(size, ws.sizeBytes(), "the same block serves later steps");
+        }
+    }
+
+    @Test
+    void optimizerMomentsCreatedInsideAStepOutliveIt() {
+        // Mixed dtypes keep AdamW on its per-parameter path, whose moments are created lazily at the
+        // first step, here inside the workspace. The values are AdamWTest's hand-computed ones.
+        Parameter p = Parameter.trainable("w", Nd4j.create(new double[] {1, -2}), true);
+        Parameter q = Parameter.trainable("q", Nd4j.create(new float[] {1f}), true);
+        AdamW opt = new AdamW(List.of(p, q), 0.9, 0.999, 1e-8, 0.01);
+        double[][] grads = {{0.5, -1}, {-0.25, 2}};
+        try (StepWorkspace ws = new StepWorkspace("STEP_WORKSPACE_ADAMW")) {
+            for (double[] g : grads) {
+                try (MemoryWorkspace ignored = ws.step()) {
+                    Nd4j.rand(DataType.DOUBLE, 64, 64).muli(1e6); // scribble over workspace memory
+                    p.grad().assign(Nd4j.create(g));
+                    opt.step(0.1);
+                }
+            }
+        }
+        assertArrayEquals(new double[] {0.8714672987058463, -1.9327123534710748}, p.value().toDoubleVector(), 1e-12);
+        assertArrayEquals(new double[] {0.02, 0.11}, opt.state().get("w.exp_avg").toDoubleVector(), 1e-15);
+    }
+}
