@@ -169,6 +169,36 @@ public final class Kernels {
         return sums;
     }
 
+    /**
+     * In-place softmax over the last axis of {@code scores} (C order, last axis of length
+     * {@code cols}). With {@code keyMask} [batches, cols] (1 attend, 0 padding; float32), each row
+     * first gets {@code maskedScore * (1 - mask)} added, from mask row {@code row / rowsPerBatch}
+     * (for attention scores [B, H, T, T], rowsPerBatch = H * T).
+     */
+    public static void softmaxRows(INDArray scores, INDArray keyMask, double maskedScore, int rowsPerBatch) {
+        int cols = (int) scores.size(scores.rank() - 1);
+        long rows = scores.length() / cols;
+        check(keyMask == null || (rowsPerBatch > 0 && keyMask.length() == rows / rowsPerBatch * cols),
+                "softmaxRows: mask shape differs");
+        VectorKernels.Span ps = VectorKernels.span(scores);
+        VectorKernels.Span ms = keyMask == null ? null : VectorKernels.span(keyMask);
+        forParts(rows, cols, (lo, hi) -> VectorKernels.softmaxRows(ps, ms, (float) maskedScore, cols,
+                Math.max(1, rowsPerBatch), (int) lo, (int) hi));
+    }
+
+    /**
+     * Softmax backward over the last axis, in place: {@code dp = p * (dp - sum_j dp_j p_j)} per row,
+     * where {@code p} is the softmax output and {@code dp} the gradient with respect to it.
+     */
+    public static void softmaxBackwardRows(INDArray dp, INDArray p) {
+        int cols = (int) p.size(p.rank() - 1);
+        check(dp.length() == p.length(), "softmaxBackwardRows: lengths differ");
+        long rows = p.length() / cols;
+        VectorKernels.Span ds = VectorKernels.span(dp);
+        VectorKernels.Span ps = VectorKernels.span(p);
+        forParts(rows, cols, (lo, hi) -> VectorKernels.softmaxBackwardRows(ds, ps, cols, (int) lo, (int) hi));
+    }
+
     private interface Range {
         void run(long lo, long hi);
     }

@@ -167,6 +167,72 @@ final class VectorKernels {
         }
     }
 
+    /**
+     * Softmax over each row of length {@code cols} in rows [lo, hi), in place; with a key mask
+     * [batches, cols] (1 keep, 0 pad), {@code maskedScore * (1 - mask)} is added to a row's scores
+     * first, the mask row being {@code row / rowsPerBatch}.
+     */
+    static void softmaxRows(Span p, Span mask, float maskedScore, int cols, int rowsPerBatch, int lo, int hi) {
+        int bound = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        for (int r = lo; r < hi; r++) {
+            long row = (long) r * cols;
+            long mrow = mask == null ? 0 : (long) (r / rowsPerBatch) * cols;
+            if (mask != null) {
+                for (int j = 0; j < cols; j += S.length()) {
+                    VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+                    FloatVector keep = FloatVector.fromByteBuffer(S, mask.buffer(), mask.at(mrow + j), ORDER, m);
+                    FloatVector v = FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m);
+                    keep.neg().add(1f).mul(maskedScore).add(v).intoByteBuffer(p.buffer(), p.at(row + j), ORDER, m);
+                }
+            }
+            FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < cols; j += S.length()) {
+                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+                mx = mx.lanewise(VectorOperators.MAX,
+                        FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m), m);
+            }
+            float max = mx.reduceLanes(VectorOperators.MAX);
+            FloatVector sum = FloatVector.zero(S);
+            for (int j = 0; j < cols; j += S.length()) {
+                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+                FloatVector e = FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m).sub(max)
+                        .lanewise(VectorOperators.EXP);
+                e.intoByteBuffer(p.buffer(), p.at(row + j), ORDER, m);
+                sum = sum.add(e, m);
+            }
+            float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
+            for (int j = 0; j < cols; j += S.length()) {
+                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+                FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m).mul(inv)
+                        .intoByteBuffer(p.buffer(), p.at(row + j), ORDER, m);
+            }
+        }
+    }
+
+    /** Softmax backward in place over rows [lo, hi): {@code dp = p * (dp - sum_j dp_j p_j)}. */
+    static void softmaxBackwardRows(Span dp, Span p, int cols, int lo, int hi) {
+        int bound = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        for (int r = lo; r < hi; r++) {
+            long row = (long) r * cols;
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < cols; j += S.length()) {
+                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+                FloatVector g = FloatVector.fromByteBuffer(S, dp.buffer(), dp.at(row + j), ORDER, m);
+                FloatVector q = FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m);
+                acc = acc.add(g.mul(q), m);
+            }
+            float dot = acc.reduceLanes(VectorOperators.ADD);
+            for (int j = 0; j < cols; j += S.length()) {
+                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
+                FloatVector g = FloatVector.fromByteBuffer(S, dp.buffer(), dp.at(row + j), ORDER, m);
+                FloatVector q = FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m);
+                g.sub(dot).mul(q).intoByteBuffer(dp.buffer(), dp.at(row + j), ORDER, m);
+            }
+        }
+    }
+
     private static FloatVector load(Span s, long i) {
         return FloatVector.fromByteBuffer(S, s.buffer(), s.at(i), ORDER);
     }

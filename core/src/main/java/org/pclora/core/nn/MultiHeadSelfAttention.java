@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.kernels.Kernels;
 
 /**
  * Multi-head self-attention as in BERT and ViT: query, key, value and output projections held in
@@ -151,15 +152,21 @@ public final class MultiHeadSelfAttention {
         q.muli(scale);
         INDArray p = Nd4j.createUninitialized(dt, batch, heads, tokens, tokens);
         Nd4j.matmul(q, k, p, false, true, false);
-        if (mask != null) {
-            if (mask.rank() != 2 || mask.size(0) != batch || mask.size(1) != tokens) {
-                throw new IllegalArgumentException("attention mask must be [" + batch + ", " + tokens + "], got "
-                        + Arrays.toString(mask.shape()));
-            }
-            INDArray bias = mask.castTo(dt).rsub(1.0).muli(MASKED_SCORE);
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(p, bias, p, 0, 3));
+        if (mask != null && (mask.rank() != 2 || mask.size(0) != batch || mask.size(1) != tokens)) {
+            throw new IllegalArgumentException("attention mask must be [" + batch + ", " + tokens + "], got "
+                    + Arrays.toString(mask.shape()));
         }
-        Nd4j.exec(new SoftMax(p, p, 3));
+        INDArray keep = mask == null ? null : mask.castTo(dt);
+        if (Kernels.supports(p) && (keep == null || Kernels.supports(keep))) {
+            // mask, max, exp, sum and scale in one pass per row
+            Kernels.softmaxRows(p, keep, MASKED_SCORE, heads * tokens);
+        } else {
+            if (keep != null) {
+                INDArray bias = keep.rsub(1.0).muli(MASKED_SCORE);
+                Nd4j.getExecutioner().exec(new BroadcastAddOp(p, bias, p, 0, 3));
+            }
+            Nd4j.exec(new SoftMax(p, p, 3));
+        }
         lastProbs = keepProbs ? p : null;
         INDArray attended = p;
         INDArray m = null;
@@ -208,9 +215,15 @@ public final class MultiHeadSelfAttention {
             probsGradient = null;
         }
         // softmax backward in place: dS = P * (dP - sum_j(dP * P))
-        INDArray rowDot = dp.mul(probs).sum(3);
-        Nd4j.getExecutioner().exec(new BroadcastSubOp(dp, rowDot, dp, 0, 1, 2));
-        INDArray ds = dp.muli(probs);
+        INDArray ds;
+        if (Kernels.supports(dp, probs)) {
+            Kernels.softmaxBackwardRows(dp, probs);
+            ds = dp;
+        } else {
+            INDArray rowDot = dp.mul(probs).sum(3);
+            Nd4j.getExecutioner().exec(new BroadcastSubOp(dp, rowDot, dp, 0, 1, 2));
+            ds = dp.muli(probs);
+        }
         INDArray dq = Nd4j.createUninitialized(dt, batch, heads, tokens, headSize);
         Nd4j.matmul(ds, kh, dq, false, false, false);
         dq.muli(scale);

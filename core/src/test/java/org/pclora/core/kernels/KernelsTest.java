@@ -193,4 +193,73 @@ class KernelsTest {
         INDArray b = ln.forward(x, true);
         assertEquals(0.0, a.sub(b).amaxNumber().doubleValue(), 0.0);
     }
+
+    /** Row softmax in float64 by hand, with the additive mask term, as the reference. */
+    private static double[] softmaxReference(double[] row, double[] keep) {
+        double[] z = new double[row.length];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < row.length; j++) {
+            z[j] = row[j] + (keep == null ? 0 : -1e9 * (1 - keep[j]));
+            max = Math.max(max, z[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < z.length; j++) {
+            z[j] = Math.exp(z[j] - max);
+            sum += z[j];
+        }
+        for (int j = 0; j < z.length; j++) {
+            z[j] /= sum;
+        }
+        return z;
+    }
+
+    @Test
+    void softmaxRowsWithKeyMaskMatchesHandFloat64AndItsBackward() {
+        int b = 2;
+        int h = 3;
+        int t = 37; // two full vectors and a tail of 5 per row
+        INDArray scores = random(new SplittableRandom(9), 8.0, DataType.FLOAT, b, h, t, t);
+        float[][] keep = new float[b][t];
+        for (int j = 0; j < t; j++) {
+            keep[0][j] = 1;
+            keep[1][j] = j < 20 ? 1 : 0; // the second sequence is padded after 20 tokens
+        }
+        INDArray mask = Nd4j.createFromArray(keep);
+        INDArray p = scores.dup();
+        Kernels.softmaxRows(p, mask, -1e9, h * t);
+        INDArray dp = random(new SplittableRandom(10), 1.0, DataType.FLOAT, b, h, t, t);
+        INDArray ds = dp.dup();
+        Kernels.softmaxBackwardRows(ds, p);
+        double maxErr = 0;
+        double maxGradErr = 0;
+        for (int bi = 0; bi < b; bi++) {
+            double[] k = new double[t];
+            for (int j = 0; j < t; j++) {
+                k[j] = keep[bi][j];
+            }
+            for (int hi = 0; hi < h; hi++) {
+                for (int qi = 0; qi < t; qi++) {
+                    double[] row = scores.get(NDArrayIndex.point(bi), NDArrayIndex.point(hi), NDArrayIndex.point(qi),
+                            NDArrayIndex.all()).castTo(DataType.DOUBLE).toDoubleVector();
+                    double[] ref = softmaxReference(row, k);
+                    double[] g = dp.get(NDArrayIndex.point(bi), NDArrayIndex.point(hi), NDArrayIndex.point(qi),
+                            NDArrayIndex.all()).castTo(DataType.DOUBLE).toDoubleVector();
+                    double dot = 0;
+                    for (int j = 0; j < t; j++) {
+                        dot += g[j] * ref[j];
+                    }
+                    for (int j = 0; j < t; j++) {
+                        maxErr = Math.max(maxErr, Math.abs(p.getDouble(bi, hi, qi, j) - ref[j]));
+                        maxGradErr = Math.max(maxGradErr, Math.abs(ds.getDouble(bi, hi, qi, j) - ref[j] * (g[j] - dot)));
+                        if (bi == 1 && j >= 20) {
+                            assertEquals(0.0, p.getDouble(bi, hi, qi, j), 0.0, "padded keys get no attention");
+                        }
+                    }
+                }
+            }
+        }
+        // float32 exp and a 37-term sum: a few ulps of values <= 1
+        assertEquals(0.0, maxErr, 1e-6);
+        assertEquals(0.0, maxGradErr, 1e-6);
+    }
 }
