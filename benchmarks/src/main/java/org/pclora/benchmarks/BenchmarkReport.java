@@ -142,6 +142,9 @@ public final class BenchmarkReport {
 
     /** The two PC-LoRA layer targets at every shape (and workspace setting) with all three results. */
     private static void targets(List<Result> results, StringBuilder out) {
+        if (results.stream().anyMatch(r -> r.method().equals("pcLoraForwardBackward"))) {
+            out.append("PC-LoRA layer targets (set at vit-b 768->3072; the other shapes for orientation):\n");
+        }
         for (Result half : results) {
             if (!half.benchmarkClass().equals("PcLoraLinearBenchmark") || !half.method().equals("pcLoraForwardBackward")
                     || Double.parseDouble(half.params().get("lambda")) != 0.5) {
