@@ -30,6 +30,6 @@ java -cp benchmarks/target/benchmarks.jar org.pclora.benchmarks.BenchmarkReport 
 
 # Optional: the interleaved measurement of the same two targets (robust on a shared machine).
 if [[ "${PAIRED_ROUNDS:-0}" -gt 0 ]]; then
-  java -Xmx4g -cp benchmarks/target/benchmarks.jar org.pclora.benchmarks.PairedRatios "$PAIRED_ROUNDS" 2>/dev/null \
+  java -Xmx4g --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar org.pclora.benchmarks.PairedRatios "$PAIRED_ROUNDS" 2>/dev/null \
     | grep -v INFO | tee bench-results/paired.txt
 fi
