@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Builds the JMH benchmarks and runs them; JMH arguments pass through (e.g. -f 1 -wi 3 -i 5, or a
-# benchmark regex). Results: bench-results/jmh.json, then a GFLOP/s report against the targets;
-# PAIRED_ROUNDS=30 also runs the interleaved measurement (PairedRatios).
+# The one command for the JMH suites of the engine's building blocks (see docs/benchmarks.md):
+#   benchmarks/run.sh [JMH options] [benchmark regex...]
+# e.g. benchmarks/run.sh -f 1 -wi 3 -i 5            (all suites)
+#      benchmarks/run.sh -f 1 -wi 2 -i 3 Attention  (one suite: PcLoraLinear, Attention, LayerNorm, Block)
+# JMH arguments pass through. Results: bench-results/jmh.json (JMH JSON), then a report of ms/op,
+# GFLOP/s and fractions of the same run's sgemm in bench-results/report.txt.
+# PAIRED_ROUNDS=30 also runs the interleaved measurement of the PC-LoRA layer targets (PairedRatios).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +17,9 @@ if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
     export OPENBLAS_CORETYPE=HASWELL
   fi
 fi
-echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<default>}"
+# libnd4j's OpenMP threads otherwise spin between operations and slow a training step by ~10%.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<default>} OMP_WAIT_POLICY=${OMP_WAIT_POLICY} OMP_NUM_THREADS=${OMP_NUM_THREADS:-<default>}"
 
 mvn -B -q -pl benchmarks -am package -DskipTests
 mkdir -p bench-results
@@ -24,6 +30,6 @@ java -cp benchmarks/target/benchmarks.jar org.pclora.benchmarks.BenchmarkReport 
 
 # Optional: the interleaved measurement of the same two targets (robust on a shared machine).
 if [[ "${PAIRED_ROUNDS:-0}" -gt 0 ]]; then
-  java -Xmx4g -cp benchmarks/target/benchmarks.jar org.pclora.benchmarks.PairedRatios "$PAIRED_ROUNDS" 2>/dev/null \
+  java -Xmx4g --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar org.pclora.benchmarks.PairedRatios "$PAIRED_ROUNDS" 2>/dev/null \
     | grep -v INFO | tee bench-results/paired.txt
 fi

@@ -16,7 +16,8 @@ import org.pclora.core.nn.Linear;
  * The two PC-LoRA targets measured by interleaving: each round runs one plain sgemm, one lambda
  * 0.5 step and one lambda 0 step back to back (then both steps again inside a workspace), so that load from other processes on a shared
  * machine hits all three alike; the ratios are taken between medians and between minima over the
- * rounds. JMH runs the benchmarks one after another and cannot do this. Argument: rounds (40).
+ * rounds. JMH runs the benchmarks one after another and cannot do this. Shape: ViT-B fc1 (1576 rows,
+ * 768 -> 3072, rank 32). Argument: rounds (40).
  */
 public final class PairedRatios {
     private PairedRatios() {
@@ -75,13 +76,13 @@ public final class PairedRatios {
             Arrays.sort(sorted);
             median[k] = sorted[rounds / 2];
             min[k] = sorted[0];
-            String method = names[k].split(" ")[0];
-            double flops = PcLoraLinearBenchmark.flops(method, k == 0 ? Double.NaN : lambdas[k]);
+            double flops = k == 0 ? UsefulFlops.gemm(rows, in, out)
+                    : UsefulFlops.pcLoraForwardBackward(rows, in, out, PcLoraLinearBenchmark.RANK, lambdas[k]);
             System.out.printf(Locale.ROOT, "%-36s %10.2f %10.2f %14.1f %12.1f%n", names[k], median[k], min[k],
                     flops / (median[k] * 1e6), flops / (min[k] * 1e6));
         }
-        double flopsHalf = PcLoraLinearBenchmark.flops("pcLoraForwardBackward", 0.5);
-        double flopsSgemm = PcLoraLinearBenchmark.flops("sgemmForward", Double.NaN);
+        double flopsHalf = UsefulFlops.pcLoraForwardBackward(rows, in, out, PcLoraLinearBenchmark.RANK, 0.5);
+        double flopsSgemm = UsefulFlops.gemm(rows, in, out);
         for (int ws = 0; ws < 2; ws++) {
             for (int s = 0; s < 2; s++) {
                 double[] t = s == 0 ? median : min;
