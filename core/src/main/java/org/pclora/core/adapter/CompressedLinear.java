@@ -56,15 +56,25 @@ public final class CompressedLinear implements Layer {
         return (int) b.value().size(0);
     }
 
+    /**
+     * {@code y = (x a^T) b^T + bias} with the hidden {@code x a^T} written to {@code hidden}
+     * [rows, r]. A PC-LoRA layer's inference forward at lambda 0 calls this too, so the
+     * compressed model's output is bit-for-bit the student's.
+     */
+    static INDArray apply(INDArray x, INDArray a, INDArray b, INDArray bias, INDArray hidden) {
+        Nd4j.gemm(x, a, hidden, false, true, 1.0, 0.0);
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), b.size(0));
+        Nd4j.gemm(hidden, b, y, false, true, 1.0, 0.0);
+        if (bias != null) {
+            y.addiRowVector(bias);
+        }
+        return y;
+    }
+
     @Override
     public INDArray forward(INDArray x, boolean training) {
         INDArray h = Nd4j.createUninitialized(x.dataType(), x.size(0), rank());
-        Nd4j.gemm(x, a.value(), h, false, true, 1.0, 0.0);
-        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), outFeatures());
-        Nd4j.gemm(h, b.value(), y, false, true, 1.0, 0.0);
-        if (bias != null) {
-            y.addiRowVector(bias.value());
-        }
+        INDArray y = apply(x, a.value(), b.value(), bias == null ? null : bias.value(), h);
         if (training) {
             lastInput = x;
             lastHidden = h;

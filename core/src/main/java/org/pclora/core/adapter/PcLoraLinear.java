@@ -165,6 +165,14 @@ public final class PcLoraLinear implements AdapterLayer {
     public INDArray forward(INDArray x, boolean training) {
         double lam = lambda;
         long rows = x.size(0);
+        if (!training && !frozenPathActive(lam)) {
+            // the compressed layer's arithmetic exactly, so that compress() changes no output bit
+            INDArray sb = b.value().mul(scaling);
+            INDArray y = CompressedLinear.apply(x, a.value(), sb, biasA == null ? null : biasA.value(),
+                    Nd4j.createUninitialized(x.dataType(), rows, rank()));
+            release(sb);
+            return y;
+        }
         INDArray y = Nd4j.createUninitialized(x.dataType(), rows, outFeatures());
         boolean frozenPath = frozenPathActive(lam);
         if (frozenPath) {

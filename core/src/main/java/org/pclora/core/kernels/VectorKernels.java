@@ -3,7 +3,6 @@ package org.pclora.core.kernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -50,19 +49,31 @@ final class VectorKernels {
         return S.length();
     }
 
+    // Masked loads and stores are not intrinsified on JDK 17 (they run ~10x slower), so the loops
+    // below use whole vectors and finish each row or range with scalar code of the same formula.
+
     static void gelu(Span x, Span y, Span d, long lo, long hi) {
         long i = lo;
         long end = lo + S.loopBound((int) (hi - lo));
         for (; i < end; i += S.length()) {
-            geluLanes(x, y, d, i, S.maskAll(true));
+            geluLanes(x, y, d, i);
         }
-        if (i < hi) {
-            geluLanes(x, y, d, i, S.indexInRange(0, (int) (hi - i)));
+        for (; i < hi; i++) {
+            float v = x.buffer().getFloat(x.at(i));
+            float z = Math.abs(v * INV_SQRT2);
+            float g = (float) Math.exp(-z * z);
+            float t = 1f / (1f + P * z);
+            float erfAbs = 1f - ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * g;
+            float cdf = 0.5f + 0.5f * (v < 0 ? -erfAbs : erfAbs);
+            y.buffer().putFloat(y.at(i), v * cdf);
+            if (d != null) {
+                d.buffer().putFloat(d.at(i), v * g * INV_SQRT_2PI + cdf);
+            }
         }
     }
 
-    private static void geluLanes(Span xs, Span ys, Span ds, long i, VectorMask<Float> m) {
-        FloatVector x = FloatVector.fromByteBuffer(S, xs.buffer(), xs.at(i), ORDER, m);
+    private static void geluLanes(Span xs, Span ys, Span ds, long i) {
+        FloatVector x = load(xs, i);
         FloatVector z = x.mul(INV_SQRT2).abs();
         // exp(-z^2) = exp(-x^2 / 2) serves erf and the normal density alike
         FloatVector g = z.mul(z).neg().lanewise(VectorOperators.EXP);
@@ -72,9 +83,9 @@ final class VectorKernels {
         FloatVector erfAbs = poly.mul(g).neg().add(1f);
         FloatVector erf = erfAbs.blend(erfAbs.neg(), x.compare(VectorOperators.LT, 0f));
         FloatVector cdf = erf.mul(0.5f).add(0.5f);
-        x.mul(cdf).intoByteBuffer(ys.buffer(), ys.at(i), ORDER, m);
+        store(x.mul(cdf), ys, i);
         if (ds != null) {
-            x.mul(g).mul(INV_SQRT_2PI).add(cdf).intoByteBuffer(ds.buffer(), ds.at(i), ORDER, m);
+            store(x.mul(g).mul(INV_SQRT_2PI).add(cdf), ds, i);
         }
     }
 
@@ -174,38 +185,48 @@ final class VectorKernels {
      */
     static void softmaxRows(Span p, Span mask, float maskedScore, int cols, int rowsPerBatch, int lo, int hi) {
         int bound = S.loopBound(cols);
-        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        ByteBuffer pb = p.buffer();
         for (int r = lo; r < hi; r++) {
             long row = (long) r * cols;
             long mrow = mask == null ? 0 : (long) (r / rowsPerBatch) * cols;
             if (mask != null) {
-                for (int j = 0; j < cols; j += S.length()) {
-                    VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
-                    FloatVector keep = FloatVector.fromByteBuffer(S, mask.buffer(), mask.at(mrow + j), ORDER, m);
-                    FloatVector v = FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m);
-                    keep.neg().add(1f).mul(maskedScore).add(v).intoByteBuffer(p.buffer(), p.at(row + j), ORDER, m);
+                int j = 0;
+                for (; j < bound; j += S.length()) {
+                    FloatVector keep = load(mask, mrow + j);
+                    store(keep.neg().add(1f).mul(maskedScore).add(load(p, row + j)), p, row + j);
+                }
+                for (; j < cols; j++) {
+                    float keep = mask.buffer().getFloat(mask.at(mrow + j));
+                    pb.putFloat(p.at(row + j), (1f - keep) * maskedScore + pb.getFloat(p.at(row + j)));
                 }
             }
             FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int j = 0; j < cols; j += S.length()) {
-                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
-                mx = mx.lanewise(VectorOperators.MAX,
-                        FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m), m);
+            int j = 0;
+            for (; j < bound; j += S.length()) {
+                mx = mx.max(load(p, row + j));
             }
             float max = mx.reduceLanes(VectorOperators.MAX);
-            FloatVector sum = FloatVector.zero(S);
-            for (int j = 0; j < cols; j += S.length()) {
-                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
-                FloatVector e = FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m).sub(max)
-                        .lanewise(VectorOperators.EXP);
-                e.intoByteBuffer(p.buffer(), p.at(row + j), ORDER, m);
-                sum = sum.add(e, m);
+            for (; j < cols; j++) {
+                max = Math.max(max, pb.getFloat(p.at(row + j)));
             }
-            float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
-            for (int j = 0; j < cols; j += S.length()) {
-                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
-                FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m).mul(inv)
-                        .intoByteBuffer(p.buffer(), p.at(row + j), ORDER, m);
+            FloatVector sum = FloatVector.zero(S);
+            for (j = 0; j < bound; j += S.length()) {
+                FloatVector e = load(p, row + j).sub(max).lanewise(VectorOperators.EXP);
+                store(e, p, row + j);
+                sum = sum.add(e);
+            }
+            float total = sum.reduceLanes(VectorOperators.ADD);
+            for (; j < cols; j++) {
+                float e = (float) Math.exp(pb.getFloat(p.at(row + j)) - max);
+                pb.putFloat(p.at(row + j), e);
+                total += e;
+            }
+            float inv = 1f / total;
+            for (j = 0; j < bound; j += S.length()) {
+                store(load(p, row + j).mul(inv), p, row + j);
+            }
+            for (; j < cols; j++) {
+                pb.putFloat(p.at(row + j), pb.getFloat(p.at(row + j)) * inv);
             }
         }
     }
@@ -213,22 +234,24 @@ final class VectorKernels {
     /** Softmax backward in place over rows [lo, hi): {@code dp = p * (dp - sum_j dp_j p_j)}. */
     static void softmaxBackwardRows(Span dp, Span p, int cols, int lo, int hi) {
         int bound = S.loopBound(cols);
-        VectorMask<Float> tail = S.indexInRange(bound, cols);
+        ByteBuffer db = dp.buffer();
+        ByteBuffer pb = p.buffer();
         for (int r = lo; r < hi; r++) {
             long row = (long) r * cols;
             FloatVector acc = FloatVector.zero(S);
-            for (int j = 0; j < cols; j += S.length()) {
-                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
-                FloatVector g = FloatVector.fromByteBuffer(S, dp.buffer(), dp.at(row + j), ORDER, m);
-                FloatVector q = FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m);
-                acc = acc.add(g.mul(q), m);
+            int j = 0;
+            for (; j < bound; j += S.length()) {
+                acc = load(dp, row + j).fma(load(p, row + j), acc);
             }
             float dot = acc.reduceLanes(VectorOperators.ADD);
-            for (int j = 0; j < cols; j += S.length()) {
-                VectorMask<Float> m = j < bound ? S.maskAll(true) : tail;
-                FloatVector g = FloatVector.fromByteBuffer(S, dp.buffer(), dp.at(row + j), ORDER, m);
-                FloatVector q = FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER, m);
-                g.sub(dot).mul(q).intoByteBuffer(dp.buffer(), dp.at(row + j), ORDER, m);
+            for (; j < cols; j++) {
+                dot += db.getFloat(dp.at(row + j)) * pb.getFloat(p.at(row + j));
+            }
+            for (j = 0; j < bound; j += S.length()) {
+                store(load(dp, row + j).sub(dot).mul(load(p, row + j)), dp, row + j);
+            }
+            for (; j < cols; j++) {
+                db.putFloat(dp.at(row + j), (db.getFloat(dp.at(row + j)) - dot) * pb.getFloat(p.at(row + j)));
             }
         }
     }
