@@ -3,6 +3,7 @@ package org.pclora.core.kernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,7 +27,63 @@ final class VectorKernels {
     private static final float A4 = -1.453152027f;
     private static final float A5 = 1.061405429f;
 
+    // exp(x) = 2^k exp(r), k = round(x / ln 2), r = x - k ln 2 in [-ln2/2, ln2/2], exp(r) by its
+    // Taylor series to r^7 (truncation below 6e-9 relative). Written with plain IEEE operations
+    // rather than VectorOperators.EXP, whose result differs between the interpreter (Math.exp per
+    // lane) and C2 (SVML): a run must not depend on when the JIT compiled a kernel.
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693145752f;
+    private static final float LN2_LO = 1.42860677e-6f;
+    private static final float ROUNDER = 12582912f; // 1.5 * 2^23: adding it rounds to an integer
+    private static final float EXP_MIN = -87f;
+    private static final float EXP_MAX = 88f;
+    private static final float[] EXP_TAYLOR = {1f / 5040, 1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f, 1f, 1f};
+
     private VectorKernels() {
+    }
+
+    /** exp of every lane, deterministic (see the constants above). */
+    static FloatVector exp(FloatVector in) {
+        FloatVector x = in.max(EXP_MIN).min(EXP_MAX);
+        FloatVector t = x.fma(LOG2E, ROUNDER);
+        FloatVector k = t.sub(ROUNDER);
+        FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, EXP_TAYLOR[0]);
+        for (int i = 1; i < EXP_TAYLOR.length; i++) {
+            p = p.fma(r, FloatVector.broadcast(S, EXP_TAYLOR[i]));
+        }
+        // 2^k from k's bits in t: the low mantissa bits of t hold k + 0x400000
+        IntVector bits = t.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+        // below e^-87 the result is 0, as exp underflows (masked attention keys get exactly 0)
+        return p.mul(bits.reinterpretAsFloats()).blend(0f, in.compare(VectorOperators.LT, EXP_MIN));
+    }
+
+    /** The same arithmetic as {@link #exp(FloatVector)} on one float (for row tails). */
+    static float exp(float in) {
+        if (in < EXP_MIN) {
+            return 0f;
+        }
+        float x = Math.min(in, EXP_MAX);
+        float t = Math.fma(x, LOG2E, ROUNDER);
+        float k = t - ROUNDER;
+        float r = Math.fma(k, -LN2_HI, x);
+        r = Math.fma(k, -LN2_LO, r);
+        float p = EXP_TAYLOR[0];
+        for (int i = 1; i < EXP_TAYLOR.length; i++) {
+            p = Math.fma(p, r, EXP_TAYLOR[i]);
+        }
+        return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (0x4B400000 - 127)) << 23);
+    }
+
+    /** Sum of the lanes in lane order (reduceLanes may add in a different order once compiled). */
+    static float sum(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
+        float s = 0;
+        for (int i = 0; i < scratch.length; i++) {
+            s += scratch[i];
+        }
+        return s;
     }
 
     /** A float32 array's native memory: the buffer and the byte offset of element 0. */
@@ -61,7 +118,7 @@ final class VectorKernels {
         for (; i < hi; i++) {
             float v = x.buffer().getFloat(x.at(i));
             float z = Math.abs(v * INV_SQRT2);
-            float g = (float) Math.exp(-z * z);
+            float g = exp(-z * z);
             float t = 1f / (1f + P * z);
             float erfAbs = 1f - ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * g;
             float cdf = 0.5f + 0.5f * (v < 0 ? -erfAbs : erfAbs);
@@ -76,7 +133,7 @@ final class VectorKernels {
         FloatVector x = load(xs, i);
         FloatVector z = x.mul(INV_SQRT2).abs();
         // exp(-z^2) = exp(-x^2 / 2) serves erf and the normal density alike
-        FloatVector g = z.mul(z).neg().lanewise(VectorOperators.EXP);
+        FloatVector g = exp(z.mul(z).neg());
         FloatVector t = z.mul(P).add(1f);
         t = FloatVector.broadcast(S, 1f).div(t);
         FloatVector poly = t.mul(A5).add(A4).mul(t).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t);
@@ -92,6 +149,7 @@ final class VectorKernels {
     static void layerNormForward(Span x, float[] w, float[] b, float eps, Span y, Span xhat, float[] rstdOut,
                                  int width, int lo, int hi) {
         int bound = S.loopBound(width);
+        float[] lanes = new float[S.length()];
         for (int r = lo; r < hi; r++) {
             long row = (long) r * width;
             FloatVector acc = FloatVector.zero(S);
@@ -99,7 +157,7 @@ final class VectorKernels {
             for (; j < bound; j += S.length()) {
                 acc = acc.add(load(x, row + j));
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = sum(acc, lanes);
             for (; j < width; j++) {
                 sum += x.buffer().getFloat(x.at(row + j));
             }
@@ -109,7 +167,7 @@ final class VectorKernels {
                 FloatVector c = load(x, row + j).sub(mean);
                 acc = c.fma(c, acc);
             }
-            float sq = acc.reduceLanes(VectorOperators.ADD);
+            float sq = sum(acc, lanes);
             for (; j < width; j++) {
                 float c = x.buffer().getFloat(x.at(row + j)) - mean;
                 sq += c * c;
@@ -138,6 +196,7 @@ final class VectorKernels {
     static void layerNormBackward(Span dy, Span xhat, float[] rstd, float[] w, Span dx, float[] dWeight,
                                   float[] dBias, int width, int lo, int hi) {
         int bound = S.loopBound(width);
+        float[] lanes = new float[S.length()];
         for (int r = lo; r < hi; r++) {
             long row = (long) r * width;
             FloatVector sg = FloatVector.zero(S);
@@ -152,8 +211,8 @@ final class VectorKernels {
                 d.fma(h, FloatVector.fromArray(S, dWeight, j)).intoArray(dWeight, j);
                 d.add(FloatVector.fromArray(S, dBias, j)).intoArray(dBias, j);
             }
-            float meanG = sg.reduceLanes(VectorOperators.ADD);
-            float meanGh = sgh.reduceLanes(VectorOperators.ADD);
+            float meanG = sum(sg, lanes);
+            float meanGh = sum(sgh, lanes);
             for (; j < width; j++) {
                 float d = dy.buffer().getFloat(dy.at(row + j));
                 float h = xhat.buffer().getFloat(xhat.at(row + j));
@@ -185,6 +244,7 @@ final class VectorKernels {
      */
     static void softmaxRows(Span p, Span mask, float maskedScore, int cols, int rowsPerBatch, int lo, int hi) {
         int bound = S.loopBound(cols);
+        float[] lanes = new float[S.length()];
         ByteBuffer pb = p.buffer();
         for (int r = lo; r < hi; r++) {
             long row = (long) r * cols;
@@ -209,15 +269,15 @@ final class VectorKernels {
             for (; j < cols; j++) {
                 max = Math.max(max, pb.getFloat(p.at(row + j)));
             }
-            FloatVector sum = FloatVector.zero(S);
+            FloatVector acc = FloatVector.zero(S);
             for (j = 0; j < bound; j += S.length()) {
-                FloatVector e = load(p, row + j).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = exp(load(p, row + j).sub(max));
                 store(e, p, row + j);
-                sum = sum.add(e);
+                acc = acc.add(e);
             }
-            float total = sum.reduceLanes(VectorOperators.ADD);
+            float total = sum(acc, lanes);
             for (; j < cols; j++) {
-                float e = (float) Math.exp(pb.getFloat(p.at(row + j)) - max);
+                float e = exp(pb.getFloat(p.at(row + j)) - max);
                 pb.putFloat(p.at(row + j), e);
                 total += e;
             }
@@ -234,6 +294,7 @@ final class VectorKernels {
     /** Softmax backward in place over rows [lo, hi): {@code dp = p * (dp - sum_j dp_j p_j)}. */
     static void softmaxBackwardRows(Span dp, Span p, int cols, int lo, int hi) {
         int bound = S.loopBound(cols);
+        float[] lanes = new float[S.length()];
         ByteBuffer db = dp.buffer();
         ByteBuffer pb = p.buffer();
         for (int r = lo; r < hi; r++) {
@@ -243,7 +304,7 @@ final class VectorKernels {
             for (; j < bound; j += S.length()) {
                 acc = load(dp, row + j).fma(load(p, row + j), acc);
             }
-            float dot = acc.reduceLanes(VectorOperators.ADD);
+            float dot = sum(acc, lanes);
             for (; j < cols; j++) {
                 dot += db.getFloat(dp.at(row + j)) * pb.getFloat(p.at(row + j));
             }

@@ -1,5 +1,6 @@
 package org.pclora.core.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -261,5 +262,52 @@ class KernelsTest {
         // float32 exp and a 37-term sum: a few ulps of values <= 1
         assertEquals(0.0, maxErr, 1e-6);
         assertEquals(0.0, maxGradErr, 1e-6);
+    }
+
+    @Test
+    void expIsAccurateAndTheVectorAndScalarFormsAgreeBitForBit() {
+        float[] xs = new float[VectorKernels.lanes() * 200];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = -90f + 100f * i / xs.length; // [-90, 10): underflow region, negatives, positives
+        }
+        float[] lanes = new float[VectorKernels.lanes()];
+        double worst = 0;
+        for (int i = 0; i < xs.length; i += lanes.length) {
+            jdk.incubator.vector.FloatVector v = VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(
+                    jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, xs, i));
+            v.intoArray(lanes, 0);
+            for (int j = 0; j < lanes.length; j++) {
+                float x = xs[i + j];
+                assertEquals(Float.floatToRawIntBits(VectorKernels.exp(x)), Float.floatToRawIntBits(lanes[j]), "x=" + x);
+                if (x < -87f) {
+                    assertEquals(0f, lanes[j], 0f);
+                } else {
+                    worst = Math.max(worst, Math.abs(lanes[j] / Math.exp(x) - 1));
+                }
+            }
+        }
+        // Taylor truncation 6e-9 plus a few float32 roundings (ulp/2 = 6e-8 each)
+        assertTrue(worst < 3e-7, "max relative error " + worst);
+    }
+
+    @Test
+    void resultsDoNotChangeWhenTheJitCompilesTheKernels() {
+        // The first calls run interpreted, later ones C2-compiled: the bits must stay the same, or a
+        // resumed run (fresh JVM) would differ from an uninterrupted one.
+        INDArray x = random(new SplittableRandom(11), 6.0, DataType.FLOAT, 4, 300);
+        INDArray y0 = Nd4j.create(DataType.FLOAT, 4, 300);
+        INDArray p0 = x.dup();
+        Kernels.gelu(x, y0, null);
+        Kernels.softmaxRows(p0, null, -1e9, 1);
+        INDArray y = Nd4j.create(DataType.FLOAT, 4, 300);
+        for (int i = 0; i < 3000; i++) {
+            Kernels.gelu(x, y, null);
+            INDArray p = x.dup();
+            Kernels.softmaxRows(p, null, -1e9, 1);
+            if (i % 500 == 499) {
+                assertArrayEquals(y0.ravel().toFloatVector(), y.ravel().toFloatVector(), "gelu after " + i + " calls");
+                assertArrayEquals(p0.ravel().toFloatVector(), p.ravel().toFloatVector(), "softmax after " + i + " calls");
+            }
+        }
     }
 }
