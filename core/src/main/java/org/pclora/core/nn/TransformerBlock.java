@@ -3,7 +3,14 @@ package org.pclora.core.nn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One transformer encoder block: self-attention and a GELU MLP, each with a residual
@@ -118,6 +125,27 @@ public final class TransformerBlock {
      * returns dL/dx [B*T, D]. {@code dy} is not modified.
      */
     public INDArray backward(INDArray dy) {
+        MemoryWorkspace outer = Nd4j.getMemoryManager().getCurrentWorkspace();
+        if (outer == null) {
+            return backwardBody(dy);
+        }
+        // Inside a step's workspace, this block's backward temporaries live in a nested workspace
+        // reset when the block is done, so they do not add up over the blocks; dx moves out.
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(BACKWARD_SCOPE,
+                "PCLORA_BLOCK_BACKWARD")) {
+            return backwardBody(dy).leverageTo(outer.getId());
+        }
+    }
+
+    private static final WorkspaceConfiguration BACKWARD_SCOPE = WorkspaceConfiguration.builder()
+            .initialSize(0)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyAllocation(AllocationPolicy.STRICT)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .build();
+
+    private INDArray backwardBody(INDArray dy) {
         if (norm == Norm.PRE) {
             INDArray dh = ln2.backward(mlpBackward(dy)).addi(dy);
             INDArray dln1 = attention.backward(attentionOutputDropout.backward(dh));

@@ -57,4 +57,34 @@ class StepWorkspaceTest {
         assertArrayEquals(new double[] {0.8714672987058463, -1.9327123534710748}, p.value().toDoubleVector(), 1e-12);
         assertArrayEquals(new double[] {0.02, 0.11}, opt.state().get("w.exp_avg").toDoubleVector(), 1e-15);
     }
+
+    @Test
+    void backwardInsideAStepEqualsBackwardOutsideBitForBit() {
+        // Blocks run their backward in a nested workspace inside a step; nothing may change.
+        org.pclora.core.model.TransformerStack m = new org.pclora.core.model.TransformerStack(3, 32, 2, 64, 5, 3, 7,
+                DataType.FLOAT);
+        org.pclora.core.model.Batch b = org.pclora.core.model.Batch.images(
+                org.pclora.core.testing.GradientCheck.random(3, 4, 5, 32).castTo(DataType.FLOAT),
+                Nd4j.createFromArray(0, 1, 2, 1));
+        List<float[]> plain = gradients(m, b, null);
+        try (StepWorkspace ws = new StepWorkspace("STEP_WORKSPACE_BACKWARD")) {
+            for (int i = 0; i < 3; i++) { // the nested workspaces learn their size, then are reused
+                List<float[]> inside = gradients(m, b, ws);
+                for (int k = 0; k < plain.size(); k++) {
+                    assertArrayEquals(plain.get(k), inside.get(k), "parameter " + k + ", step " + i);
+                }
+            }
+        }
+    }
+
+    private static List<float[]> gradients(org.pclora.core.model.TransformerStack m, org.pclora.core.model.Batch b,
+                                           StepWorkspace ws) {
+        try (MemoryWorkspace ignored = ws == null ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces() : ws.step()) {
+            m.parameters().forEach(Parameter::zeroGrad);
+            var f = m.forward(b, true, java.util.Set.of());
+            var ce = org.pclora.core.nn.SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());
+            m.backward(new org.pclora.core.spi.Features().put("logits", ce.dLogits()));
+        }
+        return m.parameters().stream().map(p -> p.grad().dup().ravel().toFloatVector()).toList();
+    }
 }
