@@ -3,7 +3,6 @@ package org.pclora.core.train;
 import java.util.Iterator;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.data.Dataset;
 import org.pclora.core.model.Batch;
@@ -22,7 +21,7 @@ public final class Evaluator {
         try (StepWorkspace workspace = new StepWorkspace("PCLORA_EVAL_BATCH")) {
             while (it.hasNext()) {
                 Batch b = it.next();
-                try (MemoryWorkspace ignored = workspace.step()) {
+                try (StepWorkspace.Scope ignored = workspace.step()) {
                     INDArray logits = model.forward(b, false, Set.of()).get("logits");
                     correct += countCorrect(logits, b.labels());
                 }

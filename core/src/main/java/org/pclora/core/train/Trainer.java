@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.data.Dataset;
@@ -106,7 +105,7 @@ public final class Trainer {
                     Objective.Result r;
                     double norm;
                     double lr = lrs.lr(step);
-                    try (MemoryWorkspace ignored = workspace.step()) {
+                    try (StepWorkspace.Scope ignored = workspace.step()) {
                         Features tf = needTeacher ? teacher.forward(batch, false, taps) : null;
                         Features sf = model.forward(batch, true, taps);
                         SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(sf.get("logits"), batch.labels());

@@ -22,7 +22,7 @@ class StepWorkspaceTest {
             assertFalse(outside.isAttached());
             long size = -1;
             for (int step = 0; step < 4; step++) {
-                try (MemoryWorkspace ignored = ws.step()) {
+                try (StepWorkspace.Scope ignored = ws.step()) {
                     INDArray a = Nd4j.rand(DataType.FLOAT, 256, 256);
                     INDArray b = a.mul(2.0);
                     assertTrue(b.isAttached(), "allocations inside a step are workspace memory");
@@ -47,7 +47,7 @@ class StepWorkspaceTest {
         double[][] grads = {{0.5, -1}, {-0.25, 2}};
         try (StepWorkspace ws = new StepWorkspace("STEP_WORKSPACE_ADAMW")) {
             for (double[] g : grads) {
-                try (MemoryWorkspace ignored = ws.step()) {
+                try (StepWorkspace.Scope ignored = ws.step()) {
                     Nd4j.rand(DataType.DOUBLE, 64, 64).muli(1e6); // scribble over workspace memory
                     p.grad().assign(Nd4j.create(g));
                     opt.step(0.1);
@@ -79,7 +79,8 @@ class StepWorkspaceTest {
 
     private static List<float[]> gradients(org.pclora.core.model.TransformerStack m, org.pclora.core.model.Batch b,
                                            StepWorkspace ws) {
-        try (MemoryWorkspace ignored = ws == null ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces() : ws.step()) {
+        MemoryWorkspace plainScope = ws == null ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces() : null;
+        try (StepWorkspace.Scope ignored = ws == null ? plainScope::close : ws.step()) {
             m.parameters().forEach(Parameter::zeroGrad);
             var f = m.forward(b, true, java.util.Set.of());
             var ce = org.pclora.core.nn.SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());

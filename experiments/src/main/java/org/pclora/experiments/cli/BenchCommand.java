@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
@@ -101,11 +100,10 @@ public final class BenchCommand implements Callable<Integer> {
         double[] times = new double[steps];
         long[] rssAfter = new long[steps];
         long workspaceBytes;
-        long peakJavacpp = 0;
         try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_STEP")) {
             for (int i = -warmup; i < steps; i++) {
                 long t0 = System.nanoTime();
-                try (MemoryWorkspace ignored = workspace.step()) { // as the trainer runs a step
+                try (StepWorkspace.Scope ignored = workspace.step()) { // as the trainer runs a step
                     Features f = model.forward(b, true, Set.of());
                     SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());
                     opt.zeroGrad();
@@ -116,7 +114,6 @@ public final class BenchCommand implements Callable<Integer> {
                     times[i] = (System.nanoTime() - t0) / 1e6;
                     rssAfter[i] = MemoryProbe.rssBytes();
                 }
-                peakJavacpp = Math.max(peakJavacpp, org.bytedeco.javacpp.Pointer.totalBytes());
             }
             workspaceBytes = workspace.sizeBytes();
         }
@@ -148,7 +145,6 @@ public final class BenchCommand implements Callable<Integer> {
         mem.put("rss_peak_bytes", MemoryProbe.rssPeakBytes());
         mem.put("java_heap_committed_bytes", heap);
         mem.put("offheap_peak_estimate_bytes", MemoryProbe.rssPeakBytes() - heap);
-        mem.put("javacpp_tracked_peak_bytes", peakJavacpp);
         mem.put("step_workspace_bytes", workspaceBytes);
         mem.put("rss_after_first_timed_step_bytes", rssAfter[0]);
         mem.put("rss_after_last_step_bytes", rssAfter[steps - 1]);
@@ -233,7 +229,7 @@ public final class BenchCommand implements Callable<Integer> {
             try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_INFER")) {
                 for (int k = -2; k < repeats; k++) {
                     long t0 = System.nanoTime();
-                    try (MemoryWorkspace ignored = workspace.step()) { // as evaluation runs a batch
+                    try (StepWorkspace.Scope ignored = workspace.step()) { // as evaluation runs a batch
                         model.forward(b, false, Set.of());
                     }
                     if (k >= 0) {
