@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.train.StepWorkspace;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,6 +42,9 @@ import org.pclora.core.nn.MultiHeadSelfAttention;
 @Measurement(iterations = 10, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "--add-modules", "jdk.incubator.vector"})
 public class AttentionBenchmark {
+    /** Each invocation runs in the engine's step workspace, as training steps do. */
+    private static final StepWorkspace STEP = new StepWorkspace("PCLORA_JMH_STEP");
+
 
     /** Useful flops per call of one benchmark method at the given JMH parameters, or NaN. */
     public static double flops(String method, Map<String, String> params) {
@@ -95,13 +99,17 @@ public class AttentionBenchmark {
     /** Inference forward (nothing kept for backward). */
     @Benchmark
     public INDArray attentionForward(Attention a) {
-        return a.attention.forward(a.x, a.size.batch(), a.size.tokens(), a.mask, false);
+        try (StepWorkspace.Scope ignored = STEP.step()) { // as the trainer runs a step
+            return a.attention.forward(a.x, a.size.batch(), a.size.tokens(), a.mask, false);
+        }
     }
 
     /** Training forward, then backward to dL/dx. */
     @Benchmark
     public INDArray attentionForwardBackward(Attention a) {
-        a.attention.forward(a.x, a.size.batch(), a.size.tokens(), a.mask, true);
-        return a.attention.backward(a.dy);
+        try (StepWorkspace.Scope ignored = STEP.step()) { // as the trainer runs a step
+            a.attention.forward(a.x, a.size.batch(), a.size.tokens(), a.mask, true);
+            return a.attention.backward(a.dy);
+        }
     }
 }

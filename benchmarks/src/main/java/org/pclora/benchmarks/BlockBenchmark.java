@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.train.StepWorkspace;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -45,6 +46,9 @@ import org.pclora.core.nn.TransformerBlock;
 @Measurement(iterations = 10, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "--add-modules", "jdk.incubator.vector"})
 public class BlockBenchmark {
+    /** Each invocation runs in the engine's step workspace, as training steps do. */
+    private static final StepWorkspace STEP = new StepWorkspace("PCLORA_JMH_STEP");
+
     /** The dense-frozen variant's name. */
     static final String DENSE_FROZEN = "dense-frozen";
     /** Prefix of the PC-LoRA variants; the lambda follows. */
@@ -148,7 +152,9 @@ public class BlockBenchmark {
     /** One training step of the block: forward, then backward to dL/dx with gradient accumulation. */
     @Benchmark
     public INDArray blockForwardBackward(Block b) {
-        b.block.forward(b.x, b.size.batch(), b.size.tokens(), b.mask, true);
-        return b.block.backward(b.dy);
+        try (StepWorkspace.Scope ignored = STEP.step()) { // as the trainer runs a step
+            b.block.forward(b.x, b.size.batch(), b.size.tokens(), b.mask, true);
+            return b.block.backward(b.dy);
+        }
     }
 }

@@ -2,6 +2,7 @@ package org.pclora.benchmarks;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.pclora.core.train.StepWorkspace;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,6 +33,9 @@ import org.pclora.core.nn.LayerNorm;
 @Measurement(iterations = 10, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "--add-modules", "jdk.incubator.vector"})
 public class LayerNormBenchmark {
+    /** Each invocation runs in the engine's step workspace, as training steps do. */
+    private static final StepWorkspace STEP = new StepWorkspace("PCLORA_JMH_STEP");
+
     /** Hidden width of ViT-B and BERT-base. */
     static final int WIDTH = 768;
     /** GELU input: ViT-B MLP activations, 197 x 8 rows of width 3072. */
@@ -80,26 +84,34 @@ public class LayerNormBenchmark {
     /** LayerNorm inference forward. */
     @Benchmark
     public INDArray layerNormForward(Norm n) {
-        return n.norm.forward(n.x, false);
+        try (StepWorkspace.Scope ignored = STEP.step()) { // as the trainer runs a step
+            return n.norm.forward(n.x, false);
+        }
     }
 
     /** LayerNorm training forward, then backward (dx, d weight, d bias). */
     @Benchmark
     public INDArray layerNormForwardBackward(Norm n) {
-        n.norm.forward(n.x, true);
-        return n.norm.backward(n.dy);
+        try (StepWorkspace.Scope ignored = STEP.step()) { // as the trainer runs a step
+            n.norm.forward(n.x, true);
+            return n.norm.backward(n.dy);
+        }
     }
 
     /** GELU inference forward. */
     @Benchmark
     public INDArray geluForward(Activation a) {
-        return a.gelu.forward(a.x, false);
+        try (StepWorkspace.Scope ignored = STEP.step()) { // as the trainer runs a step
+            return a.gelu.forward(a.x, false);
+        }
     }
 
     /** GELU training forward, then backward. */
     @Benchmark
     public INDArray geluForwardBackward(Activation a) {
-        a.gelu.forward(a.x, true);
-        return a.gelu.backward(a.dy);
+        try (StepWorkspace.Scope ignored = STEP.step()) { // as the trainer runs a step
+            a.gelu.forward(a.x, true);
+            return a.gelu.backward(a.dy);
+        }
     }
 }

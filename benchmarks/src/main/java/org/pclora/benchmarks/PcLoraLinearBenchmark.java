@@ -118,8 +118,8 @@ public class PcLoraLinearBenchmark {
         /** The decay factor of the frozen path; 0 skips it. */
         @Param({"0.5", "0"})
         public double lambda;
-        /** Whether each step runs inside a reused workspace. */
-        @Param({"false"})
+        /** Whether each step runs inside a reused workspace (the trainer's way; -p workspace=false,true adds plain allocation). */
+        @Param({"true"})
         public boolean workspace;
         PcLoraLinear layer;
 
