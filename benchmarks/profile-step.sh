@@ -12,7 +12,8 @@ mkdir -p "$out"
 # One thread for libnd4j, OpenBLAS and the kernels: every sample of the main thread is step time.
 export OMP_NUM_THREADS=1
 ./pclora --help >/dev/null 2>&1 || true   # builds the jar when sources changed
-perf record -q -F 999 -o "$out/perf.data" -- ./pclora bench train steps=60 warmup=20 "$@" > "$out/bench.json" 2>/dev/null
+# -D skips the first 10 s (JVM start-up, reading jars, JIT warm-up), so the samples are steps.
+perf record -q -F 999 -D 10000 -o "$out/perf.data" -- ./pclora bench train steps=${PROFILE_STEPS:-150} warmup=20 "$@" > "$out/bench.json" 2>/dev/null
 perf report -i "$out/perf.data" --comms java --no-children --sort dso,sym --stdio 2>/dev/null \
   | awk -F'%' '/^ +[0-9.]+%/ {
       pct = $1 + 0; line = $0
@@ -21,6 +22,7 @@ perf report -i "$out/perf.data" --comms java --no-children --sort dso,sym --stdi
       else if (line ~ /libnd4j/) g["libnd4j operations (copies, adds, reductions, batched matmul glue)"] += pct
       else if (line ~ /kernel|libc\.so|memset|memmove|page/) g["memory and OS (page faults, memset/memcpy, scheduling)"] += pct
       else if (line ~ /libjvm/) g["JVM (JIT compiler, GC, runtime)"] += pct
+      else if (line ~ /libz\.so|ld-linux/) g["start-up (reading jars, loading libraries)"] += pct
       else g["other"] += pct
       total += pct }
     END { for (k in g) printf "%6.1f %%  %s\n", 100 * g[k] / total, k }' | sort -rn | tee "$out/profile.txt"
