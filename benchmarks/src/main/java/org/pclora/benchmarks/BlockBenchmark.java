@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pclora.core.train.StepWorkspace;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,6 +22,7 @@ import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.MultiHeadSelfAttention;
 import org.pclora.core.nn.TransformerBlock;
+import org.pclora.core.train.StepWorkspace;
 
 /**
  * One whole {@link TransformerBlock}, training forward+backward, float32: PRE norm at ViT-B sizes

@@ -2,7 +2,6 @@ package org.pclora.benchmarks;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.pclora.core.train.StepWorkspace;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.pclora.core.nn.Gelu;
 import org.pclora.core.nn.LayerNorm;
+import org.pclora.core.train.StepWorkspace;
 
 /**
  * The two elementwise hot spots of a transformer block, float32:
