@@ -113,7 +113,7 @@ public final class Kernels {
         VectorKernels.Span xs = VectorKernels.span(x);
         VectorKernels.Span ys = VectorKernels.span(y);
         VectorKernels.Span ds = derivative == null ? null : VectorKernels.span(derivative);
-        forParts(n, 1, (lo, hi) -> VectorKernels.gelu(xs, ys, ds, lo, hi));
+        forParts(n, 1, (lo, hi) -> VectorKernels.gelu(xs, ys, ds, (int) lo, (int) hi));
     }
 
     /**
