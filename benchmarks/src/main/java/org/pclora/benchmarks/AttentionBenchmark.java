@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.pclora.core.nn.MultiHeadSelfAttention;
-import org.pclora.core.train.StepWorkspace;
+import org.pclora.core.memory.StepWorkspace;
 
 /**
  * {@link MultiHeadSelfAttention} with four frozen dense [768, 768] projections, forward and

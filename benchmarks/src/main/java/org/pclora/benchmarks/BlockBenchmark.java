@@ -22,7 +22,7 @@ import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.MultiHeadSelfAttention;
 import org.pclora.core.nn.TransformerBlock;
-import org.pclora.core.train.StepWorkspace;
+import org.pclora.core.memory.StepWorkspace;
 
 /**
  * One whole {@link TransformerBlock}, training forward+backward, float32: PRE norm at ViT-B sizes

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.pclora.core.nn.Gelu;
 import org.pclora.core.nn.LayerNorm;
-import org.pclora.core.train.StepWorkspace;
+import org.pclora.core.memory.StepWorkspace;
 
 /**
  * The two elementwise hot spots of a transformer block, float32:

@@ -4,13 +4,13 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.PcLoraLinear;
 import org.pclora.core.nn.Init;
 import org.pclora.core.nn.Linear;
+import org.pclora.core.memory.StepWorkspace;
 
 /**
  * The two PC-LoRA targets measured by interleaving: each round runs one plain sgemm, one lambda
@@ -44,6 +44,10 @@ public final class PairedRatios {
         double[] lambdas = {Double.NaN, 0.5, 0.0, 0.5, 0.0};
         int n = names.length;
         double[][] ms = new double[n][rounds];
+        StepWorkspace[] workspaces = new StepWorkspace[n]; // one per workspace variant, as the trainer keeps one
+        for (int k = 0; k < n; k++) {
+            workspaces[k] = new StepWorkspace("PAIRED_" + k);
+        }
         for (int round = -3; round < rounds; round++) { // three warm-up rounds
             for (int k = 0; k < n; k++) {
                 long start = System.nanoTime();
@@ -55,8 +59,7 @@ public final class PairedRatios {
                     layer.backward(dy);
                 } else {
                     layer.setLambda(lambdas[k]);
-                    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(
-                            PcLoraLinearBenchmark.STEP, "paired-" + k)) {
+                    try (StepWorkspace.Scope ignored = workspaces[k].step()) {
                         layer.forward(x, true);
                         layer.backward(dy);
                     }

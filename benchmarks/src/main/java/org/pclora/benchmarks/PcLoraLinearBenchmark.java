@@ -4,12 +4,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,6 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.pclora.core.adapter.PcLoraLinear;
 import org.pclora.core.nn.Linear;
+import org.pclora.core.memory.StepWorkspace;
 
 /**
  * PcLoraLinear forward+backward (rank 32, float32, lambda 0.5 and 0) at the linear shapes of
@@ -158,16 +153,13 @@ public class PcLoraLinearBenchmark {
             p.layer.forward(s.x, true);
             return p.layer.backward(s.dy).getDouble(0);
         }
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "pclora-benchmark")) {
+        try (StepWorkspace.Scope ignored = STEP.step()) { // the trainer's step workspace
             p.layer.forward(s.x, true);
             return p.layer.backward(s.dy).getDouble(0);
         }
     }
 
-    /** A workspace that learns its size in the first step and is reused, as trainers use one per step. */
-    static final WorkspaceConfiguration STEP = WorkspaceConfiguration.builder().initialSize(0)
-            .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE).build();
+    private static final StepWorkspace STEP = new StepWorkspace("PCLORA_JMH_STEP");
 
     /** One training step of a trainable dense layer (also computes dW). */
     @Benchmark

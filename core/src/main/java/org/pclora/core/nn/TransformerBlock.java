@@ -4,13 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.memory.StepWorkspace;
 
 /**
  * One transformer encoder block: self-attention and a GELU MLP, each with a residual
@@ -131,19 +127,10 @@ public final class TransformerBlock {
         }
         // Inside a step's workspace, this block's backward temporaries live in a nested workspace
         // reset when the block is done, so they do not add up over the blocks; dx moves out.
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(BACKWARD_SCOPE,
-                "PCLORA_BLOCK_BACKWARD")) {
+        try (MemoryWorkspace ignored = StepWorkspace.nested("PCLORA_BLOCK_BACKWARD")) {
             return backwardBody(dy).leverageTo(outer.getId());
         }
     }
-
-    private static final WorkspaceConfiguration BACKWARD_SCOPE = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyAllocation(AllocationPolicy.STRICT)
-            .policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
 
     private INDArray backwardBody(INDArray dy) {
         if (norm == Norm.PRE) {

@@ -5,6 +5,7 @@ import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.data.Dataset;
+import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.data.Dataset;
+import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.nn.Parameter;

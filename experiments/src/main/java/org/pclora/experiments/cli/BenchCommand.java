@@ -32,7 +32,7 @@ import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
-import org.pclora.core.train.StepWorkspace;
+import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.kernels.Kernels;
 import org.pclora.core.spi.Features;
 import org.pclora.core.spi.ModelFamily;

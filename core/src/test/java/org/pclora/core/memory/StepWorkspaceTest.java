@@ -1,4 +1,4 @@
-package org.pclora.core.train;
+package org.pclora.core.memory;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.pclora.core.train;
+package org.pclora.core.memory;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -81,6 +81,16 @@ public final class StepWorkspace implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A nested scope inside the current one, with the same policy: arrays made in it are valid until
+     * it closes, when its block is reset for the next use of {@code id}. Used where a part of a step
+     * (a block's backward) makes temporaries that need not outlive it; move what must survive with
+     * {@code leverageTo} the enclosing workspace's id before closing.
+     */
+    public static MemoryWorkspace nested(String id) {
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, id);
     }
 
     /** Bytes of the workspace's memory block on this thread (0 before the first step or when off). */
