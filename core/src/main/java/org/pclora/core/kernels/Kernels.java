@@ -113,7 +113,7 @@ public final class Kernels {
         VectorKernels.Span xs = VectorKernels.span(x);
         VectorKernels.Span ys = VectorKernels.span(y);
         VectorKernels.Span ds = derivative == null ? null : VectorKernels.span(derivative);
-        forParts(n, 1, (lo, hi) -> VectorKernels.gelu(xs, ys, ds, (int) lo, (int) hi));
+        forParts(n, 1, (part, lo, hi) -> VectorKernels.gelu(xs, ys, ds, (int) lo, (int) hi));
     }
 
     /**
@@ -133,7 +133,7 @@ public final class Kernels {
         VectorKernels.Span hs = xhatOut == null ? null : VectorKernels.span(xhatOut);
         float[] wf = weight.toFloatVector();
         float[] bf = bias.toFloatVector();
-        forParts(rows, width, (lo, hi) -> VectorKernels.layerNormForward(xs, wf, bf, (float) eps, ys, hs, rstdOut,
+        forParts(rows, width, (part, lo, hi) -> VectorKernels.layerNormForward(xs, wf, bf, (float) eps, ys, hs, rstdOut,
                 width, (int) lo, (int) hi));
     }
 
@@ -153,12 +153,9 @@ public final class Kernels {
         VectorKernels.Span dxs = VectorKernels.span(dx);
         float[] w = weight.toFloatVector();
         int parts = parts(rows, width);
-        float[][][] partial = new float[parts][2][width];
-        IntStream.range(0, parts).parallel().forEach(p -> {
-            long lo = (long) rows * p / parts;
-            long hi = (long) rows * (p + 1) / parts;
-            VectorKernels.layerNormBackward(dys, hs, rstd, w, dxs, partial[p][0], partial[p][1], width, (int) lo, (int) hi);
-        });
+        float[][][] partial = new float[parts][2][width]; // column sums per part, added in part order
+        runParts(parts, rows, (p, lo, hi) -> VectorKernels.layerNormBackward(dys, hs, rstd, w, dxs, partial[p][0],
+                partial[p][1], width, (int) lo, (int) hi));
         float[][] sums = new float[2][width];
         for (float[][] part : partial) {
             for (int j = 0; j < width; j++) {
@@ -182,7 +179,7 @@ public final class Kernels {
                 "softmaxRows: mask shape differs");
         VectorKernels.Span ps = VectorKernels.span(scores);
         VectorKernels.Span ms = keyMask == null ? null : VectorKernels.span(keyMask);
-        forParts(rows, cols, (lo, hi) -> VectorKernels.softmaxRows(ps, ms, (float) maskedScore, cols,
+        forParts(rows, cols, (part, lo, hi) -> VectorKernels.softmaxRows(ps, ms, (float) maskedScore, cols,
                 Math.max(1, rowsPerBatch), (int) lo, (int) hi));
     }
 
@@ -196,11 +193,11 @@ public final class Kernels {
         long rows = p.length() / cols;
         VectorKernels.Span ds = VectorKernels.span(dp);
         VectorKernels.Span ps = VectorKernels.span(p);
-        forParts(rows, cols, (lo, hi) -> VectorKernels.softmaxBackwardRows(ds, ps, cols, (int) lo, (int) hi));
+        forParts(rows, cols, (part, lo, hi) -> VectorKernels.softmaxBackwardRows(ds, ps, cols, (int) lo, (int) hi));
     }
 
     private interface Range {
-        void run(long lo, long hi);
+        void run(int part, long lo, long hi);
     }
 
     private static int parts(long items, long weight) {
@@ -209,12 +206,16 @@ public final class Kernels {
 
     /** Splits [0, items) into one contiguous part per thread (items weighing {@code weight} elements each). */
     private static void forParts(long items, long weight, Range body) {
-        int parts = parts(items, weight);
+        runParts(parts(items, weight), items, body);
+    }
+
+    /** Splits [0, items) into {@code parts} contiguous parts run in parallel (the caller's thread alone for one). */
+    private static void runParts(int parts, long items, Range body) {
         if (parts == 1) {
-            body.run(0, items);
+            body.run(0, 0, items);
             return;
         }
-        IntStream.range(0, parts).parallel().forEach(p -> body.run(items * p / parts, items * (p + 1) / parts));
+        IntStream.range(0, parts).parallel().forEach(p -> body.run(p, items * p / parts, items * (p + 1) / parts));
     }
 
     private static void check(boolean ok, String message) {
