@@ -128,7 +128,7 @@ public final class LayerNorm implements Layer {
         }
         int rows = (int) x.size(0);
         xhat = Nd4j.createUninitialized(x.dataType(), x.shape());
-        fusedRstd = fusedRstd != null && fusedRstd.length >= rows ? fusedRstd : new float[rows];
+        fusedRstd = new float[rows];
         invStd = null;
         Kernels.layerNormForward(x, weight.value(), bias.value(), eps, y, xhat, fusedRstd);
         return y;
