@@ -29,7 +29,15 @@ import org.pclora.core.PcLoraException;
  */
 public final class ConfigComposer {
     /** Config groups, each a folder of option files under {@code conf/}. */
-    public static final List<String> GROUPS = List.of("experiment", "model", "dataset", "schedule", "distill", "optimizer");
+    public static final List<String> GROUPS = List.of("experiment", "row", "model", "dataset", "schedule", "distill",
+            "optimizer");
+
+    /**
+     * Groups whose option files are placed at the root (like Hydra's {@code @package _global_})
+     * rather than under the group's key: the experiment, and the row of a comparison table (a
+     * named bundle of settings, e.g. {@code row=lora-kd}, applied over the experiment).
+     */
+    private static final List<String> GLOBAL_GROUPS = List.of("experiment", "row");
 
     private final Path confDir;
 
@@ -101,6 +109,19 @@ public final class ConfigComposer {
             }
             choices.put("experiment", experiment);
         }
+        // The row comes next: it may change the groups again (schedule=constant for LoRA + KD).
+        String row = cliChoices.getOrDefault("row", choices.get("row"));
+        Config rowConf = ConfigFactory.empty();
+        if (row != null && !row.isEmpty()) {
+            rowConf = parse(groupFile("row", row));
+            if (rowConf.hasPath("defaults")) {
+                rowConf.getConfig("defaults").root().unwrapped().forEach((k, v) -> choices.put(k, String.valueOf(v)));
+                rowConf = rowConf.withoutPath("defaults");
+            }
+            // Recorded in the configuration, so that summaries and reports can name the row.
+            rowConf = rowConf.withValue("row", ConfigValueFactory.fromAnyRef(row));
+            choices.put("row", row);
+        }
         choices.putAll(cliChoices);
         for (String g : choices.keySet()) {
             if (!GROUPS.contains(g)) {
@@ -110,13 +131,13 @@ public final class ConfigComposer {
 
         Config merged = root.withoutPath("defaults");
         for (String g : GROUPS) {
-            if (g.equals("experiment") || !choices.containsKey(g)) {
+            if (GLOBAL_GROUPS.contains(g) || !choices.containsKey(g)) {
                 continue;
             }
             Config groupConf = parse(groupFile(g, choices.get(g)));
             merged = groupConf.atKey(g).withFallback(merged);
         }
-        merged = experimentConf.withFallback(merged);
+        merged = rowConf.withFallback(experimentConf.withFallback(merged));
         for (Override o : keyOverrides) {
             merged = apply(merged, o);
         }
