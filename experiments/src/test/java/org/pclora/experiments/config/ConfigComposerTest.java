@@ -68,7 +68,7 @@ class ConfigComposerTest {
         assertEquals("random", dense.getString("student.init"));
         assertFalse(dense.getBoolean("student.adapters"));
         assertEquals(1e-3, dense.getDouble("optimizer.lr"));
-        assertEquals(5e-5, dense.getDouble("optimizer.teacher_lr"));
+        assertEquals(1e-4, dense.getDouble("optimizer.teacher_lr"));
         // the command line wins over the row, as over the experiment
         assertEquals("cosine", compose("experiment=bert-base-wordnet", "row=pclora", "schedule=cosine")
                 .getString("schedule.name"));
