@@ -40,6 +40,10 @@ public final class ReportCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws IOException {
+        if (out != null && Files.exists(root.workingDir().resolve(out)) && !Files.isDirectory(root.workingDir().resolve(out))) {
+            throw new PcLoraException("report: --out " + out + " is a file, not a directory: give a directory"
+                    + " (it is created when missing) for report.md, report.csv and the plots");
+        }
         List<Path> runs = new ArrayList<>();
         for (Path d : dirs) {
             Path dir = root.workingDir().resolve(d);
@@ -60,7 +64,12 @@ public final class ReportCommand implements Callable<Integer> {
             summaries.add(new RunDirectory(r).readJson(RunDirectory.SUMMARY));
         }
         Path target = out != null ? root.workingDir().resolve(out) : root.workingDir().resolve(dirs.get(0));
-        Files.createDirectories(target);
+        try {
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new PcLoraException("report: cannot create the output directory " + target + " (" + e
+                    + "): give a writable directory with --out");
+        }
         String md = ResultTable.markdown(summaries);
         AtomicFiles.writeString(target.resolve("report.md"), "# PC-LoRA runs\n\n" + md + "\nCounting rule: "
                 + ((Map<String, Object>) summaries.get(0).get("compression")).get("counting_rule") + "\n");

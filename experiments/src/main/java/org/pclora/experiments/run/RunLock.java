@@ -1,0 +1,124 @@
+package org.pclora.experiments.run;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import org.pclora.core.PcLoraException;
+
+/**
+ * An exclusive lock on a run directory, held for the life of the run: a second run (or a
+ * {@code resume=}) of the same directory refuses with a line naming the holder instead of
+ * interleaving its metrics and overwriting the first run's results.
+ *
+ * <p>The lock is an operating-system lock ({@link FileChannel#tryLock()}) on the file
+ * {@value #FILE} in the run directory, so the kernel releases it when the holder dies, also on
+ * {@code kill -9}: a stale file never blocks a later run. The file records the holder's pid, host
+ * and start time only to name it in the refusal; the file itself is left in place (deleting a lock
+ * file that another process may have opened would let two processes lock two different files).
+ */
+public final class RunLock implements AutoCloseable {
+    /** The lock file's name inside a run directory. */
+    public static final String FILE = ".lock";
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private RunLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Locks {@code dir} (which must exist) for this process, or throws a {@link PcLoraException}
+     * naming the process that holds it.
+     */
+    public static RunLock acquire(Path dir) {
+        Path file = dir.resolve(FILE);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new PcLoraException("cannot lock run directory " + dir + ": " + e.getMessage()
+                    + " (set output.root or output.dir to a writable location)");
+        }
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by another run in this JVM (e.g. a parallel sweep worker)
+        } catch (IOException e) {
+            close(ch);
+            throw new PcLoraException("cannot lock run directory " + dir + ": " + e.getMessage());
+        }
+        if (lock == null) {
+            String holder = holder(ch);
+            close(ch);
+            throw new PcLoraException("run directory " + dir + " is in use by another run (" + holder
+                    + "): wait for it to finish, or choose another output.dir");
+        }
+        try {
+            byte[] text = ("pid " + ProcessHandle.current().pid() + " on host " + host() + " since " + Instant.now()
+                    + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap(text), 0);
+            ch.force(false);
+        } catch (IOException e) {
+            // the lock holds without the note; only the refusal of a second run would be less specific
+        }
+        return new RunLock(ch, lock);
+    }
+
+    /** The holder as it wrote itself into the file ("pid 123 on host h since ..."). */
+    private static String holder(FileChannel ch) {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(512);
+            int n = ch.read(b, 0);
+            String s = n <= 0 ? "" : new String(b.array(), 0, n, StandardCharsets.UTF_8).strip();
+            return s.isEmpty() ? "a process that has not recorded itself yet" : s;
+        } catch (IOException e) {
+            return "a process whose note cannot be read: " + e.getMessage();
+        }
+    }
+
+    /** This machine's host name (as SLURM and ssh show it), or "unknown". */
+    static String host() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Releases the lock; the note is cleared so that it never names a finished run. */
+    @Override
+    public void close() {
+        try {
+            if (lock.isValid()) {
+                channel.truncate(0);
+                lock.release();
+            }
+        } catch (IOException ignored) {
+            // closing the channel below releases the lock anyway
+        }
+        close(channel);
+    }
+
+    private static void close(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing left to do with it
+        }
+    }
+}
