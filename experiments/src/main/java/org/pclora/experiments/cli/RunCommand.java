@@ -102,6 +102,7 @@ public final class RunCommand implements Callable<Integer> {
             if (Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) {
                 throw new PcLoraException("run directory " + dir + " holds a complete run already: choose another output.dir");
             }
+            refuseIfInUse(dir);
             Map<String, Object> summary = runOne(config, dir, args, null, false);
             printTable(List.of(summary));
             return 0;
@@ -124,10 +125,21 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             saved = List.of();
         }
+        refuseIfInUse(dir);
         root.err().println("pclora: resuming " + dir);
         Map<String, Object> summary = runOne(config, dir, saved, null, false);
         printTable(List.of(summary));
         return 0;
+    }
+
+    /**
+     * Refuses at once, before data are loaded, when another process runs {@code dir}; the run
+     * itself takes the lock for its whole life (see {@link org.pclora.experiments.run.RunLock}).
+     */
+    private static void refuseIfInUse(Path dir) {
+        if (Files.isDirectory(dir)) {
+            org.pclora.experiments.run.RunLock.acquire(dir).close();
+        }
     }
 
     private Map<String, Object> runOne(Config config, Path dir, List<String> overrides, String label, boolean parallel) {

@@ -66,7 +66,7 @@ public final class ResultTable {
 
     /**
      * The table for a terminal: at most {@code width} characters a line, aligned. It shows the
-     * run (its directory's name), model, rank, schedule, those of ratio q, alpha and distillation
+     * run (its directory's name, when there are several), model, rank, schedule, those of ratio q, alpha and distillation
      * loss that differ between the runs, the compressed parameter count, the share of parameters
      * and MACs removed and the accuracies; then where the runs are. When a line would still be too
      * wide, the varying columns go first, then long names are shortened with "~".
@@ -80,7 +80,9 @@ public final class ResultTable {
                 new Column("distill", s -> String.valueOf(s.get("distill")), true)));
         optional.removeIf(c -> summaries.stream().map(c.cell()).distinct().count() < 2);
         List<Column> cols = new ArrayList<>();
-        cols.add(new Column("run", s -> Path.of(String.valueOf(s.get("run_dir"))).getFileName().toString(), true));
+        if (summaries.size() > 1) { // one run is named by the line below the table
+            cols.add(new Column("run", s -> Path.of(String.valueOf(s.get("run_dir"))).getFileName().toString(), true));
+        }
         cols.add(new Column("model", s -> String.valueOf(s.get("model")), true));
         cols.add(new Column("r", s -> String.valueOf(s.get("rank")), false));
         cols.add(new Column("schedule", s -> String.valueOf(s.get("schedule")), true));
@@ -141,7 +143,7 @@ public final class ResultTable {
             sb.append("run directories: ").append(parent).append("/<run>\n");
         } else {
             for (int i = 0; i < dirs.size(); i++) {
-                sb.append("run ").append(rows.get(i).get(0)).append(": ").append(dirs.get(i)).append('\n');
+                sb.append("run ").append(dirs.get(i).getFileName()).append(": ").append(dirs.get(i)).append('\n');
             }
         }
         sb.append("(r = rank; accuracy of teacher and compressed student; all columns: summary.json)\n");

@@ -30,9 +30,9 @@ class ResultTableTest {
     void oneRunFitsATerminalWithTheNumbersOfTheFullTable() {
         String t = ResultTable.compact(List.of(summary("/o/mini/2026/0", "vit-4x128", 8, "sine", "feature-mse")), 100);
         assertEquals(""
-                + "| run | model     | r | schedule | params | params cut | MACs cut | teacher | compressed | delta |\n"
-                + "|-----|-----------|---|----------|--------|------------|----------|---------|------------|-------|\n"
-                + "| 0   | vit-4x128 | 8 | sine     | 73,226 |     86.44% |   85.26% |  80.40% |     80.05% | -0.35 |\n"
+                + "| model     | r | schedule | params | params cut | MACs cut | teacher | compressed | delta |\n"
+                + "|-----------|---|----------|--------|------------|----------|---------|------------|-------|\n"
+                + "| vit-4x128 | 8 | sine     | 73,226 |     86.44% |   85.26% |  80.40% |     80.05% | -0.35 |\n"
                 + "run directory: /o/mini/2026/0\n"
                 + "(r = rank; accuracy of teacher and compressed student; all columns: summary.json)\n", t);
     }
