@@ -263,6 +263,8 @@ public final class ExperimentRunner {
         double segment = segmentSeconds();
         s.put("wall_time_s", priorWallSeconds + segment);
         s.put("wall_time_segment_s", segment);
+        s.put("wall_time_rule", "wall_time_s: every segment of the run, a segment stopped by a kill counted up to its"
+                + " last metrics.jsonl line; wall_time_segment_s: the last segment (from its start or resume=)");
         s.put("provenance", prov.map());
         log.println(labelled(compressed.table()));
         return s;

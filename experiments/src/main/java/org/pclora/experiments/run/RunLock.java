@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.pclora.core.PcLoraException;
 
 /**
@@ -22,15 +24,25 @@ import org.pclora.core.PcLoraException;
  * {@code kill -9}: a stale file never blocks a later run. The file records the holder's pid, host
  * and start time only to name it in the refusal; the file itself is left in place (deleting a lock
  * file that another process may have opened would let two processes lock two different files).
+ *
+ * <p>Within one process the held directories are also kept in a table, and a second attempt is
+ * refused from it without opening the file: POSIX drops all of a process's locks on a file when
+ * the process closes any descriptor of that file, so a refused attempt that opened and closed the
+ * file would release the holder's lock.
  */
 public final class RunLock implements AutoCloseable {
     /** The lock file's name inside a run directory. */
     public static final String FILE = ".lock";
 
+    /** Directories locked by this process, with the note that names the holder. */
+    private static final Map<Path, String> HELD = new ConcurrentHashMap<>();
+
+    private final Path key;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private RunLock(FileChannel channel, FileLock lock) {
+    private RunLock(Path key, FileChannel channel, FileLock lock) {
+        this.key = key;
         this.channel = channel;
         this.lock = lock;
     }
@@ -40,6 +52,21 @@ public final class RunLock implements AutoCloseable {
      * naming the process that holds it.
      */
     public static RunLock acquire(Path dir) {
+        Path key = key(dir);
+        String note = "pid " + ProcessHandle.current().pid() + " on host " + host() + " since " + Instant.now();
+        String holder = HELD.putIfAbsent(key, note);
+        if (holder != null) {
+            throw inUse(dir, holder);
+        }
+        try {
+            return lock(dir, key, note);
+        } catch (RuntimeException e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private static RunLock lock(Path dir, Path key, String note) {
         Path file = dir.resolve(FILE);
         FileChannel ch;
         try {
@@ -52,7 +79,7 @@ public final class RunLock implements AutoCloseable {
         try {
             lock = ch.tryLock();
         } catch (OverlappingFileLockException e) {
-            lock = null; // held by another run in this JVM (e.g. a parallel sweep worker)
+            lock = null; // held in this JVM through another path spelling (the table above missed it)
         } catch (IOException e) {
             close(ch);
             throw new PcLoraException("cannot lock run directory " + dir + ": " + e.getMessage());
@@ -60,19 +87,31 @@ public final class RunLock implements AutoCloseable {
         if (lock == null) {
             String holder = holder(ch);
             close(ch);
-            throw new PcLoraException("run directory " + dir + " is in use by another run (" + holder
-                    + "): wait for it to finish, or choose another output.dir");
+            throw inUse(dir, holder);
         }
         try {
-            byte[] text = ("pid " + ProcessHandle.current().pid() + " on host " + host() + " since " + Instant.now()
-                    + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
+            byte[] text = (note + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(text), 0);
             ch.force(false);
         } catch (IOException e) {
             // the lock holds without the note; only the refusal of a second run would be less specific
         }
-        return new RunLock(ch, lock);
+        return new RunLock(key, ch, lock);
+    }
+
+    private static PcLoraException inUse(Path dir, String holder) {
+        return new PcLoraException("run directory " + dir + " is in use by another run (" + holder
+                + "): wait for it to finish, or choose another output.dir");
+    }
+
+    /** The directory's real path (links resolved), so that every spelling of it is one key. */
+    private static Path key(Path dir) {
+        try {
+            return dir.toRealPath();
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize();
+        }
     }
 
     /** The holder as it wrote itself into the file ("pid 123 on host h since ..."). */
@@ -112,6 +151,7 @@ public final class RunLock implements AutoCloseable {
             // closing the channel below releases the lock anyway
         }
         close(channel);
+        HELD.remove(key);
     }
 
     private static void close(FileChannel ch) {

@@ -29,6 +29,38 @@ class RunLockTest {
         }
     }
 
+    /** A second process that tries the lock once and says whether it got it. */
+    public static final class Prober {
+        public static void main(String[] args) {
+            try {
+                RunLock.acquire(Path.of(args[0])).close();
+                System.out.println("acquired");
+            } catch (PcLoraException e) {
+                System.out.println("refused");
+            }
+        }
+    }
+
+    private static Process java(Class<?> main, Path dir) throws java.io.IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        return new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+                main.getName(), dir.toString())).redirectErrorStream(true).start();
+    }
+
+    /** Refused attempts in the holding process (any spelling of the path) leave the lock held for other processes. */
+    @Test
+    void refusedAttemptsInTheHoldingProcessKeepItLockedForOthers(@TempDir Path dir) throws Exception {
+        try (RunLock held = RunLock.acquire(dir)) {
+            assertThrows(PcLoraException.class, () -> RunLock.acquire(dir));
+            assertThrows(PcLoraException.class, () -> RunLock.acquire(dir.resolve("sub/..").resolve(".")));
+            Process p = java(Prober.class, dir);
+            assertEquals("refused", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        }
+        Process p = java(Prober.class, dir);
+        assertEquals("acquired", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+    }
+
     @Test
     void aSecondLockInThisProcessIsRefusedNamingTheHolder(@TempDir Path dir) {
         try (RunLock first = RunLock.acquire(dir)) {
@@ -52,9 +84,7 @@ class RunLockTest {
 
     @Test
     void anotherProcessHoldsItUntilKilledWithSigkill(@TempDir Path dir) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                Holder.class.getName(), dir.toString())).redirectErrorStream(true).start();
+        Process p = java(Holder.class, dir);
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("locked", r.readLine());
