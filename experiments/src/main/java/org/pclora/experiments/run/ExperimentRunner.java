@@ -79,9 +79,9 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Names this run in every progress and log line (e.g. {@code run 3/8}), for sweeps whose runs
-     * print at the same time; with {@code parallel}, progress is printed as plain lines rather than
-     * as a terminal bar that other runs would overwrite.
+     * Names this run in every progress and log line (e.g. {@code run 3}, its index in the sweep),
+     * for sweeps whose runs print at the same time; with {@code parallel}, progress is printed as
+     * plain lines rather than as a terminal bar that other runs would overwrite.
      */
     public void setRunLabel(String label, boolean parallel) {
         this.runLabel = label == null || label.isEmpty() ? "" : "[" + label + "] ";
