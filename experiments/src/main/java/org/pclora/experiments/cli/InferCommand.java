@@ -34,7 +34,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "infer", description = {"Run a checkpoint on inputs from .npy files.",
         "ViT: input float32 [B,C,H,W], already normalised; hidden = final LayerNorm output [B,tokens,width].",
-        "BERT: input ids int32/int64 [B,L], optional mask and types of the same shape; hidden = last encoder layer."})
+        "BERT: input ids int32/int64 [B,L], optional mask and types of the same shape; hidden = last encoder layer.",
+        "B must be at least 1; output= and hidden= must not name an input file."})
 public final class InferCommand implements Callable<Integer> {
     private static final String ACCEPTED = "checkpoint, input, output, hidden, mask, types, model";
 
