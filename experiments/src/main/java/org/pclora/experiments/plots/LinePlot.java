@@ -1,7 +1,5 @@
 package org.pclora.experiments.plots;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,11 +27,6 @@ import org.pclora.core.PcLoraException;
  * (a temporary file in the same directory, then a rename) so a reader never sees half a file.
  */
 public final class LinePlot {
-    /** Okabe-Ito colours, distinguishable with common colour-vision deficiencies. */
-    private static final Color[] PALETTE = {
-        new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
-        new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0), new Color(240, 228, 66)};
-
     private final String title;
     private final String xLabel;
     private final String yLabel;
@@ -59,20 +52,16 @@ public final class LinePlot {
         return this;
     }
 
-    /** Plain white background, light grid, and 2-pixel lines in colours that stay apart in print. */
+    /** Plain white background, light grid, 2-pixel lines; colours and then dash patterns keep series apart. */
     private static void style(JFreeChart chart) {
-        chart.setBackgroundPaint(Color.WHITE);
+        ChartStyle.plain(chart);
         XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         XYItemRenderer renderer = plot.getRenderer();
         for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
-            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            renderer.setSeriesPaint(i, ChartStyle.colour(i));
+            renderer.setSeriesStroke(i, ChartStyle.stroke(i, 2f));
         }
         if (plot.getDomainAxis() instanceof NumberAxis x) {
-            x.setAutoRangeIncludesZero(false);
             x.setLowerMargin(0);
             x.setUpperMargin(0);
         }
