@@ -89,7 +89,20 @@ public final class Report {
             throw new PcLoraException("report: no complete run (a directory with " + RunDirectory.SUMMARY + ") below " + dirs);
         }
         List<RunRecord> runs = found.stream().map(RunRecord::load).toList();
-        return new Report(runs, schedules, workingDir.resolve(dirs.get(0)));
+        return new Report(runs, schedules, commonAncestor(found));
+    }
+
+    /** The deepest directory holding every run (run paths are printed relative to it). */
+    static Path commonAncestor(List<Path> dirs) {
+        Path common = dirs.get(0).toAbsolutePath().normalize();
+        for (Path d : dirs) {
+            Path p = d.toAbsolutePath().normalize();
+            while (!p.startsWith(common)) {
+                common = common.getParent();
+            }
+        }
+        // a single run is named by its own directory's name rather than by "" (itself)
+        return dirs.size() == 1 && common.getParent() != null ? common.getParent() : common;
     }
 
     /** The report over runs already read (for tests and callers that hold them). */

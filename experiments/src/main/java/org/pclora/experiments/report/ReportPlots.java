@@ -76,7 +76,8 @@ public final class ReportPlots {
             Map.entry("distill", r -> r.text("distill")),
             Map.entry("q", r -> r.text("ratio")),
             Map.entry("α", r -> r.text("alpha")),
-            Map.entry("epochs", r -> r.teacherEpochs() + "/" + r.studentEpochs()),
+            Map.entry("teacher_epochs", RunRecord::teacherEpochs),
+            Map.entry("student_epochs", RunRecord::studentEpochs),
             Map.entry("rank", r -> r.text("rank")),
             Map.entry("seed", RunRecord::seed));
 
@@ -329,9 +330,14 @@ public final class ReportPlots {
         ChartStyle.plain(chart);
         XYPlot plot = chart.getXYPlot();
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        // curves of one schedule at other lengths or ratios lie almost on top of each other on a
+        // fraction-of-training axis: each repeat of a schedule name gets the next dash pattern
+        Map<String, Integer> repeats = new LinkedHashMap<>();
+        List<CurveKey> keys = new ArrayList<>(curves.keySet());
         for (int i = 0; i < data.getSeriesCount(); i++) {
+            int repeat = repeats.merge(keys.get(i).schedule(), 1, Integer::sum) - 1;
             renderer.setSeriesPaint(i, ChartStyle.colour(i));
-            renderer.setSeriesStroke(i, ChartStyle.stroke(i, 2.5f));
+            renderer.setSeriesStroke(i, ChartStyle.stroke(i % ChartStyle.colours() + repeat * ChartStyle.colours(), 2.5f));
             if (((String) data.getSeriesKey(i)).endsWith("[logged points]")) {
                 renderer.setSeriesShapesVisible(i, true);
                 renderer.setSeriesShape(i, ChartStyle.marker(i, 7));

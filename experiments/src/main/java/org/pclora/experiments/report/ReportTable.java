@@ -233,7 +233,7 @@ public final class ReportTable {
                 ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 
-    /** A number as CSV wants it: shortest round-trip form, "" for NaN (pandas reads an empty cell as NaN). */
+    /** A number as CSV wants it: plain decimal, at most 12 significant digits, "" for NaN (pandas reads an empty cell as NaN). */
     static String plain(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "";
@@ -241,7 +241,8 @@ public final class ReportTable {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return String.valueOf((long) v);
         }
-        return String.valueOf(v);
+        // 12 significant digits: 100 * 0.558 prints as 55.8, not 55.800000000000004
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(12)).stripTrailingZeros().toPlainString();
     }
 
     private static String plainInt(double v) {

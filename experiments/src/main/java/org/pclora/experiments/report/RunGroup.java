@@ -44,7 +44,11 @@ public record RunGroup(Map<String, String> setting, List<RunRecord> runs) {
             groups.computeIfAbsent(setting(r), k -> new ArrayList<>()).add(r);
         }
         List<RunGroup> out = new ArrayList<>();
-        groups.forEach((k, v) -> out.add(new RunGroup(k, v)));
+        groups.forEach((k, v) -> {
+            List<RunRecord> sorted = new ArrayList<>(v);
+            sorted.sort(java.util.Comparator.comparingDouble(RunGroup::seedOrder)); // stable: equal seeds keep order
+            out.add(new RunGroup(k, sorted));
+        });
         return out;
     }
 
@@ -71,6 +75,14 @@ public record RunGroup(Map<String, String> setting, List<RunRecord> runs) {
         key.put(SUMMARY + "counting_rule", r.text("compression.counting_rule"));
         key.put(SUMMARY + "tokens", r.text("compression.tokens"));
         return key;
+    }
+
+    private static double seedOrder(RunRecord r) {
+        try {
+            return Double.parseDouble(r.seed());
+        } catch (NumberFormatException e) {
+            return Double.POSITIVE_INFINITY;
+        }
     }
 
     static boolean ignored(String key) {

@@ -76,8 +76,14 @@ class ReportTest {
 
     @Test
     void csvCellsAreNumbersWhereTheHeaderSaysSo(@TempDir Path root) throws Exception {
-        RunFixtures.write(root.resolve("a"), RunFixtures.spec().with(s -> s.parameters = 1_234_567));
-        RunFixtures.write(root.resolve("b"), RunFixtures.spec().with(s -> s.seed = 7));
+        RunFixtures.write(root.resolve("a"), RunFixtures.spec().with(s -> {
+            s.parameters = 1_234_567;
+            s.teacherAcc = 0.558;
+        }));
+        RunFixtures.write(root.resolve("b"), RunFixtures.spec().with(s -> {
+            s.seed = 7;
+            s.teacherAcc = 0.558;
+        }));
         report(root).writeTo(root);
         List<List<String>> rows = RunFixtures.csv(Files.readString(root.resolve("report.csv")));
         List<String> header = rows.get(0);
@@ -94,6 +100,8 @@ class ReportTest {
         // 1,234,567 and 44,554 average to 639,560.5 only if the two runs were grouped: they are (seed differs)
         assertEquals(2, rows.size());
         assertEquals("639560.5", rows.get(1).get(header.indexOf("compressed_params")));
+        // 100 * 0.558 is 55.800000000000004 in binary floating point: printed as the 55.8 it stands for
+        assertEquals("55.8", rows.get(1).get(header.indexOf("teacher_acc_pct_mean")));
         // the raw text never quotes a number
         for (String line : Files.readAllLines(root.resolve("report.csv"))) {
             assertFalse(line.matches(".*\"[0-9.,]+\".*"), line);
