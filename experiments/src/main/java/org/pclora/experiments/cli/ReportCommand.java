@@ -37,7 +37,7 @@ public final class ReportCommand implements Callable<Integer> {
         report.writeTo(target);
         root.out().print(report.grouped().markdown());
         report.notes().forEach(n -> root.err().println("report: " + n));
-        root.out().println("report: " + report.runs().size() + " runs in " + report.groups().size() + " settings -> "
+        root.out().println("report: " + report.counts() + " -> "
                 + target.resolve(Report.FILES.get(0)) + ", " + String.join(", ", Report.FILES.subList(1, Report.FILES.size())));
         return 0;
     }

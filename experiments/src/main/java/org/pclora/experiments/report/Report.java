@@ -138,10 +138,16 @@ public final class Report {
         return charts;
     }
 
+    /** "7 runs in 5 settings", singular where it is one. */
+    public String counts() {
+        return runs.size() + (runs.size() == 1 ? " run" : " runs") + " in " + groups.size()
+                + (groups.size() == 1 ? " setting" : " settings");
+    }
+
     /** The whole report as Markdown (the charts linked as the PNG files next to it). */
     public String markdown() {
         StringBuilder sb = new StringBuilder("# PC-LoRA runs\n\n");
-        sb.append(runs.size()).append(" runs in ").append(groups.size()).append(" settings. Runs that differ only by")
+        sb.append(counts()).append(". Runs that differ only by")
                 .append(" seed share a row: accuracies are mean ± sample standard deviation over the n runs (the")
                 .append(" mean alone when n = 1); per-run rows follow. Percentages are of the test set; Δ is")
                 .append(" compressed student minus teacher, in points.\n\n");
@@ -184,7 +190,7 @@ public final class Report {
                 .append("img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}\n")
                 .append(".common,.rule{font-size:13px;color:#444}\n")
                 .append("</style>\n</head>\n<body>\n<h1>PC-LoRA runs</h1>\n");
-        sb.append("<p>").append(runs.size()).append(" runs in ").append(groups.size()).append(" settings. Runs that")
+        sb.append("<p>").append(counts()).append(". Runs that")
                 .append(" differ only by seed share a row: accuracies are mean ± sample standard deviation over the n")
                 .append(" runs (the mean alone when n = 1). Δ is compressed student minus teacher, in points.</p>\n");
         sb.append("<h2>Results by setting</h2>\n").append(grouped.html());

@@ -146,4 +146,22 @@ class ReportTest {
         assertEquals(1, r.groups().size());
         assertTrue(r.grouped().markdown().contains("linear"));
     }
+
+    @Test
+    void commandWritesEveryFileAndSaysWhatItCouldNotDraw(@TempDir Path root) throws Exception {
+        RunFixtures.write(root.resolve("runs/a"), RunFixtures.spec());
+        RunFixtures.write(root.resolve("runs/b"), RunFixtures.spec().with(s -> s.schedule = "quadratic-out"));
+        var run = org.pclora.experiments.cli.CliRun.of(root, "report", "runs", "--out=out");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("report: 2 runs in 2 settings -> "), run.out());
+        for (String f : Report.FILES) {
+            assertTrue(Files.isRegularFile(root.resolve("out").resolve(f)), f);
+        }
+        assertTrue(run.err().contains("schedule 'quadratic-out' of run") && run.err().contains("metrics log"), run.err());
+        assertTrue(Files.readString(root.resolve("out/report.md")).contains("## Notes"));
+
+        var missing = org.pclora.experiments.cli.CliRun.of(root, "report", "nowhere");
+        assertEquals(2, missing.status());
+        assertTrue(missing.err().contains("report: nowhere is not a directory"), missing.err());
+    }
 }
