@@ -151,6 +151,7 @@ public final class ReportPlots {
             }
         }
         XYSeriesCollection data = new XYSeriesCollection();
+        XYSeriesCollection trends = new XYSeriesCollection();
         List<List<String>> pointLabels = new ArrayList<>();
         double xMin = Double.POSITIVE_INFINITY;
         double xMax = Double.NEGATIVE_INFINITY;
@@ -183,6 +184,11 @@ public final class ReportPlots {
             }
             data.addSeries(s);
             pointLabels.add(names);
+            // a thin line through the mean at each compression shows the series' trend across ranks
+            XYSeries trend = new XYSeries(e.getKey() + " (mean)", true, false);
+            atX.forEach((x, same) -> trend.add(x.doubleValue(),
+                    same.stream().mapToDouble(r -> 100 * r.number("compressed.accuracy")).average().orElse(Double.NaN)));
+            trends.addSeries(trend);
         }
         JFreeChart chart = org.jfree.chart.ChartFactory.createXYLineChart(
                 "Compressed-student accuracy vs parameter compression",
@@ -194,12 +200,23 @@ public final class ReportPlots {
             renderer.setSeriesPaint(i, ChartStyle.colour(i));
             renderer.setSeriesShape(i, ChartStyle.marker(i, 11));
             renderer.setSeriesItemLabelsVisible(i, true);
+            // labels alternate sides by series, so that series meeting at one rank do not overwrite each other
+            renderer.setSeriesPositiveItemLabelPosition(i, i % 2 == 0
+                    ? new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT)
+                    : new ItemLabelPosition(ItemLabelAnchor.OUTSIDE9, TextAnchor.CENTER_RIGHT));
         }
         renderer.setDefaultItemLabelGenerator((ds, si, item) -> pointLabels.get(si).get(item));
         renderer.setDefaultItemLabelsVisible(true);
         renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        renderer.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
         plot.setRenderer(renderer);
+        XYLineAndShapeRenderer trendRenderer = new XYLineAndShapeRenderer(true, false);
+        for (int i = 0; i < trends.getSeriesCount(); i++) {
+            trendRenderer.setSeriesPaint(i, ChartStyle.colour(i));
+            trendRenderer.setSeriesStroke(i, ChartStyle.stroke(i, 1f));
+            trendRenderer.setSeriesVisibleInLegend(i, false);
+        }
+        plot.setDataset(1, trends);
+        plot.setRenderer(1, trendRenderer);
 
         // teachers: one dashed line per model (the mean over its distinct teachers, e.g. one per seed)
         Map<String, List<Double>> teachers = new LinkedHashMap<>();
@@ -228,7 +245,7 @@ public final class ReportPlots {
         NumberAxis x = (NumberAxis) plot.getDomainAxis();
         if (xMin <= xMax) {
             double pad = Math.max(0.1 * (xMax - xMin), 0.5);
-            x.setRange(xMin - pad, xMax + 2.5 * pad); // room on the right for the rank labels
+            x.setRange(xMin - 2 * pad, xMax + 2.5 * pad); // room on both sides for the rank labels
         }
         return chart;
     }
