@@ -361,6 +361,7 @@ public final class ReportPlots {
             }
         }
         plot.setRenderer(renderer);
+        plot.setSeriesRenderingOrder(org.jfree.chart.plot.SeriesRenderingOrder.FORWARD); // dashed repeats on top
         NumberAxis x = (NumberAxis) plot.getDomainAxis();
         x.setRange(0, 1);
         NumberAxis y = (NumberAxis) plot.getRangeAxis();
