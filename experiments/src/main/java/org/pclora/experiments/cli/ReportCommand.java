@@ -36,6 +36,10 @@ public final class ReportCommand implements Callable<Integer> {
         Files.createDirectories(target);
         report.writeTo(target);
         root.out().print(report.grouped().markdown());
+        if (!report.paperMarkdown().isEmpty()) {
+            root.out().println();
+            root.out().print(report.paperMarkdown());
+        }
         report.notes().forEach(n -> root.err().println("report: " + n));
         root.out().println("report: " + report.counts() + " -> "
                 + target.resolve(Report.FILES.get(0)) + ", " + String.join(", ", Report.FILES.subList(1, Report.FILES.size())));

@@ -138,6 +138,11 @@ public final class Report {
         return charts;
     }
 
+    /** The paper's figures beside our corresponding rows, as Markdown ("" when no row corresponds). */
+    public String paperMarkdown() {
+        return paper.isEmpty() ? "" : PAPER_INTRO + "\n\n" + PaperFigures.markdown(paper);
+    }
+
     /** "7 runs in 5 settings", singular where it is one. */
     public String counts() {
         return runs.size() + (runs.size() == 1 ? " run" : " runs") + " in " + groups.size()

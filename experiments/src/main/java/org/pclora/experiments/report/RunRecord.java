@@ -68,7 +68,7 @@ public record RunRecord(Path dir, Map<String, Object> summary, Config config, Li
             if (Files.isRegularFile(file)) {
                 return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
             }
-            Object copy = new RunRecord(dir, summary, ConfigFactory.empty(), List.of()).field("provenance.config");
+            Object copy = field(summary, "provenance.config");
             if (copy instanceof String json) {
                 return ConfigFactory.parseString(json, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
             }
@@ -113,8 +113,12 @@ public record RunRecord(Path dir, Map<String, Object> summary, Config config, Li
     }
 
     /** The summary value at a dotted path ({@code compressed.accuracy}), or null. */
-    @SuppressWarnings("unchecked")
     public Object field(String dotted) {
+        return field(summary, dotted);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object field(Map<String, Object> summary, String dotted) {
         Object node = summary;
         for (String part : dotted.split("\\.")) {
             if (!(node instanceof Map<?, ?> m)) {
