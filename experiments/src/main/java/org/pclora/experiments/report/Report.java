@@ -193,7 +193,7 @@ public final class Report {
                 .append("th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}\n")
                 .append("th{background:#f0f0f0}tbody tr:nth-child(even){background:#fafafa}\n")
                 .append("img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}\n")
-                .append(".common,.rule{font-size:13px;color:#444}\n")
+                .append(".common,.rule{font-size:13px;color:#444}\n.wide{overflow-x:auto}\n")
                 .append("</style>\n</head>\n<body>\n<h1>PC-LoRA runs</h1>\n");
         sb.append("<p>").append(counts()).append(". Runs that")
                 .append(" differ only by seed share a row: accuracies are mean ± sample standard deviation over the n")

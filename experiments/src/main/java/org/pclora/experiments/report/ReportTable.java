@@ -147,7 +147,7 @@ public final class ReportTable {
             if (blank && c.hoistable()) {
                 continue; // nothing to say (e.g. no other settings vary)
             }
-            if (c.hoistable() && values.size() == 1 && groups.size() > 1) {
+            if (c.hoistable() && values.size() == 1) {
                 hoisted.put(c.header(), values.iterator().next());
                 continue;
             }
@@ -189,7 +189,7 @@ public final class ReportTable {
             hoisted.forEach((h, v) -> parts.add("<b>" + Html.escape(h) + "</b> " + Html.escape(v)));
             sb.append("<p class=\"common\">Common to every row: ").append(String.join("; ", parts)).append(".</p>\n");
         }
-        sb.append("<table>\n<thead><tr>");
+        sb.append("<div class=\"wide\"><table>\n<thead><tr>");
         shown.forEach(c -> sb.append("<th>").append(Html.escape(c.header())).append("</th>"));
         sb.append("</tr></thead>\n<tbody>\n");
         for (RunGroup g : groups) {
@@ -197,7 +197,7 @@ public final class ReportTable {
             shown.forEach(c -> sb.append("<td>").append(Html.escape(c.cell().apply(g))).append("</td>"));
             sb.append("</tr>\n");
         }
-        return sb.append("</tbody>\n</table>\n").toString();
+        return sb.append("</tbody>\n</table></div>\n").toString();
     }
 
     /** Every column (none hoisted) as CSV, RFC 4180 quoting, numbers plain. */
