@@ -2,11 +2,15 @@ package org.pclora.experiments.plots;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.pclora.core.PcLoraException;
-import org.pclora.core.io.AtomicFiles;
 
 /** Renders charts to PNG bytes (headless) and writes them atomically. */
 public final class ChartFiles {
@@ -28,14 +32,36 @@ public final class ChartFiles {
         return out.toByteArray();
     }
 
-    /** Writes PNG bytes to {@code target} (a temporary sibling, then a rename), creating its directory. */
+    /**
+     * Writes PNG bytes to {@code target} (a temporary sibling, then a rename, so a reader never sees
+     * half a file), creating its directory. The temporary file is created like any other file, so
+     * the PNG gets the mode the umask gives (createTempFile's owner-only mode would stick to it).
+     */
     public static void write(Path target, byte[] png) {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Path temp = null;
         try {
-            java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.createDirectories(dir);
+            temp = dir.resolve("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            Files.write(temp, png, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
         } catch (IOException e) {
             throw new PcLoraException("cannot write plot '" + target + "': " + e.getMessage()
-                    + "; give a path in a writable directory");
+                    + "; give a path in a writable directory", e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the original error is the one worth reporting
+                }
+            }
         }
-        AtomicFiles.write(target, out -> out.write(png));
     }
 }

@@ -1,18 +1,9 @@
 package org.pclora.experiments.plots;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
@@ -20,11 +11,10 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYItemRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.pclora.core.PcLoraException;
 
 /**
  * A line chart of named (x, y) series written as a PNG with JFreeChart, headless, and atomically
- * (a temporary file in the same directory, then a rename) so a reader never sees half a file.
+ * ({@link ChartFiles#write}) so a reader never sees half a file.
  */
 public final class LinePlot {
     private final String title;
@@ -69,42 +59,11 @@ public final class LinePlot {
 
     /** Writes the chart as a {@code width} x {@code height} PNG to {@code target}, creating its directory. */
     public void writePng(Path target, int width, int height) {
-        // No display is needed or wanted: JFreeChart draws with Java2D into an off-screen image.
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
                 true, false, false);
         style(chart);
-        Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        Path temp = null;
-        try {
-            Files.createDirectories(dir);
-            // A unique sibling name rather than createTempFile, whose owner-only mode would stick to the PNG.
-            temp = dir.resolve("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW))) {
-                ChartUtils.writeChartAsPNG(out, chart, width, height);
-            }
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
-        } catch (IOException e) {
-            throw new PcLoraException("cannot write plot '" + target + "': " + e.getMessage()
-                    + "; give a path in a writable directory", e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the original error is the one worth reporting
-                }
-            }
-        }
+        ChartFiles.write(target, ChartFiles.png(chart, width, height));
     }
 }
