@@ -54,13 +54,23 @@ public final class PluginRegistry {
     }
 
     private final Map<Kind, Map<String, Entry>> byKind = new LinkedHashMap<>();
+    private final String searched;
 
-    private PluginRegistry() {
+    private PluginRegistry(String searched) {
+        this.searched = searched;
     }
 
     /** Discovers all plugins visible to {@code loader}. */
     public static PluginRegistry load(ClassLoader loader) {
-        PluginRegistry r = new PluginRegistry();
+        return load(loader, "");
+    }
+
+    /**
+     * Discovers all plugins visible to {@code loader}; {@code searched} says in words where plugin
+     * jars were looked for (e.g. the plugin directories), and is added to unknown-name errors.
+     */
+    public static PluginRegistry load(ClassLoader loader, String searched) {
+        PluginRegistry r = new PluginRegistry(searched == null ? "" : searched);
         for (Kind kind : Kind.values()) {
             Map<String, Entry> entries = new TreeMap<>();
             for (Plugin p : ServiceLoader.load(kind.type(), loader)) {
@@ -91,12 +101,25 @@ public final class PluginRegistry {
         return new ArrayList<>(byKind.getOrDefault(kind, Collections.emptyMap()).keySet());
     }
 
-    /** The plugin of that kind and name; an unknown name raises an error listing the names available. */
+    /** Where plugin jars were looked for, in words ("" when not said). */
+    public String searched() {
+        return searched;
+    }
+
+    /** The entry of that kind and name, if there is one. */
+    public java.util.Optional<Entry> find(Kind kind, String name) {
+        return java.util.Optional.ofNullable(byKind.getOrDefault(kind, Collections.emptyMap()).get(name));
+    }
+
+    /**
+     * The plugin of that kind and name; an unknown name raises an error listing the names available
+     * and where plugins were looked for.
+     */
     public <T extends Plugin> T get(Kind kind, String name, Class<T> type) {
         Entry e = byKind.getOrDefault(kind, Collections.emptyMap()).get(name);
         if (e == null) {
             throw new PcLoraException("unknown " + kind.label() + " '" + name + "': available are "
-                    + String.join(", ", names(kind)));
+                    + String.join(", ", names(kind)) + (searched.isEmpty() ? "" : " (" + searched + ")"));
         }
         return type.cast(e.plugin());
     }

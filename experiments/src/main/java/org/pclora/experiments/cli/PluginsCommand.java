@@ -1,6 +1,5 @@
 package org.pclora.experiments.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,7 +18,6 @@ public final class PluginsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PluginRegistry registry = root.registry();
-        Path pluginsDir = root.pluginsDirectory();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"KIND", "NAME", "VERSION", "ORIGIN", "DESCRIPTION"});
         for (PluginRegistry.Kind kind : PluginRegistry.Kind.values()) {
@@ -29,7 +27,7 @@ public final class PluginsCommand implements Callable<Integer> {
             }
             for (PluginRegistry.Entry e : entries) {
                 rows.add(new String[] {kind.label(), e.plugin().name(), e.plugin().version(),
-                        Origins.describe(e.plugin().getClass(), pluginsDir), e.plugin().description()});
+                        Origins.describe(e.plugin().getClass()), e.plugin().description()});
             }
         }
         int[] width = new int[4];
@@ -45,7 +43,7 @@ public final class PluginsCommand implements Callable<Integer> {
             }
             root.out().println(line.append(r[4]).toString().stripTrailing());
         }
-        root.out().println("plugins directory: " + pluginsDir);
+        root.out().println(registry.searched());
         return 0;
     }
 }
