@@ -324,7 +324,8 @@ public final class PluginGroups {
             }
             ConfigValue v = s.params().root().get(key);
             if (!p.get().type().accepts(v)) {
-                throw wrongType(s, p.get(), v, v.origin().description());
+                String from = v.origin() == null ? null : v.origin().description();
+                throw wrongType(s, p.get(), v, from == null || from.startsWith("hardcoded") ? null : from);
             }
         }
     }
