@@ -183,6 +183,10 @@ class PluginByNameTest {
     void aPluginFailingWhileItRunsIsOneLineNamingItAndItsJar(@TempDir Path wd) {
         assertOneLineNaming(cli(wd, "schedule", "name=legacy-power", "steps=4", "power=13"),
                 "schedule 'legacy-power' (plugin jar " + JAR + ") failed in lambda()", "ArithmeticException: unlucky power");
+        // during training: the student's first step asks for lambda
+        assertOneLineNaming(cli(wd, runArgs(wd, "schedule=legacy-power", "schedule.power=13", "student.epochs=1")),
+                "schedule 'legacy-power' (plugin jar " + JAR + ") failed in lambda()", "ArithmeticException: unlucky power");
+        assertFalse(Files.exists(wd.resolve("outputs/run")), "no half-written run directory");
     }
 
     @Test
