@@ -233,7 +233,7 @@ public final class ConfigComposer {
             default:
                 if (!c.hasPathOrNull(o.key())) {
                     // A plugin's parameter without a default is set like any other key (no '+').
-                    if (readBySomething(c, o.key()) && plugins.role(c, o.key()) != PluginGroups.KeyRole.NOT_A_PLUGIN_KEY) {
+                    if (readBySomething(c, o.key())) {
                         return c.withValue(o.key(), pluginValue(c, o, null));
                     }
                     throw unknownKey(c, o);
@@ -256,13 +256,18 @@ public final class ConfigComposer {
      */
     private ConfigValue pluginValue(Config c, Override o, ConfigValueType oldType) {
         java.util.Optional<PluginParameter> p = plugins.declared(c, o.key());
+        // A string stays the text typed (paths need no quotes); other values are parsed as HOCON.
+        ConfigValueType asString = oldType == ConfigValueType.STRING ? ConfigValueType.STRING : null;
         if (p.isEmpty()) {
-            return parseValue(o, plugins.role(c, o.key()) == PluginGroups.KeyRole.UNDECLARED_PLUGIN ? null : oldType);
+            // a plugin that declares nothing judges the value itself, in one line naming it and its jar
+            return parseValue(o, plugins.role(c, o.key()) == PluginGroups.KeyRole.UNDECLARED_PLUGIN ? asString : oldType);
         }
         if (o.key().indexOf('.') != o.key().lastIndexOf('.')) {
             return parseValue(o, null); // inside a parameter's value (e.g. a map): the plugin checks it
         }
-        ConfigValue v = parseValue(o, p.get().type() == PluginParameter.Type.STRING ? ConfigValueType.STRING : null);
+        PluginParameter.Type t = p.get().type();
+        boolean text = t == PluginParameter.Type.STRING || (t == PluginParameter.Type.ANY && asString != null);
+        ConfigValue v = parseValue(o, text ? ConfigValueType.STRING : null);
         if (!p.get().type().accepts(v)) {
             throw PluginGroups.wrongType(plugins.owner(c, o.key()).orElseThrow(), p.get(), v, "override '" + o + "'");
         }

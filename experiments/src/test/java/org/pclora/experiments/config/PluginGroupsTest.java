@@ -92,6 +92,14 @@ class PluginGroupsTest {
     }
 
     @Test
+    void stringParametersKeepTheTextTyped() {
+        Config c = compose(CONF, "dataset.path=/data/a//b", "model=vit", "model.arch=vit-s16");
+        assertEquals("/data/a//b", c.getString("dataset.path"), "not cut at HOCON's // comment");
+        assertEquals("vit-s16", c.getString("model.arch"));
+        assertEquals("123", compose(CONF, "dataset.path=123").getString("dataset.path"));
+    }
+
+    @Test
     void configurationsInTheEarlierParamsLayoutAreStillRead() {
         Config old = ConfigFactory.parseString("schedule { name = exponential, params { rate = 3 } }\n"
                 + "distill { losses = [ { name = logit-kl, weight = 0.5, params { temperature = 4 } },"
