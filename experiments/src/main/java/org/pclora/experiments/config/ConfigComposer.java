@@ -222,6 +222,10 @@ public final class ConfigComposer {
                 }
                 return c.withoutPath(o.key());
             case ADD:
+                if (c.hasPathOrNull(o.key()) && plugins.role(c, o.key()) == PluginGroups.KeyRole.DECLARED) {
+                    // A plugin parameter the plugin's defaults put there already: adding it sets it.
+                    return c.withValue(o.key(), pluginValue(c, o, c.hasPath(o.key()) ? c.getValue(o.key()).valueType() : null));
+                }
                 if (c.hasPathOrNull(o.key())) {
                     throw new PcLoraException("override '" + o + "' adds key " + o.key()
                             + ", which exists already: use " + o.key() + "=" + o.value() + " to change it");
@@ -262,7 +266,7 @@ public final class ConfigComposer {
             // a plugin that declares nothing judges the value itself, in one line naming it and its jar
             return parseValue(o, plugins.role(c, o.key()) == PluginGroups.KeyRole.UNDECLARED_PLUGIN ? asString : oldType);
         }
-        if (o.key().indexOf('.') != o.key().lastIndexOf('.')) {
+        if (o.key().indexOf('.') != o.key().lastIndexOf('.') && !plugins.legacyKey(c, o.key())) {
             return parseValue(o, null); // inside a parameter's value (e.g. a map): the plugin checks it
         }
         PluginParameter.Type t = p.get().type();

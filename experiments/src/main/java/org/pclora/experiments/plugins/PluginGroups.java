@@ -235,11 +235,11 @@ public final class PluginGroups {
         if (s.isEmpty()) {
             return KeyRole.NOT_A_PLUGIN_KEY;
         }
-        String param = param(key);
+        PluginParameters p = parameters(s.get().entry());
+        String param = param(key, p);
         if (s.get().group().structural().contains(param)) {
             return KeyRole.NOT_A_PLUGIN_KEY;
         }
-        PluginParameters p = parameters(s.get().entry());
         if (!p.declared()) {
             return KeyRole.UNDECLARED_PLUGIN;
         }
@@ -266,7 +266,10 @@ public final class PluginGroups {
 
     /** The declared parameter a dotted key names, if any. */
     public Optional<PluginParameter> declared(Config config, String key) {
-        return owner(config, key).flatMap(s -> parameters(s.entry()).get(param(key)));
+        return owner(config, key).flatMap(s -> {
+            PluginParameters p = parameters(s.entry());
+            return p.get(param(key, p));
+        });
     }
 
     /** Declared parameter paths of every selected plugin, for "nearest key" suggestions. */
@@ -281,10 +284,27 @@ public final class PluginGroups {
         return out;
     }
 
-    private static String param(String key) {
-        String rest = key.substring(key.indexOf('.') + 1);
-        int dot = rest.indexOf('.');
-        return dot < 0 ? rest : rest.substring(0, dot);
+    /**
+     * The parameter a dotted key under a group names: {@code schedule.power} and, in the layout
+     * configurations had before parameters sat beside the selector, {@code schedule.params.power}
+     * (unless the plugin declares a parameter called {@code params}).
+     */
+    private static String param(String key, PluginParameters declared) {
+        String[] parts = key.split("\\.");
+        if (parts.length >= 3 && parts[1].equals("params") && declared.declared() && declared.get("params").isEmpty()) {
+            return parts[2];
+        }
+        return parts.length < 2 ? "" : parts[1];
+    }
+
+    /** Whether a key addresses a parameter in the earlier {@code <group>.params.<name>} layout. */
+    public boolean legacyKey(Config config, String key) {
+        Optional<Selected> s = owner(config, key);
+        if (s.isEmpty()) {
+            return false;
+        }
+        String[] parts = key.split("\\.");
+        return parts.length >= 3 && parts[1].equals("params") && parameters(s.get().entry()).get("params").isEmpty();
     }
 
     /** The one-line error for a value of the wrong type given to a declared parameter. */

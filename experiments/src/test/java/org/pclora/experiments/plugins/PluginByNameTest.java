@@ -111,6 +111,16 @@ class PluginByNameTest {
     }
 
     @Test
+    void theFormsThatWorkedBeforeStillWork() {
+        assertLambdas(CUBIC, wired(compose("schedule.name=quadratic-out", "+schedule.params.power=3")));
+        // '+' on a parameter whose declared default is in place already sets it
+        assertLambdas(CUBIC, wired(compose("schedule=quadratic-out", "+schedule.power=3")));
+        PcLoraException e = assertThrows(PcLoraException.class,
+                () -> compose("schedule.name=quadratic-out", "+schedule.params.power=abc"));
+        assertTrue(e.getMessage().contains("parameter 'power' expects a number"), e.getMessage());
+    }
+
+    @Test
     void withoutAConfFileThePluginsDeclaredDefaultsApply() {
         assertFalse(Files.exists(CONF.resolve("schedule/quadratic-out.conf")));
         Config c = compose("schedule=quadratic-out");
