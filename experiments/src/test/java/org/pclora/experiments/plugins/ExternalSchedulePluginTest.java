@@ -127,6 +127,23 @@ class ExternalSchedulePluginTest {
     }
 
     @Test
+    void aPluginThatCannotBeCreatedIsOneLineNamingItsClassAndJar() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        String src = PluginJarBuilder.quadraticSchedule("com.example.d", "Broken", "broken")
+                .replace("public final class Broken implements DecaySchedule {",
+                        "public final class Broken implements DecaySchedule {\n"
+                        + "    public Broken() { throw new IllegalStateException(\"no licence file\"); }");
+        PluginJarBuilder.build(tmp.resolve("d"), pluginsDir.resolve("broken.jar"), Map.of("com.example.d.Broken", src),
+                DecaySchedule.class, List.of("com.example.d.Broken"));
+        CliRun r = CliRun.of(Map.of(PluginLoader.ENV, pluginsDir.toString()), tmp, "plugins");
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("cannot load a schedule plugin (broken.jar): "), r.err());
+        assertTrue(r.err().contains("com.example.d.Broken") && r.err().contains("IllegalStateException: no licence file"),
+                r.err());
+    }
+
+    @Test
     void anExplicitPluginsDirectoryMustExist() {
         CliRun r = CliRun.of(Map.of(), tmp, "--plugins=missing", "plugins");
         assertEquals(2, r.status());
