@@ -57,7 +57,11 @@ public final class Settings {
             return n.longValue();
         }
         double d = n.doubleValue();
-        if (!Double.isFinite(d) || d != Math.rint(d) || Math.abs(d) >= 0x1p63) {
+        if (Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) >= 0x1p63) {
+            throw new PcLoraException("configuration key " + key + " = " + c.getValue(key).render(
+                    com.typesafe.config.ConfigRenderOptions.concise()) + " is out of range: expected a 64-bit integer");
+        }
+        if (!Double.isFinite(d) || d != Math.rint(d)) {
             throw new PcLoraException("configuration key " + key + " = " + c.getValue(key).render(
                     com.typesafe.config.ConfigRenderOptions.concise()) + " is not an integer: give a whole number such as "
                     + (Double.isFinite(d) ? Long.toString((long) Math.floor(d)) : "42"));
