@@ -92,6 +92,19 @@ class PluginGroupsTest {
     }
 
     @Test
+    void everyShippedExperimentAndGroupOptionPassesThePluginChecks() {
+        ConfigComposer composer = new ConfigComposer(CONF);
+        for (String e : composer.options("experiment")) {
+            assertEquals(e, compose(CONF, "experiment=" + e).getString("name"));
+        }
+        for (String g : List.of("model", "dataset", "schedule", "distill")) {
+            for (String option : composer.options(g)) {
+                compose(CONF, g + "=" + option); // throws naming the plugin and key if a conf file disagrees
+            }
+        }
+    }
+
+    @Test
     void stringParametersKeepTheTextTyped() {
         Config c = compose(CONF, "dataset.path=/data/a//b", "model=vit", "model.arch=vit-s16");
         assertEquals("/data/a//b", c.getString("dataset.path"), "not cut at HOCON's // comment");
