@@ -15,8 +15,8 @@ import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.core.spi.ModelFamily;
 import org.pclora.core.train.Objective;
-import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.core.train.TrainingSettings;
+import org.pclora.experiments.plugins.PluginGroups;
 
 /**
  * Binds the plugins a run's configuration selects by name (model family, dataset, decay schedule,
