@@ -60,10 +60,9 @@ class ConfigComposerTest {
         assertEquals(32, pc.getInt("pclora.rank"));
         assertTrue(pc.getBoolean("student.freeze_embeddings"));
         assertEquals("constant", compose("experiment=bert-base-wordnet", "row=lora-kd").getString("schedule.name"));
-        assertEquals("none", compose("experiment=bert-base-wordnet", "row=pclora-nokd")
-                .getConfigList("distill.losses").get(0).getString("name"));
+        assertEquals("none", compose("experiment=bert-base-wordnet", "row=pclora-nokd").getString("distill.name"));
         Config dense = compose("experiment=bert-base-wordnet", "row=dense-kd");
-        assertEquals("logit-kl", dense.getConfigList("distill.losses").get(0).getString("name"));
+        assertEquals("logit-kl", dense.getString("distill.name"));
         assertEquals("bert-mini", dense.getString("student.model.arch"));
         assertEquals("random", dense.getString("student.init"));
         assertFalse(dense.getBoolean("student.adapters"));

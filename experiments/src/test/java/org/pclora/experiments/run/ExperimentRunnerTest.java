@@ -105,12 +105,17 @@ class ExperimentRunnerTest {
         assertEquals(0.0, (double) comp.get("adapted_parameters"), 1e-12);
     }
 
+    /** student.model { hidden = 8 }, as a row file sets it (the command line adds no keys that no plugin reads). */
+    private static Config smallStudent(Config c) {
+        return c.withValue("student.model.hidden", ConfigValueFactory.fromAnyRef(8));
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void denseStudentOfAnotherSizeIsMeasuredAgainstTheTeacher(@TempDir Path out) {
         // the small-dense-model row: hidden 8 instead of 16, random init, no adapters, logit KD
-        Map<String, Object> s = runner(config(out, "+student.model.hidden=8", "student.init=random",
-                "student.adapters=false", "distill=logit-kl", "teacher.epochs=1", "student.epochs=1"))
+        Map<String, Object> s = runner(smallStudent(config(out, "student.init=random",
+                "student.adapters=false", "distill=logit-kl", "teacher.epochs=1", "student.epochs=1")))
                 .run(new RunDirectory(out.resolve("d")), List.of());
         assertEquals("none", s.get("adapter"));
         assertEquals(0, s.get("rank"));
@@ -131,8 +136,8 @@ class ExperimentRunnerTest {
             {"student.init=scratch", "distill=none", "teacher, pretrained or random"}};
         for (String[] c : cases) {
             RunDirectory dir = new RunDirectory(out.resolve("y"));
-            PcLoraException e = assertThrows(PcLoraException.class, () -> runner(config(out, "+student.model.hidden=8",
-                    c[0], c[1])).run(dir, List.of()));
+            PcLoraException e = assertThrows(PcLoraException.class, () -> runner(smallStudent(config(out, c[0], c[1])))
+                    .run(dir, List.of()));
             assertTrue(e.getMessage().contains(c[2]) && !e.getMessage().contains("\n"), e.getMessage());
             assertFalse(Files.exists(dir.path()), c[0] + " left a run directory");
         }
