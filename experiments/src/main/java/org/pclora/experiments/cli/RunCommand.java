@@ -30,6 +30,8 @@ import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
 import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.RunDirectory;
+import org.pclora.experiments.run.Slurm;
+import org.pclora.experiments.run.SlurmLauncher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -141,7 +143,15 @@ public final class RunCommand implements Callable<Integer> {
             configs.add(absolutePaths(composer.compose(r).config())); // validate every run before any starts
         }
         Config first = configs.get(0);
-        Path sweepDir = Path.of(first.getString("output.root"), first.getString("name"), "multirun-" + hash(args));
+        // launcher keys say where the sweep runs, not what it computes: the same points share one directory
+        Path sweepDir = Path.of(first.getString("output.root"), first.getString("name"),
+                "multirun-" + hash(args.stream().filter(a -> !SlurmLauncher.isLauncherKey(a)).toList()));
+        String launcher = first.hasPath("launcher.name") ? first.getString("launcher.name") : "local";
+        if (launcher.equals("slurm")) {
+            return slurm(sweepDir, first, runs, configs);
+        } else if (!launcher.equals("local")) {
+            throw new PcLoraException("launcher.name = '" + launcher + "' is not accepted: use launcher=local or launcher=slurm");
+        }
         int workers = Math.max(1, first.getInt("train.workers"));
         root.err().printf("pclora: sweep of %d runs into %s with %d worker(s)%n", runs.size(), sweepDir, workers);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
@@ -195,6 +205,27 @@ public final class RunCommand implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
+    /** {@code launcher=slurm}: the sweep goes to SLURM as a teacher job and a job array (see SlurmLauncher). */
+    private Integer slurm(Path sweepDir, Config first, List<List<Override>> runs, List<Config> configs) {
+        SlurmLauncher.settings(configs); // checked before anything is written or printed
+        List<String> cliOptions = new ArrayList<>();
+        try {
+            Path plugins = root.pluginsDirectory();
+            if (Files.isDirectory(plugins)) {
+                cliOptions.add("--plugins=" + plugins.toAbsolutePath());
+            }
+        } catch (PcLoraException e) {
+            // no plugins directory: the tasks use the built-in plugins, as this process does
+        }
+        String command = SlurmLauncher.thisJvm(PcLoraCli.class.getName(), cliOptions);
+        List<List<String>> overrides = runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList();
+        root.err().printf("pclora: sweep of %d runs into %s on SLURM%n", runs.size(), sweepDir);
+        new SlurmLauncher(Slurm.commands(), root.err()).launch(sweepDir, first.getString("name"), root.workingDir(),
+                confDir().toAbsolutePath(), command, overrides, configs);
+        root.out().println(sweepDir);
+        return 0;
+    }
+
     private void printTable(List<Map<String, Object>> summaries) {
         root.out().print(ResultTable.markdown(summaries));
         root.out().flush();
@@ -214,7 +245,12 @@ public final class RunCommand implements Callable<Integer> {
      * no configuration makes a run write elsewhere.
      */
     private Config absolutePaths(Config c) {
-        Path rootDir = root.workingDir().resolve(c.getString("output.root")).normalize();
+        return absolutePaths(c, root.workingDir());
+    }
+
+    /** {@link #absolutePaths(Config)} against a given working directory (a sweep's, for its tasks). */
+    static Config absolutePaths(Config c, Path workingDir) {
+        Path rootDir = workingDir.resolve(c.getString("output.root")).normalize();
         c = c.withValue("output.root", ConfigValueFactory.fromAnyRef(rootDir.toString()));
         for (String k : List.of("output.teacher_cache", "output.dir")) {
             String v = c.getString(k);

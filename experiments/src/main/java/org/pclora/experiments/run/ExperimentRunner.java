@@ -131,18 +131,62 @@ public final class ExperimentRunner {
         BlasCheck.warnIfSlow();
         Prepared p = prepare();
         boolean fresh = !Files.isDirectory(dir.path());
-        try {
-            dir.initialise(config, overrides);
-            Map<String, Object> summary = execute(dir, p, start);
-            dir.writeJson(RunDirectory.SUMMARY, summary);
-            return summary;
-        } catch (RuntimeException e) {
-            if (fresh && !Files.exists(dir.checkpoints())) {
-                deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
-            } else if (Files.isDirectory(dir.path())) {
-                org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE), e.getMessage() + System.lineSeparator());
+        // SIGTERM (SLURM's time limit or preemption, kill) leaves a one-line failure.txt; see TerminationGuard
+        try (TerminationGuard guard = TerminationGuard.install(dir)) {
+            try {
+                dir.initialise(config, overrides);
+                Map<String, Object> summary = execute(dir, p, start);
+                if (!guard.finish(() -> dir.writeJson(RunDirectory.SUMMARY, summary))) {
+                    throw new PcLoraException("run " + dir.path() + " was stopped by a signal before it completed");
+                }
+                return summary;
+            } catch (RuntimeException e) {
+                guard.finish(() -> {
+                    if (fresh && !Files.exists(dir.checkpoints())) {
+                        deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
+                    } else if (Files.isDirectory(dir.path())) {
+                        org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE),
+                                String.valueOf(e.getMessage()).replace('\n', ' ') + System.lineSeparator());
+                    }
+                });
+                throw e;
             }
-            throw e;
+        }
+    }
+
+    /**
+     * Trains this configuration's teacher into the teacher cache (or finds it there), logging its
+     * metrics and checkpoints into {@code dir}, from whose checkpoint a stopped attempt resumes;
+     * returns the cached weights. A SLURM sweep's first job does this once for all its points.
+     */
+    public Path teacher(RunDirectory dir) {
+        BlasCheck.warnIfSlow();
+        Prepared p = prepare();
+        try (TerminationGuard guard = TerminationGuard.install(dir)) {
+            try {
+                dir.initialise(config, List.of());
+                TeacherCache cache = new TeacherCache(Path.of(config.getString("output.teacher_cache")));
+                String key = TeacherCache.key(config);
+                Path weights = cache.getOrTrain(key, () -> trainTeacher(dir, p, cache, key,
+                        new CheckpointStore(dir.checkpoints()), new Provenances(config.getLong("seed"))));
+                guard.finish(() -> {
+                    try {
+                        Files.deleteIfExists(dir.file(RunDirectory.FAILURE)); // from a stopped earlier attempt
+                    } catch (IOException ignored) {
+                        // a stale failure.txt beside a cached teacher misleads nobody: the cache decides
+                    }
+                });
+                log.printf(Locale.ROOT, "teacher %s: cached in %s%n", key, weights);
+                return weights;
+            } catch (RuntimeException e) {
+                guard.finish(() -> {
+                    if (Files.isDirectory(dir.path())) {
+                        org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE),
+                                String.valueOf(e.getMessage()).replace('\n', ' ') + System.lineSeparator());
+                    }
+                });
+                throw e;
+            }
         }
     }
 
