@@ -23,9 +23,14 @@ install() {
     return 0
   fi
   if [ "$(id -u)" != 0 ]; then log "not root: cannot apt-get install slurm-wlm munge"; return 1; fi
+  command -v apt-get >/dev/null || { log "no apt-get: install SLURM and munge with this system's packages"; return 1; }
   log "installing slurm-wlm and munge (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null && apt-get install -y -qq slurm-wlm munge >/dev/null
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge; } \
+       >"${TMPDIR:-/tmp}/pclora-slurm-apt.log" 2>&1; then
+    log "apt-get failed (no network?): see ${TMPDIR:-/tmp}/pclora-slurm-apt.log"
+    return 1
+  fi
 }
 
 write_conf() {
@@ -141,6 +146,10 @@ down() {
   log "down"
 }
 
+if [ "$(id -u)" != 0 ]; then
+  log "run as root (it writes /etc/slurm/slurm.conf and starts the daemons as root), e.g. sudo $0 ${1:-}"
+  exit 1
+fi
 case "${1:-}" in
   install) install ;;
   up) up ;;
