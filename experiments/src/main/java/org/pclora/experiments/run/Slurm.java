@@ -77,7 +77,7 @@ public interface Slurm {
             }
             String id = r.out().trim().split(";")[0].trim();
             if (r.status() != 0 || !id.matches("\\d+")) {
-                String msg = (r.err() + " " + r.out()).trim().replaceAll("\\s*\\n\\s*", "; ");
+                String msg = (r.err() + " " + r.out()).replace("sbatch: error: ", "").trim().replaceAll("\\s*\\n\\s*", "; ");
                 throw new PcLoraException("sbatch " + script.getFileName() + " failed (exit " + r.status() + "): " + msg
                         + " (check the launcher.* settings: partition, time, account, qos)");
             }

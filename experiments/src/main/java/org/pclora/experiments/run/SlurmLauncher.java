@@ -149,7 +149,15 @@ public final class SlurmLauncher {
         if (teacher != null) {
             options.add("--dependency=afterok:" + teacher);
         }
-        String array = slurm.sbatch(sweepDir.resolve(SbatchScript.ARRAY), options);
+        String array;
+        try {
+            array = slurm.sbatch(sweepDir.resolve(SbatchScript.ARRAY), options);
+        } catch (PcLoraException e) {
+            if (teacher != null) {
+                slurm.scancel(List.of(teacher)); // a teacher job for no array would only use the cluster
+            }
+            throw e;
+        }
         SweepManifest.Submission s = new SweepManifest.Submission(teacher, array, List.copyOf(send), Instant.now().toString());
         m = m.with(s);
         m.write(sweepDir);
