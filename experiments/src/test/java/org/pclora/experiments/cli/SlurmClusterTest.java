@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +31,8 @@ import org.pclora.experiments.run.SweepStatus;
  */
 class SlurmClusterTest {
 
-    @BeforeAll
-    static void needsACluster() throws Exception {
+    @BeforeEach
+    void needsACluster() throws Exception {
         assumeTrue(onPath("sbatch") && onPath("sinfo") && onPath("squeue"),
                 "SLURM's client commands (sbatch, sinfo, squeue) are not on PATH: run .ci/slurm-localhost.sh up"
                         + " (Debian's slurm-wlm and munge) to include this test");
