@@ -40,7 +40,7 @@ class SlurmLauncherTest {
     static final class FakeSlurm implements Slurm {
         final List<String> calls = new ArrayList<>();
         final Map<String, Queued> queue = new LinkedHashMap<>();
-        int next = 100;
+        int next = 900100; // far from a real cluster's job ids: the status command asks the real squeue
 
         @Override
         public String sbatch(Path script, List<String> options) {
@@ -126,6 +126,30 @@ class SlurmLauncherTest {
     }
 
     @Test
+    void aTaskThatFailsBeforeItsRunDirectoryExistsIsRecordedWithItsLastLogLine(@TempDir Path wd) throws Exception {
+        CliRun r = CliRun.of(wd, args(wd, "pclora.rank=2,999", "launcher.submit=false").toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        Path sweep = Path.of(r.out().strip());
+        FakeSlurm slurm = new FakeSlurm();
+        SweepManifest m = new SlurmLauncher(slurm, new PrintWriter(new StringWriter(), true))
+                .resubmit(sweep, SweepCommand.configs(SweepManifest.read(sweep)));
+        Path log = Files.writeString(sweep.resolve("logs/900101_1.out"),
+                "WARNING: Using incubator modules\r\nadapter rank 999 is larger than layer q allows\n\n");
+        // the task's last step, as array.sbatch runs it
+        CliRun rec = CliRun.of(wd, "sweep", "record", sweep.toString(), "1", "2", log.toString());
+        assertEquals(0, rec.status(), rec.err());
+        assertTrue(rec.err().contains("point 1 failed: exit status 2: adapter rank 999 is larger"), rec.err());
+        // later, the task has left the queue: the recorded failure stands; point 0 never wrote anything
+        List<SweepStatus.Point> st = SweepStatus.of(sweep, m, slurm);
+        assertEquals(SweepStatus.State.MISSING, st.get(0).state());
+        assertEquals(SweepStatus.State.FAILED, st.get(1).state());
+        assertEquals("exit status 2: adapter rank 999 is larger than layer q allows", st.get(1).detail());
+        CliRun status = CliRun.of(wd, "sweep", "status", sweep.toString());
+        assertEquals(0, status.status(), status.err());
+        assertTrue(status.out().contains("2 points, 1 failed, 1 missing"), status.out());
+    }
+
+    @Test
     void arraySpecsCompressRunsOfPoints() {
         assertEquals("0-3", SbatchScript.arraySpec(List.of(0, 1, 2, 3), 0));
         assertEquals("1,3-5,9%4", SbatchScript.arraySpec(List.of(9, 1, 3, 4, 5), 4));
@@ -147,14 +171,14 @@ class SlurmLauncherTest {
 
         // first submission: teacher job, then the array after it
         m = launcher.resubmit(sweep, configs);
-        assertEquals(List.of("sbatch  teacher.sbatch -> 100",
-                "sbatch --array=0-3 --dependency=afterok:100 array.sbatch -> 101"), slurm.calls);
-        assertEquals("100", m.submissions().get(0).teacherJob());
+        assertEquals(List.of("sbatch  teacher.sbatch -> 900100",
+                "sbatch --array=0-3 --dependency=afterok:900100 array.sbatch -> 900101"), slurm.calls);
+        assertEquals("900100", m.submissions().get(0).teacherJob());
 
         // 0 done, 1 running, 2 failed (failure.txt), 3 gone from the queue with no run directory
         Files.createDirectories(sweep.resolve("0"));
         Files.writeString(sweep.resolve("0").resolve(RunDirectory.SUMMARY), "{}");
-        slurm.queue.put("101_1", new Slurm.Queued("RUNNING", "None"));
+        slurm.queue.put("900101_1", new Slurm.Queued("RUNNING", "None"));
         Files.createDirectories(sweep.resolve("2"));
         Files.writeString(sweep.resolve("2").resolve(RunDirectory.CONFIG), "x = 1\n");
         Files.writeString(sweep.resolve("2").resolve(RunDirectory.FAILURE), "stopped by a signal (SIGTERM ...)\n");
@@ -162,7 +186,7 @@ class SlurmLauncherTest {
         assertEquals(List.of(SweepStatus.State.DONE, SweepStatus.State.RUNNING, SweepStatus.State.FAILED,
                 SweepStatus.State.MISSING), st.stream().map(SweepStatus.Point::state).toList());
         assertEquals("stopped by a signal (SIGTERM ...)", st.get(2).detail());
-        assertEquals("101_3", st.get(3).job());
+        assertEquals("900101_3", st.get(3).job());
 
         // resubmission sends 2 and 3 only; the teacher is cached now, so no teacher job
         Path teachers = wd.resolve("outputs/teachers");
@@ -171,21 +195,21 @@ class SlurmLauncherTest {
         Files.writeString(teachers.resolve(m.teachers().get(0).key() + ".json"), "{}");
         slurm.calls.clear();
         m = launcher.resubmit(sweep, configs);
-        assertEquals(List.of("sbatch --array=2-3 array.sbatch -> 102"), slurm.calls);
+        assertEquals(List.of("sbatch --array=2-3 array.sbatch -> 900102"), slurm.calls);
         assertNull(m.submissions().get(1).teacherJob());
-        assertTrue(err.toString().contains("point 1 is running as 101_1, not sent again"), err.toString());
+        assertTrue(err.toString().contains("point 1 is running as 900101_1, not sent again"), err.toString());
 
         // a task stuck behind a failed teacher job counts as failed; resubmission cancels it first
         slurm.queue.clear();
-        slurm.queue.put("102_3", new Slurm.Queued("PENDING", "DependencyNeverSatisfied"));
-        slurm.queue.put("102_2", new Slurm.Queued("PENDING", "Priority"));
+        slurm.queue.put("900102_3", new Slurm.Queued("PENDING", "DependencyNeverSatisfied"));
+        slurm.queue.put("900102_2", new Slurm.Queued("PENDING", "Priority"));
         st = SweepStatus.of(sweep, m, slurm);
         assertEquals(SweepStatus.State.PENDING, st.get(2).state());
         assertEquals(SweepStatus.State.FAILED, st.get(3).state());
         assertTrue(st.get(3).detail().contains("can never start"), st.get(3).detail());
         slurm.calls.clear();
         launcher.resubmit(sweep, configs);
-        assertEquals(List.of("scancel 102_3", "sbatch --array=1,3 array.sbatch -> 103"), slurm.calls);
+        assertEquals(List.of("scancel 900102_3", "sbatch --array=1,3 array.sbatch -> 900103"), slurm.calls);
 
         // the status command writes multirun.json in the local sweep's format
         SweepStatus.update(sweep, SweepStatus.of(sweep, SweepManifest.read(sweep), slurm));
