@@ -104,6 +104,8 @@ public final class SbatchScript {
         s.append("#SBATCH --output=").append(sweepDir.resolve(LOGS)).append('/').append(output).append('\n');
         s.append("#SBATCH --chdir=").append(m.workingDir()).append('\n');
         s.append("#SBATCH --requeue\n");
+        // a requeued task appends to its log, so that the stop and the resumption read as one story
+        s.append("#SBATCH --open-mode=append\n");
         for (String o : m.launcher().options()) {
             s.append("#SBATCH ").append(o).append('\n');
         }

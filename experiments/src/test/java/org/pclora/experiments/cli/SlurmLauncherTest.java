@@ -101,7 +101,7 @@ class SlurmLauncherTest {
         String array = Files.readString(sweep.resolve(SbatchScript.ARRAY));
         for (String line : List.of("#SBATCH --array=0-3%2", "#SBATCH --partition=short", "#SBATCH --time=0-01:30",
                 "#SBATCH --cpus-per-task=3", "#SBATCH --mem=6G", "#SBATCH --gpus-per-task=1", "#SBATCH --qos=low",
-                "#SBATCH --account=proj1", "#SBATCH --constraint=avx512", "#SBATCH --nice=5", "#SBATCH --requeue",
+                "#SBATCH --account=proj1", "#SBATCH --constraint=avx512", "#SBATCH --nice=5", "#SBATCH --requeue", "#SBATCH --open-mode=append",
                 "#SBATCH --chdir=" + wd, "#SBATCH --output=" + sweep.resolve("logs") + "/%A_%a.out",
                 "  3) point=(", "'schedule=sine' 'pclora.rank=4') ;;", "pclora run resume=\"$dir\"")) {
             assertTrue(array.contains(line), line + " in\n" + array);
