@@ -31,7 +31,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, description = {"Follow and repair a sweep sent to SLURM (pclora run -m launcher=slurm ...).",
         "  status <sweep-dir> [--wait]   each point: pending, running, done or failed (and multirun.json updated)",
-        "  resubmit <sweep-dir>          submit the failed and missing points again (resuming from checkpoints)"},
+        "  resubmit <sweep-dir>          submit the failed and missing points again (resuming from checkpoints);",
+        "                                'submit' is the same, for a sweep written with launcher.submit=false"},
         subcommands = {SweepCommand.Status.class, SweepCommand.Resubmit.class, SweepCommand.Teachers.class,
             SweepCommand.Record.class})
 public final class SweepCommand implements Callable<Integer> {
@@ -107,9 +108,16 @@ public final class SweepCommand implements Callable<Integer> {
         StringBuilder head = new StringBuilder("sweep " + d + ": " + points.size() + " points");
         counts.forEach((s, n) -> head.append(", ").append(n).append(' ').append(word(s)));
         root.out().println(head);
+        // the overrides every point shares say nothing about the point: show what varies
+        java.util.Set<String> common = new java.util.LinkedHashSet<>(points.isEmpty() ? List.of() : points.get(0).overrides());
+        points.forEach(p -> common.retainAll(p.overrides()));
+        if (points.size() < 2) {
+            common.clear();
+        }
         for (SweepStatus.Point p : points) {
+            List<String> own = p.overrides().stream().filter(o -> !common.contains(o)).toList();
             root.out().printf(Locale.ROOT, "%4d  %-8s %-12s %s%s%n", p.index(), word(p.state()),
-                    p.job() == null ? "-" : p.job(), String.join(" ", p.overrides()),
+                    p.job() == null ? "-" : p.job(), String.join(" ", own),
                     p.detail().isEmpty() ? "" : "  (" + p.detail() + ")");
         }
         if (points.stream().anyMatch(p -> p.state() == SweepStatus.State.FAILED || p.state() == SweepStatus.State.MISSING)) {
@@ -123,7 +131,8 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     /** {@code sweep resubmit}. */
-    @Command(name = "resubmit", mixinStandardHelpOptions = true, description = "Submit the failed and missing points of a SLURM sweep again.")
+    @Command(name = "resubmit", aliases = "submit", mixinStandardHelpOptions = true,
+            description = "Submit the failed and missing points of a SLURM sweep (again); 'submit' after launcher.submit=false.")
     static final class Resubmit implements Callable<Integer> {
         @ParentCommand
         SweepCommand sweep;

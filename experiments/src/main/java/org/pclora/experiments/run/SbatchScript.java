@@ -59,17 +59,27 @@ public final class SbatchScript {
         return s.toString();
     }
 
-    /** A script that submits both jobs the way {@code launcher.submit=true} does. */
-    public static String submit(Path sweepDir, boolean teacherJob, List<Integer> points, int maxParallel) {
-        StringBuilder s = new StringBuilder("#!/bin/bash\n# Submits the sweep as pclora run -m launcher=slurm would.\nset -euo pipefail\n");
-        s.append("cd ").append(quote(sweepDir.toString())).append('\n');
+    /**
+     * A script that submits the sweep as {@code launcher.submit=true} does, through {@code pclora
+     * sweep submit} so that the job ids are recorded in sweep.json; the plain sbatch commands are
+     * shown in its comments.
+     */
+    public static String submit(SweepManifest m, Path sweepDir, boolean teacherJob, List<Integer> points, int maxParallel) {
+        StringBuilder s = new StringBuilder("#!/bin/bash\n");
+        s.append("# Submits the sweep as 'pclora run -m launcher=slurm' does and records its job ids in sweep.json,\n");
+        s.append("# so that 'pclora sweep status' follows it. The same with plain sbatch (untracked):\n");
+        s.append("#   cd ").append(quote(sweepDir.toString())).append('\n');
         String array = "sbatch --parsable --array=" + arraySpec(points, maxParallel);
         if (teacherJob) {
-            s.append("teacher=$(sbatch --parsable ").append(TEACHER).append(")\n");
-            s.append(array).append(" --dependency=afterok:${teacher%%;*} ").append(ARRAY).append('\n');
+            s.append("#   teacher=$(sbatch --parsable ").append(TEACHER).append(")\n");
+            s.append("#   ").append(array).append(" --dependency=afterok:${teacher%%;*} ").append(ARRAY).append('\n');
         } else {
-            s.append(array).append(' ').append(ARRAY).append('\n');
+            s.append("#   ").append(array).append(' ').append(ARRAY).append('\n');
         }
+        s.append("set -euo pipefail\n");
+        s.append("pclora() { ").append(m.command()).append(" \"$@\"; }\n");
+        s.append("cd ").append(quote(m.workingDir())).append('\n');
+        s.append("pclora sweep submit ").append(quote(sweepDir.toString())).append('\n');
         return s.toString();
     }
 

@@ -129,7 +129,7 @@ public final class SlurmLauncher {
             }
         }
         int throttle = m.launcher().maxParallel();
-        writeSubmitScript(sweepDir, teacherJob, send.isEmpty() ? List.of(0) : send, throttle);
+        writeSubmitScript(sweepDir, m, teacherJob, send.isEmpty() ? List.of(0) : send, throttle);
         if (send.isEmpty()) {
             err.println("pclora: nothing to submit: every point of " + sweepDir + " is complete or queued");
             return m;
@@ -177,9 +177,9 @@ public final class SlurmLauncher {
         return m;
     }
 
-    private void writeSubmitScript(Path sweepDir, boolean teacherJob, List<Integer> points, int throttle) {
+    private void writeSubmitScript(Path sweepDir, SweepManifest m, boolean teacherJob, List<Integer> points, int throttle) {
         Path f = sweepDir.resolve(SbatchScript.SUBMIT);
-        AtomicFiles.writeString(f, SbatchScript.submit(sweepDir, teacherJob, points, throttle));
+        AtomicFiles.writeString(f, SbatchScript.submit(m, sweepDir, teacherJob, points, throttle));
         try {
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException | UnsupportedOperationException ignored) {

@@ -111,6 +111,7 @@ class SlurmLauncherTest {
         assertTrue(teacher.contains("pclora sweep teachers '" + sweep + "'"), teacher);
         String submit = Files.readString(sweep.resolve(SbatchScript.SUBMIT));
         assertTrue(submit.contains("--array=0-3%2 --dependency=afterok:${teacher%%;*} array.sbatch"), submit);
+        assertTrue(submit.contains("pclora sweep submit '" + sweep + "'"), submit);
         for (String f : List.of(SbatchScript.ARRAY, SbatchScript.TEACHER, SbatchScript.SUBMIT)) {
             Process p = new ProcessBuilder("bash", "-n", sweep.resolve(f).toString()).redirectErrorStream(true).start();
             assertEquals(0, p.waitFor(), f + ": " + new String(p.getInputStream().readAllBytes()));
