@@ -116,7 +116,7 @@ class SlurmClusterTest {
     private static int reportRows(Path wd, Path sweep) throws Exception {
         CliRun report = CliRun.of(wd, "report", sweep.toString());
         assertEquals(0, report.status(), report.err());
-        return (int) Files.readAllLines(sweep.resolve("report.csv")).stream().skip(1).filter(l -> !l.isBlank()).count();
+        return (int) Files.readAllLines(sweep.resolve("runs.csv")).stream().skip(1).filter(l -> !l.isBlank()).count();
     }
 
     private static String logs(Path sweep) throws Exception {
