@@ -94,7 +94,7 @@ public final class SweepStatus {
         if (recorded != null && "failed".equals(recorded.get("status")) && job != null && job.equals(recorded.get("job"))) {
             return new Point(p.index(), p.overrides(), State.FAILED, job, String.valueOf(recorded.get("error")));
         }
-        String ended = q != null ? q.state() : acct.get(job);
+        String ended = q != null ? q.state() : job == null ? null : acct.get(job);
         if (ended != null) {
             return new Point(p.index(), p.overrides(), State.FAILED, job, "SLURM task " + job + " ended " + ended
                     + " without a summary");

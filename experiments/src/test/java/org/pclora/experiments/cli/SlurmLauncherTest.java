@@ -120,6 +120,9 @@ class SlurmLauncherTest {
         assertEquals(4, m.points().size());
         assertEquals(1, m.teachers().size(), "one teacher for schedules x ranks");
         assertTrue(m.submissions().isEmpty());
+        CliRun status = CliRun.of(wd, "sweep", "status", sweep.toString());
+        assertEquals(0, status.status(), status.err());
+        assertTrue(status.out().contains("4 points, 4 missing") && status.out().contains("never submitted"), status.out());
         // the same points with other launcher values share the directory
         CliRun again = CliRun.of(wd, args(wd, "schedule=linear,sine", "pclora.rank=2,4", "launcher.submit=false")
                 .toArray(String[]::new));
