@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.pclora.core.PcLoraException;
 import org.pclora.experiments.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,9 +32,18 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (out != null && Files.exists(root.workingDir().resolve(out)) && !Files.isDirectory(root.workingDir().resolve(out))) {
+            throw new PcLoraException("report: --out " + out + " is a file, not a directory: give a directory"
+                    + " (it is created when missing) for the report files");
+        }
         Report report = Report.of(dirs, root.workingDir(), name -> root.registry().schedule(name));
         Path target = out != null ? root.workingDir().resolve(out) : root.workingDir().resolve(dirs.get(0));
-        Files.createDirectories(target);
+        try {
+            Files.createDirectories(target);
+        } catch (IOException e) {
+            throw new PcLoraException("report: cannot create the output directory " + target + " (" + e
+                    + "): give a writable directory with --out");
+        }
         report.writeTo(target);
         root.out().print(report.grouped().markdown());
         if (!report.paperMarkdown().isEmpty()) {

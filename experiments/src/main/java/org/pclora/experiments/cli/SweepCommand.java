@@ -55,12 +55,12 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     /** Each point's configuration, composed as its task composes it. */
-    static List<Config> configs(SweepManifest m) {
+    static List<Config> configs(SweepManifest m, Map<String, String> env) {
         ConfigComposer composer = new ConfigComposer(Path.of(m.configDir()));
         List<Config> out = new ArrayList<>();
         for (SweepManifest.Point p : m.points()) {
             List<Override> ov = p.overrides().stream().map(Override::parse).toList();
-            out.add(RunCommand.absolutePaths(composer.compose(ov).config(), Path.of(m.workingDir())));
+            out.add(RunCommand.absolutePaths(composer.compose(ov).config(), Path.of(m.workingDir()), env));
         }
         return out;
     }
@@ -144,7 +144,7 @@ public final class SweepCommand implements Callable<Integer> {
         public Integer call() {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
-            new SlurmLauncher(Slurm.commands(), sweep.root.err()).resubmit(d, configs(m));
+            new SlurmLauncher(Slurm.commands(), sweep.root.err()).resubmit(d, configs(m, sweep.root.env()));
             return 0;
         }
     }
@@ -162,7 +162,7 @@ public final class SweepCommand implements Callable<Integer> {
         public Integer call() {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
-            List<Config> configs = configs(m);
+            List<Config> configs = configs(m, sweep.root.env());
             for (SweepManifest.Teacher t : m.teachers()) {
                 ExperimentRunner runner = Guice.createInjector(new ExperimentModule(configs.get(t.point()),
                         sweep.root.registry())).getInstance(ExperimentRunner.class);

@@ -136,7 +136,7 @@ class SlurmLauncherTest {
         Path sweep = Path.of(r.out().strip());
         FakeSlurm slurm = new FakeSlurm();
         SweepManifest m = new SlurmLauncher(slurm, new PrintWriter(new StringWriter(), true))
-                .resubmit(sweep, SweepCommand.configs(SweepManifest.read(sweep)));
+                .resubmit(sweep, SweepCommand.configs(SweepManifest.read(sweep), Map.of()));
         Path log = Files.writeString(sweep.resolve("logs/900101_1.out"),
                 "WARNING: Using incubator modules\r\nadapter rank 999 is larger than layer q allows\n\n");
         // the task's last step, as array.sbatch runs it
@@ -168,7 +168,7 @@ class SlurmLauncherTest {
         assertEquals(0, r.status(), r.err());
         Path sweep = Path.of(r.out().strip());
         SweepManifest m = SweepManifest.read(sweep);
-        List<com.typesafe.config.Config> configs = SweepCommand.configs(m);
+        List<com.typesafe.config.Config> configs = SweepCommand.configs(m, Map.of());
         FakeSlurm slurm = new FakeSlurm();
         StringWriter err = new StringWriter();
         SlurmLauncher launcher = new SlurmLauncher(slurm, new PrintWriter(err, true));
