@@ -26,10 +26,12 @@ import org.pclora.core.io.AtomicFiles;
 import org.pclora.experiments.config.ConfigComposer;
 import org.pclora.experiments.config.Override;
 import org.pclora.experiments.config.Sweep;
+import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
 import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.RunDirectory;
+import org.pclora.experiments.run.Settings;
 import org.pclora.experiments.run.Slurm;
 import org.pclora.experiments.run.SlurmLauncher;
 import org.pclora.experiments.run.UserCache;
@@ -78,7 +80,7 @@ public final class RunCommand implements Callable<Integer> {
             // absolute and normalised, so that the summary records where the run is, not how it was typed
             return resume(root.workingDir().resolve(resume).normalize());
         }
-        ConfigComposer composer = new ConfigComposer(confDir());
+        ConfigComposer composer = new ConfigComposer(confDir(), new PluginGroups(root.registry()));
         List<Override> declared = composer.sweepOf(overrides);
         if (!declared.isEmpty() && !multirun) {
             throw new PcLoraException("the experiment declares a sweep over " + declared
@@ -145,17 +147,23 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> runOne(Config config, Path dir, List<String> overrides, String label, boolean parallel) {
-        ExperimentRunner runner = Guice.createInjector(new ExperimentModule(config, root.registry()))
-                .getInstance(ExperimentRunner.class);
+        ExperimentRunner runner = runner(config);
         runner.setRunLabel(label, parallel);
         return runner.run(new RunDirectory(dir), overrides);
+    }
+
+    /** The wired runner of one configuration: every plugin configured and every setting read. */
+    private ExperimentRunner runner(Config config) {
+        return Guice.createInjector(new ExperimentModule(config, root.registry())).getInstance(ExperimentRunner.class);
     }
 
     private Integer sweep(ConfigComposer composer, List<Override> overrides) {
         List<List<Override>> runs = Sweep.expand(overrides);
         List<Config> configs = new ArrayList<>();
         for (List<Override> r : runs) {
-            configs.add(absolutePaths(composer.compose(r).config())); // validate every run before any starts
+            Config c = absolutePaths(composer.compose(r).config());
+            runner(c); // validate and wire every run before any starts
+            configs.add(c);
         }
         Config first = configs.get(0);
         // launcher keys say where the sweep runs, not what it computes: the same points share one directory
@@ -167,7 +175,7 @@ public final class RunCommand implements Callable<Integer> {
         } else if (!launcher.equals("local")) {
             throw new PcLoraException("launcher.name = '" + launcher + "' is not accepted: use launcher=local or launcher=slurm");
         }
-        int workers = Math.max(1, first.getInt("train.workers"));
+        int workers = Settings.workers(first);
         root.err().printf("pclora: sweep of %d runs into %s with %d worker(s)%n", runs.size(), sweepDir, workers);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<Future<Map<String, Object>>> futures = new ArrayList<>();
@@ -204,8 +212,9 @@ public final class RunCommand implements Callable<Integer> {
                 failed++;
                 Throwable cause = e.getCause();
                 st.put("status", "failed");
-                st.put("error", String.valueOf(cause.getMessage()));
-                root.err().println("pclora: run " + i + " " + st.get("overrides") + " failed: " + cause.getMessage());
+                String message = PcLoraCli.oneLine(cause, root.registry());
+                st.put("error", message);
+                root.err().println("pclora: run " + i + " " + st.get("overrides") + " failed: " + message);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PcLoraException("sweep interrupted");
@@ -226,14 +235,12 @@ public final class RunCommand implements Callable<Integer> {
     /** {@code launcher=slurm}: the sweep goes to SLURM as a teacher job and a job array (see SlurmLauncher). */
     private Integer slurm(Path sweepDir, Config first, List<List<Override>> runs, List<Config> configs) {
         SlurmLauncher.settings(configs); // checked before anything is written or printed
+        // $PCLORA_PLUGINS and $PCLORA_HOME travel with the environment sbatch exports; --plugins is passed on
         List<String> cliOptions = new ArrayList<>();
-        try {
-            Path plugins = root.pluginsDirectory();
-            if (Files.isDirectory(plugins)) {
-                cliOptions.add("--plugins=" + plugins.toAbsolutePath());
-            }
-        } catch (PcLoraException e) {
-            // no plugins directory: the tasks use the built-in plugins, as this process does
+        List<String> given = root.pluginLoader().locations().stream().filter(l -> l.from().equals("--plugins"))
+                .map(l -> l.path().toAbsolutePath().toString()).toList();
+        if (!given.isEmpty()) {
+            cliOptions.add("--plugins=" + String.join(java.io.File.pathSeparator, given));
         }
         String command = SlurmLauncher.thisJvm(PcLoraCli.class.getName(), cliOptions);
         List<List<String>> overrides = runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList();
