@@ -27,7 +27,7 @@ final class FeaturePairs {
         Map<String, INDArray> t = teacher.ofKind(kind);
         if (s.isEmpty()) {
             throw new PcLoraException("distill loss '" + loss + "' found no student features of kind " + kind
-                    + " (names '" + kind.prefix() + (kind == FeatureKind.LOGITS ? "" : "*")
+                    + " (names '" + kind.prefix() + (kind.single() ? "" : "*")
                     + "'); request that tap in the student's forward pass");
         }
         if (!s.keySet().equals(t.keySet())) {

@@ -49,7 +49,7 @@ class BertGradientTest {
         INDArray ids = Nd4j.createFromArray(new int[][] {{2, 4, 6, 3}, {2, 5, 3, 0}});
         INDArray mask = Nd4j.createFromArray(new double[][] {{1, 1, 1, 1}, {1, 1, 1, 0}});
         INDArray types = Nd4j.createFromArray(new int[][] {{0, 0, 1, 1}, {0, 0, 0, 0}});
-        return new Batch(ids, mask, types, null);
+        return BertModel.batch(ids, mask, types, null);
     }
 
     private static void check(BertModel m, String feature, Set<FeatureKind> taps, Iterable<Parameter> params) {

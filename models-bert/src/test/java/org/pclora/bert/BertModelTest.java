@@ -41,7 +41,7 @@ class BertModelTest {
 
     static Batch fixtureBatch(SafetensorsFile expected) {
         Map<String, INDArray> e = expected.tensors();
-        return new Batch(e.get("input_ids"), e.get("attention_mask").castTo(DataType.FLOAT),
+        return BertModel.batch(e.get("input_ids"), e.get("attention_mask").castTo(DataType.FLOAT),
                 e.get("token_type_ids"), null);
     }
 
@@ -82,7 +82,7 @@ class BertModelTest {
         INDArray all = model.forward(padded, false, Set.of()).get("logits");
         // Example 2 has 3 real tokens: alone and unpadded it must give the same logits.
         INDArray ids = padded.inputs().get(NDArrayIndex.interval(2, 3), NDArrayIndex.interval(0, 3)).dup();
-        INDArray alone = model.forward(new Batch(ids, null, null, null), false, Set.of()).get("logits");
+        INDArray alone = model.forward(BertModel.batch(ids, null, null, null), false, Set.of()).get("logits");
         double diff = all.getRow(2).sub(alone.getRow(0)).norm1Number().doubleValue();
         assertTrue(diff < 1e-5, "padding changed the logits by " + diff);
     }

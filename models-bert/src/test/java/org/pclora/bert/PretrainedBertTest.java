@@ -70,7 +70,7 @@ class PretrainedBertTest {
                 }
             }
             assertTrue(maskAt > 0);
-            INDArray hidden = loaded.model().lastHiddenState(new Batch(Nd4j.createFromArray(new int[][] {ids}),
+            INDArray hidden = loaded.model().lastHiddenState(BertModel.batch(Nd4j.createFromArray(new int[][] {ids}),
                     null, null, null));
             INDArray h = hidden.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
                     org.nd4j.linalg.indexing.NDArrayIndex.interval(maskAt, maskAt + 1),

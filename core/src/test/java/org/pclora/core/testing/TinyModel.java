@@ -105,6 +105,12 @@ public final class TinyModel implements ClassifierModel {
     }
 
     @Override
+    public org.pclora.core.model.InputSpec inputSpec() {
+        return new org.pclora.core.model.InputSpec(List.of(
+                org.pclora.core.model.InputSpec.Input.floats("inputs", "vectors", -1, fc.inFeatures())));
+    }
+
+    @Override
     public Map<String, Long> otherMacs() {
         return Map.of("classifier", (long) head.inFeatures() * head.outFeatures());
     }
