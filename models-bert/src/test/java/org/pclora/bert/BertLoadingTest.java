@@ -42,7 +42,7 @@ class BertLoadingTest {
 
     @Test
     void denseExportReloads() throws Exception {
-        BertFamily.Loaded loaded = BertModelTest.loadFixture();
+        var loaded = BertModelTest.loadFixture();
         BertModel model = loaded.model();
         Batch batch = BertModelTest.fixtureBatch(Safetensors.read(BertModelTest.fixture("expected.safetensors")));
         INDArray before = model.forward(batch, false, Set.of()).get("logits");
@@ -82,7 +82,7 @@ class BertLoadingTest {
         assertTrue(exported.containsKey("bert.pooler.dense.weight"));
         Path out = tmp.resolve("compressed.safetensors");
         Safetensors.write(out, exported, StateDict.metadata(model, "{}"));
-        BertFamily.Loaded back = BertFamily.loadWithReport(out, model.architecture(), true, 9);
+        var back = BertFamily.loadWithReport(out, model.architecture(), true, 9);
         assertTrue(back.report().clean(), back.summary());
         assertEquals(0.0, maxDiff(compressed, back.model().forward(batch, false, Set.of()).get("logits")), 1e-7);
     }
@@ -104,7 +104,7 @@ class BertLoadingTest {
     @Test
     void tfBundleLoadsIntoTheModel() throws Exception {
         Path bundle = Path.of(BertLoadingTest.class.getResource("tf/tiny/variables.index").toURI());
-        BertFamily.Loaded l = BertFamily.loadWithReport(bundle, tinyTfArch(), true, 0);
+        var l = BertFamily.loadWithReport(bundle, tinyTfArch(), true, 0);
         assertTrue(l.report().clean(), l.summary());
         assertTrue(l.freshClassifier());
         assertEquals(Set.of("cls.predictions.bias", "cls.predictions.transform.LayerNorm.weight"),
@@ -158,7 +158,7 @@ class BertLoadingTest {
             Path dir = PretrainedJars.resolve("maven:org.example:tiny-bert:1.0");
             assertTrue(Files.exists(dir.resolve("variables/variables.index")));
             assertTrue(Files.exists(dir.resolve("assets/vocab.txt")));
-            BertFamily.Loaded l = BertFamily.loadWithReport(Path.of("maven:org.example:tiny-bert:1.0"), tinyTfArch(),
+            var l = BertFamily.loadWithReport(Path.of("maven:org.example:tiny-bert:1.0"), tinyTfArch(),
                     true, 0);
             assertTrue(l.report().clean(), l.summary());
             PcLoraException e = assertThrows(PcLoraException.class,

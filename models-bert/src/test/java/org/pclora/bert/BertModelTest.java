@@ -45,18 +45,18 @@ class BertModelTest {
                 e.get("token_type_ids"), null);
     }
 
-    static BertFamily.Loaded loadFixture() throws Exception {
+    static org.pclora.core.family.TransformerFamily.Loaded<BertModel> loadFixture() throws Exception {
         Config arch = FAMILY.resolve(BertFamily.architectureFromHfConfig(fixture("config.json")));
         return BertFamily.loadWithReport(fixture("model.safetensors"), arch, true, 0);
     }
 
     @Test
     void matchesTheTorchFixture() throws Exception {
-        BertFamily.Loaded loaded = loadFixture();
+        var loaded = loadFixture();
         assertTrue(loaded.report().clean(), loaded.summary());
         assertFalse(loaded.freshClassifier());
         // config.json beside the file gives the same architecture when none is passed.
-        BertFamily.Loaded own = BertFamily.loadWithReport(fixture("model.safetensors"), null, true, 0);
+        var own = BertFamily.loadWithReport(fixture("model.safetensors"), null, true, 0);
         assertEquals(loaded.model().architecture(), own.model().architecture());
         SafetensorsFile expected = Safetensors.read(fixture("expected.safetensors"));
         Features f = loaded.model().forward(fixtureBatch(expected), false,

@@ -133,7 +133,7 @@ class VitParityTest {
 
         PcLoraException wide = assertThrows(PcLoraException.class,
                 () -> family.load(Fixtures.tiny("model.safetensors"), tinyArch(Map.of("width", 32, "heads", 2)), true));
-        assertTrue(wide.getMessage().contains("width 16 in the checkpoint vs 32"), wide.getMessage());
+        assertTrue(wide.getMessage().contains("width (hidden_size) = 16 in the checkpoint vs 32"), wide.getMessage());
 
         Path bare = copyWithConfig(Safetensors.read(Fixtures.tiny("model.safetensors")).tensors(), false);
         PcLoraException noArch = assertThrows(PcLoraException.class, () -> family.load(bare, null, true));
@@ -142,7 +142,7 @@ class VitParityTest {
 
     @Test
     void readsTheArchitectureOfACheckpointFromConfigJson() {
-        Config a = VitFamily.checkpointArchitecture(Fixtures.tiny("model.safetensors")).orElseThrow();
+        Config a = new VitFamily().architectureOf(Fixtures.tiny("model.safetensors")).orElseThrow();
         assertEquals(8, a.getInt("image_size"));
         assertEquals(4, a.getInt("patch_size"));
         assertEquals(3, a.getInt("num_classes"));
