@@ -184,4 +184,22 @@ class BertLoadingTest {
             return model.forward(b, false, Set.of()).get("logits");
         }
     }
+
+    /** The kit's shared checks, as the core test family passes them. */
+    @Test
+    void passesTheKitsStateDictRoundTripAndGradientCheck() {
+        Config a = FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "custom", "depth", 2, "width", 8,
+                "heads", 2, "mlp", 12, "vocab_size", 20, "max_positions", 6, "num_classes", 3,
+                "hidden_dropout", 0.0, "attention_dropout", 0.0)));
+        org.pclora.core.testing.FamilyChecks.stateDictRoundTrip(FAMILY, a, tinyTfArch(), tmp);
+        BertModel m = new BertModel(BertConfig.of(a), 1, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        org.pclora.core.testing.FamilyChecks.randomise(m, 100);
+        Batch b = BertModel.batch(org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {{1, 5, 2}, {6, 0, 3}}),
+                org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {{1, 1, 1}, {1, 1, 0}}), null, null);
+        java.util.Set<String> checked = java.util.Set.of("bert.embeddings.word_embeddings.weight",
+                "bert.encoder.layer.0.attention.self.query.weight", "bert.encoder.layer.1.output.LayerNorm.weight",
+                "bert.pooler.dense.weight", "classifier.bias");
+        assertEquals(java.util.List.of(), org.pclora.core.testing.FamilyChecks.gradientFailures(m, b, 1e-4,
+                checked::contains));
+    }
 }
