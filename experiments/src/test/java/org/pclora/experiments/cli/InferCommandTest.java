@@ -48,7 +48,7 @@ class InferCommandTest {
         StringWriter err = new StringWriter();
         int status = run(dir, err, "infer", "checkpoint=model.safetensors", "input=x.npy", "output=out.npy");
         assertEquals(PcLoraCli.USER_ERROR, status);
-        assertTrue(err.toString().contains("this ViT needs float32 [B, 3, 8, 8]"), err.toString());
+        assertTrue(err.toString().contains("needs float32 [B, 3, 8, 8]"), err.toString());
         assertEquals(1, err.toString().strip().lines().count());
         assertFalse(Files.exists(dir.resolve("out.npy")));
         // wrong rank and wrong dtype get the same one-line answer
@@ -57,7 +57,7 @@ class InferCommandTest {
         for (String x : new String[] {"r3.npy", "f64.npy"}) {
             StringWriter e2 = new StringWriter();
             assertEquals(PcLoraCli.USER_ERROR, run(dir, e2, "infer", "checkpoint=model.safetensors", "input=" + x, "output=out.npy"));
-            assertTrue(e2.toString().contains("this ViT needs float32 [B, 3, 8, 8]"), e2.toString());
+            assertTrue(e2.toString().contains("needs float32 [B, 3, 8, 8]"), e2.toString());
         }
         assertFalse(Files.exists(dir.resolve("out.npy")));
     }
