@@ -82,4 +82,42 @@ class InferCommandTest {
         // hidden = the last encoder layer's output; padded positions are compared too (HF computes them alike)
         assertTrue(expected.get("hidden.1").castTo(hidden.dataType()).equalsWithEps(hidden, 1e-4));
     }
+
+    @Test
+    void aTfBundleDirectoryLoadsThroughTheSameChain(@TempDir Path dir) throws Exception {
+        Path tf = Path.of("..", "models-bert", "src", "test", "resources", "org", "pclora", "bert", "tf", "tiny");
+        Files.createDirectories(dir.resolve("conf/model"));
+        Files.writeString(dir.resolve("conf/model/tiny-tf.conf"), "family = bert\narch = custom\ndepth = 1\nwidth = 4\n"
+                + "heads = 2\nmlp = 8\nvocab_size = 8\nmax_positions = 6\nnum_classes = 2\n");
+        Npy.write(dir.resolve("ids.npy"), Nd4j.createFromArray(new int[][] {{1, 2, 3}, {4, 5, 0}}));
+        StringWriter err = new StringWriter();
+        int status = run(dir, err, "infer", "checkpoint=" + tf.toAbsolutePath(), "model=tiny-tf", "input=ids.npy",
+                "output=logits.npy", "hidden=hidden.npy");
+        assertEquals(0, status, err.toString());
+        assertEquals(java.util.List.of(2L, 2L), java.util.Arrays.stream(Npy.read(dir.resolve("logits.npy")).shape())
+                .boxed().toList());
+        assertEquals(java.util.List.of(2L, 3L, 4L), java.util.Arrays.stream(Npy.read(dir.resolve("hidden.npy")).shape())
+                .boxed().toList());
+    }
+
+    @Test
+    void whatIsNoCheckpointIsSaidInOneLine(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), Nd4j.zeros(1, 3, 8, 8).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        Files.write(dir.resolve("short.bin"), new byte[] {1, 2, 3});
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(dir.resolve("archive.zip")))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            zip.write("not a model".getBytes());
+        }
+        Files.createDirectories(dir.resolve("empty"));
+        Map<String, String> expected = Map.of("short.bin", "too short (3 bytes)", "archive.zip", "zip/jar archive",
+                "empty", "is a directory", "missing.safetensors", "does not exist", "x.npy", ".npy array");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            StringWriter err = new StringWriter();
+            int status = run(dir, err, "infer", "checkpoint=" + e.getKey(), "input=x.npy", "output=out.npy");
+            assertEquals(PcLoraCli.USER_ERROR, status, err.toString());
+            assertTrue(err.toString().contains(e.getValue()), err.toString());
+            assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        }
+        assertFalse(Files.exists(dir.resolve("out.npy")));
+    }
 }
