@@ -16,6 +16,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.accounting.Accounting;
+import org.pclora.core.accounting.UsefulFlops;
+import org.pclora.core.train.Objective;
+import org.pclora.core.train.Trainer;
 import org.pclora.core.adapter.AdapterLayer;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
@@ -25,11 +28,9 @@ import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.model.TransformerStack;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
 import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.kernels.Kernels;
-import org.pclora.core.spi.Features;
 import org.pclora.core.spi.ModelFamily;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -44,6 +45,9 @@ import picocli.CommandLine.ParentCommand;
         "bench train layers=2 width=768 heads=4 mlp=3072 batch=16 max_length=65 rank=8 [lambda=0.5]",
         "bench infer checkpoint=<file>[,<file>] batch=<B> [repeats=10]  |  bench infer model=vit-b16 rank=32 batch=8"})
 public final class BenchCommand implements Callable<Integer> {
+    /** Gradient clipping of the timed steps: the default configuration's {@code optimizer.clip_norm}. */
+    private static final double CLIP_NORM = 1.0;
+
     @ParentCommand
     PcLoraCli root;
 
@@ -91,6 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
         Adapters.setLambda(model, lambda);
         List<Parameter> params = model.parameters().stream().filter(Parameter::isTrainable).toList();
         AdamW opt = new AdamW(params);
+        Objective taskOnly = new Objective(1.0, List.of());
         Batch b = model.syntheticBatch(batch, 3);
         double[] times = new double[steps];
         double[] sgemmAfter = new double[steps];
@@ -107,13 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_STEP")) {
             for (int i = -warmup; i < steps; i++) {
                 long t0 = System.nanoTime();
-                try (StepWorkspace.Scope ignored = workspace.step()) { // as the trainer runs a step
-                    Features f = model.forward(b, true, Set.of());
-                    SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());
-                    opt.zeroGrad();
-                    model.backward(new Features().put("logits", ce.dLogits()));
-                    opt.step(1e-4);
-                }
+                Trainer.step(workspace, model, null, Set.of(), taskOnly, b, opt, CLIP_NORM, 1e-4);
                 if (i >= 0) {
                     times[i] = (System.nanoTime() - t0) / 1e6;
                     rssAfter[i] = MemoryProbe.rssBytes();
@@ -123,7 +122,7 @@ public final class BenchCommand implements Callable<Integer> {
             workspaceBytes = workspace.sizeBytes();
         }
         double ms = median(times);
-        double gflop = trainFlops(model, batch, lambda) / 1e9;
+        double gflop = UsefulFlops.trainingStep(model, batch, lambda) / 1e9;
         double sgemm = median(sgemmAfter);
         double[] paired = new double[steps];
         for (int i = 0; i < steps; i++) {
@@ -144,9 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("sgemm_gflops", sgemm);
         r.put("fraction_of_sgemm", median(paired));
         r.put("fraction_rule", "median over timed steps of (step GFLOP/s / the sgemm GFLOP/s measured right after that step)");
-        r.put("flop_rule", "per adapted linear with n = batch*tokens rows: 4*n*in*out for the frozen path when lambda != 0"
-                + " (forward and input gradient; no weight gradient), 6*n*r*(in+out) for A and B; plus 6*batch*(other MACs:"
-                + " attention products, embeddings, head); LayerNorm, softmax, GELU and the optimizer are not counted");
+        r.put("flop_rule", UsefulFlops.TRAINING_STEP_RULE);
         long heap = Runtime.getRuntime().totalMemory();
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("rss_peak_bytes", MemoryProbe.rssPeakBytes());
@@ -163,25 +160,6 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("kernels", Kernels.describe());
         r.put("workspace", StepWorkspace.enabled());
         return r;
-    }
-
-    /** Useful FLOPs of one training step, counted analytically (see flop_rule). */
-    static double trainFlops(ClassifierModel model, int batch, double lambda) {
-        double n = (double) batch * model.tokens();
-        double f = 0;
-        for (LinearSlot s : model.linearSlots()) {
-            double in = s.inFeatures();
-            double out = s.outFeatures();
-            if (s.layer() instanceof AdapterLayer a) {
-                f += (lambda != 0 ? 4 * n * in * out : 0) + 6 * n * a.rank() * (in + out);
-            } else {
-                f += 6 * n * in * out;
-            }
-        }
-        for (long macs : model.otherMacs().values()) {
-            f += 6.0 * batch * macs;
-        }
-        return f;
     }
 
     private Map<String, Object> infer(KeyValueArguments kv) {
