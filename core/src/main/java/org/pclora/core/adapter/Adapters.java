@@ -71,12 +71,12 @@ public final class Adapters {
         return out;
     }
 
-    /** Sets the decay factor of every adapter in the model (plain LoRA adapters ignore it). */
+    /**
+     * Sets the decay factor of every adapter in the model (plain LoRA adapters ignore it); a value
+     * outside [0, 1] is refused by {@link PcLoraLinear#checkLambda}, even for a model without adapters.
+     */
     public static void setLambda(ClassifierModel model, double lambda) {
-        if (!(lambda >= 0 && lambda <= 1)) {
-            throw new PcLoraException("decay factor lambda " + lambda + " is not accepted: a decay schedule must give"
-                    + " values in [0, 1]");
-        }
+        PcLoraLinear.checkLambda(lambda);
         for (AdapterLayer adapter : adapters(model)) {
             adapter.setLambda(lambda);
         }

@@ -22,6 +22,7 @@ import org.pclora.core.train.Trainer;
 import org.pclora.core.adapter.AdapterLayer;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
+import org.pclora.core.adapter.PcLoraLinear;
 import org.pclora.core.env.BlasCheck;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
@@ -318,19 +319,16 @@ public final class BenchCommand implements Callable<Integer> {
         throw new PcLoraException("bench argument " + key + "=" + v + " is not accepted: it must be an integer >= 1");
     }
 
+    /** A number; its range is checked where it is used (lambda: {@code PcLoraLinear.checkLambda}). */
     private static double doubleArg(KeyValueArguments kv, String key, double dflt) {
         String v = kv.take(key);
         if (v == null) {
             return dflt;
         }
         try {
-            double x = Double.parseDouble(v);
-            if (x >= 0 && x <= 1) {
-                return x;
-            }
+            return PcLoraLinear.checkLambda(Double.parseDouble(v));
         } catch (NumberFormatException e) {
-            // fall through
+            throw new PcLoraException("bench argument " + key + "=" + v + " is not accepted: it must be a number");
         }
-        throw new PcLoraException("bench argument " + key + "=" + v + " is not accepted: lambda must be in [0, 1]");
     }
 }

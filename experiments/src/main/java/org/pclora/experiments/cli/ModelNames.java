@@ -59,6 +59,11 @@ final class ModelNames {
         }
         String resolved = location.startsWith("maven:") ? location : root.workingDir().resolve(location).toString();
         Checkpoint c = CheckpointChain.of(readers).read(resolved, true);
+        String provenance = c.metadata().get(org.pclora.core.io.StateDict.PROVENANCE_KEY);
+        if (provenance != null) {
+            root.err().println(command + ": " + c.source() + " "
+                    + org.pclora.core.provenance.Provenance.describe(provenance));
+        }
         if (model != null) {
             Config mc = config(root, model);
             ModelFamily f = family(root, mc, command);
