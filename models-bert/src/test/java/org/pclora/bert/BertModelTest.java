@@ -25,8 +25,8 @@ import org.pclora.core.io.SafetensorsFile;
 import org.pclora.core.model.Batch;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.registry.PluginRegistry;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /** Parity with the independent torch fixture, parameter counts, family config and loading. */
 class BertModelTest {

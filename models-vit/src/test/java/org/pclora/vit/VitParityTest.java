@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.io.Safetensors;
 import org.pclora.core.model.Batch;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * Parity with an independent torch implementation (fixture script in src/test/python). The

@@ -3,7 +3,7 @@ package org.pclora.core.checkpoint;
 /**
  * Reads one checkpoint format. Core reads safetensors (HF files and this project's exports);
  * a model family adds the formats only it knows (BERT: Google TF bundles, SavedModels, jars,
- * {@code maven:} coordinates) through {@link org.pclora.core.spi.ModelFamily#checkpointReaders()}.
+ * {@code maven:} coordinates) through the model family SPI ({@code ModelFamily#checkpointReaders()}).
  */
 public interface CheckpointReader {
     /** Short format name, e.g. {@code safetensors}. */

@@ -23,7 +23,7 @@ import org.pclora.core.io.Safetensors;
 import org.pclora.core.io.StateDict;
 import org.pclora.core.model.TransformerClassifier;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
+import org.pclora.core.model.FeatureKind;
 import org.pclora.core.spi.ModelFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

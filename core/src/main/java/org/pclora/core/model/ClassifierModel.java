@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.Set;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * A transformer classifier with explicit forward and backward, as supplied by a
- * {@link org.pclora.core.spi.ModelFamily}. The trainer sees models only through this interface.
+ * {@code ModelFamily}. The trainer sees models only through this interface.
  */
 public interface ClassifierModel {
     /** The family name, e.g. {@code vit}. */

@@ -15,8 +15,8 @@ import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.MultiHeadSelfAttention;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.nn.TransformerBlock;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * The transformer encoder every family shares: {@link TransformerBlock}s with their linear

@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.nn.LayerNorm;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * The model kit's classifier: a family's {@link Embeddings}, the shared {@link Encoder}, an

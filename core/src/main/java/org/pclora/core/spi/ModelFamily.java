@@ -7,6 +7,7 @@ import java.util.Set;
 import org.pclora.core.checkpoint.Checkpoint;
 import org.pclora.core.checkpoint.CheckpointReader;
 import org.pclora.core.model.ClassifierModel;
+import org.pclora.core.model.FeatureKind;
 
 /**
  * Supplies transformer architectures by name (e.g. {@code vit-b16}, {@code bert-base}), their

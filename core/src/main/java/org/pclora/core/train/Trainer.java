@@ -19,8 +19,8 @@ import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
 import org.pclora.core.optim.LearningRateSchedule;
 import org.pclora.core.spi.DecaySchedule;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * The training loop of both phases: the teacher's full fine-tune (task loss only) and the PC-LoRA

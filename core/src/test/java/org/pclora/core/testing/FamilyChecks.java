@@ -16,15 +16,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
-import org.pclora.core.adapter.PcLoraAdapterFactory;
+import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import org.pclora.core.family.TransformerFamily;
 import org.pclora.core.io.StateDict;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.model.TransformerClassifier;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * The checks every model family on the kit passes: a float64 finite-difference check of the

@@ -15,8 +15,8 @@ import org.pclora.core.nn.Gelu;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * A one-"block" classifier for trainer tests: {@code logits = head(gelu(fc(x)))} with {@code fc}

@@ -1,4 +1,4 @@
-package org.pclora.core.spi;
+package org.pclora.core.model;
 
 /**
  * The intermediate outputs a model family can tap for distillation. Feature names in a
