@@ -29,7 +29,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "infer", description = {"Run a checkpoint on inputs from .npy files.",
         "ViT: input float32 [B,C,H,W], already normalised; hidden = final LayerNorm output [B,tokens,width].",
-        "BERT: input ids int32/int64 [B,L], optional mask and types of the same shape; hidden = last encoder layer."})
+        "BERT: input ids int32/int64 [B,L], optional mask and types of the same shape; hidden = last encoder layer.",
+        "B must be at least 1; output= and hidden= must not name an input file."})
 public final class InferCommand implements Callable<Integer> {
     private static final String ACCEPTED = "checkpoint, input, output, hidden, mask, types, model";
     /** Short argument names of optional model inputs. */
@@ -55,9 +56,30 @@ public final class InferCommand implements Callable<Integer> {
             throw new PcLoraException("infer argument '" + kv.remaining().keySet().iterator().next()
                     + "' is not known; accepted keys: " + ACCEPTED);
         }
+        List<Path> reads = new ArrayList<>(List.of(input));
+        if (!ckpt.startsWith("maven:")) {
+            reads.add(path(ckpt));
+        }
+        List<Path> writes = new ArrayList<>(List.of(output));
+        if (maskArg != null) {
+            reads.add(path(maskArg));
+        }
+        if (typesArg != null) {
+            reads.add(path(typesArg));
+        }
+        if (hiddenArg != null) {
+            writes.add(path(hiddenArg));
+        }
+        SameFiles.refuseOverlap("infer", reads, writes);
         ClassifierModel m = ModelNames.load(root, ckpt, model, "infer");
         InputSpec spec = m.inputSpec();
-        INDArray x = spec.check(spec.primary(), Npy.read(input), null, "input " + input + " (" + m.family() + ")");
+        INDArray raw = Npy.read(input);
+        if (raw.rank() >= 1 && raw.size(0) == 0) {
+            // An empty batch has no logits to give; refusing it says so rather than failing in a kernel.
+            throw new PcLoraException("infer input " + input + " holds no examples (shape " + Arrays.toString(raw.shape())
+                    + "): give a batch of at least one");
+        }
+        INDArray x = spec.check(spec.primary(), raw, null, "input " + input + " (" + m.family() + ")");
         Batch batch = Batch.of(x, null);
         for (Map.Entry<String, String> o : Map.of("mask", String.valueOf(maskArg), "types", String.valueOf(typesArg))
                 .entrySet()) {

@@ -25,10 +25,16 @@ final class ModelNames {
 
     /** The {@code conf/model/<name>.conf} file's content when it exists, else {@code arch = <name>}. */
     static Config config(PcLoraCli root, String name) {
-        String home = System.getenv("PCLORA_HOME");
+        String home = root.env().get("PCLORA_HOME"); // the command's environment, as RunCommand reads it
         Path conf = (home == null || home.isEmpty() ? root.workingDir() : Path.of(home))
                 .resolve("conf").resolve("model").resolve(name + ".conf");
         return Files.isRegularFile(conf) ? ConfigFactory.parseFile(conf.toFile()) : ConfigFactory.parseMap(Map.of("arch", name));
+    }
+
+    /** Whether {@code name} is a named architecture of some model family (e.g. {@code vit-b16}). */
+    static boolean isArchitecture(PcLoraCli root, String name) {
+        return root.registry().entries(PluginRegistry.Kind.MODEL).stream()
+                .anyMatch(e -> ((ModelFamily) e.plugin()).architectures().contains(name));
     }
 
     /** The family a model config names ({@code family} key) or whose architectures include its {@code arch}. */
@@ -58,7 +64,12 @@ final class ModelNames {
             readers.addAll(((ModelFamily) e.plugin()).checkpointReaders());
         }
         String resolved = location.startsWith("maven:") ? location : root.workingDir().resolve(location).toString();
-        Checkpoint c = CheckpointChain.of(readers).read(resolved, true);
+        Checkpoint c;
+        try {
+            c = CheckpointChain.of(readers).read(resolved, true);
+        } catch (PcLoraException e) {
+            throw new PcLoraException(command + " " + e.getMessage());
+        }
         String provenance = c.metadata().get(org.pclora.core.io.StateDict.PROVENANCE_KEY);
         if (provenance != null) {
             root.err().println(command + ": " + c.source() + " "

@@ -70,6 +70,11 @@ public final class PcLoraCli implements Callable<Integer> {
         return registry;
     }
 
+    /** The environment the command runs in (the process's, or a test's). */
+    public Map<String, String> env() {
+        return env;
+    }
+
     /** The working directory relative paths are resolved against. */
     public Path workingDir() {
         return workingDir;
@@ -97,8 +102,29 @@ public final class PcLoraCli implements Callable<Integer> {
         CommandLine cl = new CommandLine(cli);
         SUBCOMMANDS.forEach(cl::addSubcommand);
         cl.addSubcommand(new CommandLine.HelpCommand());
+        addHelpOptions(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> handle(ex, cli.debug, cmd.getErr()));
         return cl;
+    }
+
+    /**
+     * Gives every subcommand (at any depth, also ones added later to {@link #SUBCOMMANDS}) the
+     * options {@code -h} and {@code --help}: usage on stdout, exit 0. Names a command already uses
+     * are left to it.
+     */
+    static void addHelpOptions(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            CommandSpec s = sub.getCommandSpec();
+            if (s.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)) {
+                String[] free = java.util.stream.Stream.of("-h", "--help")
+                        .filter(n -> !s.optionsMap().containsKey(n)).toArray(String[]::new);
+                if (free.length > 0) {
+                    s.addOption(CommandLine.Model.OptionSpec.builder(free).usageHelp(true)
+                            .description("Show this help message and exit.").build());
+                }
+            }
+            addHelpOptions(sub);
+        }
     }
 
     /** Runs {@code pclora args} and returns the exit status. */

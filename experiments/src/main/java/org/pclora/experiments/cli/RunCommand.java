@@ -17,8 +17,8 @@ import org.pclora.experiments.config.Override;
 import org.pclora.experiments.config.Sweep;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
-import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.LocalLauncher;
+import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.RunDirectory;
 import org.pclora.experiments.run.SweepLauncher;
 import org.pclora.experiments.run.Sweeper;
@@ -64,7 +64,8 @@ public final class RunCommand implements Callable<Integer> {
                 throw new PcLoraException("resume=" + resume + " takes no other overrides and no -m: a resumed run"
                         + " continues with the configuration saved in its directory");
             }
-            return resume(Path.of(resume));
+            // absolute and normalised, so that the summary records where the run is, not how it was typed
+            return resume(root.workingDir().resolve(resume).normalize());
         }
         ConfigComposer composer = new ConfigComposer(confDir());
         List<Override> declared = composer.sweepOf(overrides);
@@ -83,12 +84,13 @@ public final class RunCommand implements Callable<Integer> {
             overrides = all;
         }
         if (!multirun) {
-            Config config = Sweeper.absolutePaths(composer.compose(overrides).config(), root.workingDir());
+            Config config = Sweeper.absolutePaths(composer.compose(overrides).config(), root.workingDir(), root.env());
             Path dir = Sweeper.runDir(config);
             if (Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) {
                 throw new PcLoraException("run directory " + dir + " holds a complete run already: choose another output.dir");
             }
-            Map<String, Object> summary = runOne(config, dir, args);
+            refuseIfInUse(dir);
+            Map<String, Object> summary = runOne(config, dir, args, null, false);
             printTable(List.of(summary));
             return 0;
         }
@@ -110,15 +112,27 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             saved = List.of();
         }
+        refuseIfInUse(dir);
         root.err().println("pclora: resuming " + dir);
-        Map<String, Object> summary = runOne(config, dir, saved);
+        Map<String, Object> summary = runOne(config, dir, saved, null, false);
         printTable(List.of(summary));
         return 0;
     }
 
-    private Map<String, Object> runOne(Config config, Path dir, List<String> overrides) {
+    /**
+     * Refuses at once, before data are loaded, when another process runs {@code dir}; the run
+     * itself takes the lock for its whole life (see {@link org.pclora.experiments.run.RunLock}).
+     */
+    private static void refuseIfInUse(Path dir) {
+        if (Files.isDirectory(dir)) {
+            org.pclora.experiments.run.RunLock.acquire(dir).close();
+        }
+    }
+
+    private Map<String, Object> runOne(Config config, Path dir, List<String> overrides, String label, boolean parallel) {
         ExperimentRunner runner = Guice.createInjector(new ExperimentModule(config, root.registry()))
                 .getInstance(ExperimentRunner.class);
+        runner.setRunLabel(label, parallel);
         return runner.run(new RunDirectory(dir), overrides).toMap();
     }
 
@@ -127,13 +141,14 @@ public final class RunCommand implements Callable<Integer> {
         List<Config> configs = new ArrayList<>();
         for (List<Override> r : runs) {
             // every run is composed and checked before any starts
-            configs.add(Sweeper.absolutePaths(composer.compose(r).config(), root.workingDir()));
+            configs.add(Sweeper.absolutePaths(composer.compose(r).config(), root.workingDir(), root.env()));
         }
         Path sweepDir = Sweeper.sweepDir(configs.get(0), args);
         List<SweepLauncher.Point> points = Sweeper.points(sweepDir, configs,
                 runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList());
-        SweepLauncher launcher = new LocalLauncher(configs.get(0).getInt("train.workers"),
-                p -> runOne(p.config(), p.dir(), p.overrides()), root.err());
+        int workers = Math.max(1, configs.get(0).getInt("train.workers"));
+        SweepLauncher launcher = new LocalLauncher(workers,
+                p -> runOne(p.config(), p.dir(), p.overrides(), LocalLauncher.label(p), workers > 1), root.err());
         List<SweepLauncher.Outcome> outcomes = Sweeper.run(sweepDir, points, launcher);
         List<Map<String, Object>> done = outcomes.stream().filter(o -> o.summary() != null)
                 .map(SweepLauncher.Outcome::summary).toList();
@@ -142,12 +157,13 @@ public final class RunCommand implements Callable<Integer> {
             printTable(done);
         }
         root.err().printf("pclora: %d of %d runs complete, %d failed (%s)%n", done.size(), runs.size(), failed,
-                sweepDir.resolve(Sweeper.MULTIRUN));
+                sweepDir.resolve("multirun.json"));
         return failed == 0 ? 0 : 1;
     }
 
+    /** The compact table (fits a terminal); the full one is in summary.json and {@code pclora report}. */
     private void printTable(List<Map<String, Object>> summaries) {
-        root.out().print(ResultTable.markdown(summaries));
+        root.out().print(ResultTable.compact(summaries, ResultTable.TERMINAL_WIDTH));
         root.out().flush();
     }
 
@@ -155,7 +171,7 @@ public final class RunCommand implements Callable<Integer> {
         if (configDir != null) {
             return configDir;
         }
-        String home = System.getenv("PCLORA_HOME");
+        String home = root.env().get("PCLORA_HOME");
         return home != null && !home.isEmpty() ? Path.of(home, "conf") : root.workingDir().resolve("conf");
     }
 }

@@ -32,18 +32,26 @@ public final class LocalLauncher implements SweepLauncher {
         this.err = err;
     }
 
+    /** The label a point's lines carry: {@code run <index>}. */
+    public static String label(Point p) {
+        return "run " + p.index();
+    }
+
     @Override
     public List<Outcome> launch(Path sweepDir, List<Point> points) {
         err.printf("pclora: sweep of %d runs into %s with %d worker(s)%n", points.size(), sweepDir, workers);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<Future<Map<String, Object>>> futures = new ArrayList<>();
         for (Point p : points) {
+            // Every line a run prints carries "[run i]" (i = its directory): parallel runs interleave.
+            String label = label(p);
             futures.add(pool.submit(() -> {
                 RunDirectory rd = new RunDirectory(p.dir());
                 if (rd.isComplete()) {
-                    err.println("pclora: " + p.dir() + " is complete, skipped");
+                    err.println("pclora: [" + label + "] " + p.dir() + " is complete, skipped");
                     return rd.readJson(RunDirectory.SUMMARY);
                 }
+                err.println("pclora: [" + label + "] " + String.join(" ", p.overrides()) + " -> " + p.dir());
                 return runOne.apply(p);
             }));
         }

@@ -26,13 +26,19 @@ import org.pclora.core.provenance.Provenance;
  * @param compressed     the reloaded export: accuracy, size, weights
  * @param compression    compression ratios, tokens and the counting rule
  * @param compressedForm whether the export holds the compressed (A, B) form
- * @param wallTimeS      wall time of the run in seconds
+ * @param wallTimeS      wall time of every segment of the run in seconds (see {@link #WALL_TIME_RULE})
+ * @param wallTimeSegmentS wall time of the last segment (from its start or resume=)
  * @param provenance     how the result was made
  */
 public record RunSummary(String experiment, String runDir, String model, String family, String dataset, int classes,
                          String adapter, int rank, double loraAlpha, String schedule, double ratio, double alpha,
                          String distill, Teacher teacher, double studentAccuracy, Compressed compressed,
-                         Compression compression, boolean compressedForm, double wallTimeS, Provenance provenance) {
+                         Compression compression, boolean compressedForm, double wallTimeS, double wallTimeSegmentS,
+                         Provenance provenance) {
+    /** How the wall times are counted, written beside them. */
+    public static final String WALL_TIME_RULE = "wall_time_s: every segment of the run, a segment stopped by a kill"
+            + " counted up to its last metrics.jsonl line; wall_time_segment_s: the last segment (from its start or"
+            + " resume=)";
 
     /** The teacher's figures. */
     public record Teacher(double accuracy, long parameters, long macs, String weights, String cacheKey) {
@@ -85,6 +91,8 @@ public record RunSummary(String experiment, String runDir, String model, String 
         s.put("compressed_form", compressedForm);
         s.put("delta", delta());
         s.put("wall_time_s", wallTimeS);
+        s.put("wall_time_segment_s", wallTimeSegmentS);
+        s.put("wall_time_rule", WALL_TIME_RULE);
         s.put("provenance", provenance.toMap());
         return s;
     }

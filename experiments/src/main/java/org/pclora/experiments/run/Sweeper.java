@@ -30,25 +30,26 @@ public final class Sweeper {
 
     /**
      * Output paths made absolute: {@code output.root} against {@code workingDir}, the run
-     * directory and the teacher cache against the root. Neither may lie outside the root, so
-     * that no configuration makes a run write elsewhere.
+     * directory against the root (it may not lie outside the root, so that no configuration makes
+     * a run write its results elsewhere). The teacher cache is shared by every working directory:
+     * "" is the per-user cache ({@link UserCache}, from {@code env}), a relative path is taken from
+     * the root, an absolute one stays.
      */
-    public static Config absolutePaths(Config c, Path workingDir) {
+    public static Config absolutePaths(Config c, Path workingDir, Map<String, String> env) {
         Path rootDir = workingDir.resolve(c.getString("output.root")).normalize();
         c = c.withValue("output.root", ConfigValueFactory.fromAnyRef(rootDir.toString()));
-        for (String k : List.of("output.teacher_cache", "output.dir")) {
-            String v = c.getString(k);
-            if (v.isEmpty()) {
-                continue;
-            }
-            Path p = rootDir.resolve(v).normalize(); // an absolute v stays as it is
+        String dir = c.getString("output.dir");
+        if (!dir.isEmpty()) {
+            Path p = rootDir.resolve(dir).normalize(); // an absolute value stays as it is
             if (!p.startsWith(rootDir)) {
-                throw new PcLoraException(k + " = " + v + " lies outside output.root " + rootDir
+                throw new PcLoraException("output.dir = " + dir + " lies outside output.root " + rootDir
                         + ": give a path inside it (relative paths are taken from output.root)");
             }
-            c = c.withValue(k, ConfigValueFactory.fromAnyRef(p.toString()));
+            c = c.withValue("output.dir", ConfigValueFactory.fromAnyRef(p.toString()));
         }
-        return c;
+        String cache = c.getString("output.teacher_cache");
+        Path cacheDir = cache.isEmpty() ? UserCache.teachers(env) : rootDir.resolve(cache).normalize();
+        return c.withValue("output.teacher_cache", ConfigValueFactory.fromAnyRef(cacheDir.toString()));
     }
 
     /** A single run's directory: {@code output.dir}, else {@code <root>/<name>/<date-time>/0}. */

@@ -246,7 +246,8 @@ public abstract class TextDatasetProvider implements DatasetProvider {
     protected Path splitFile(Config dataset, String split, String dflt) {
         String f = getString(dataset, split, dflt);
         if (dataset.hasPath("path")) {
-            return Path.of(getString(dataset, "path", null)).resolve(f);
+            return org.pclora.core.data.DatasetPaths.folder(name(), "path", getString(dataset, "path", null),
+                    "the " + name() + " split files (" + f + " for " + split + ")").resolve(f);
         }
         Path p = Path.of(f);
         if (!p.isAbsolute()) {

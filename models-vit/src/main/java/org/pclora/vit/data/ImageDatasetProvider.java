@@ -152,12 +152,19 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
         }
     }
 
-    /** The required {@code path} key as a path. */
+    /** The required {@code path} key as a path, checked to be an existing folder. */
     protected Path requiredPath(Config dataset) {
         if (!hasPath(dataset)) {
-            throw new PcLoraException("the " + name() + " dataset needs a non-empty 'path' (the folder holding its files)");
+            throw new PcLoraException("the " + name() + " dataset needs a non-empty 'path' (the folder holding "
+                    + expectedContents(dataset) + ")");
         }
-        return Path.of(getString(dataset, "path", null));
+        return org.pclora.core.data.DatasetPaths.folder(name(), "path", getString(dataset, "path", null),
+                expectedContents(dataset));
+    }
+
+    /** What the folder in {@code path} must hold, for error messages (e.g. the file names read). */
+    protected String expectedContents(Config dataset) {
+        return "its files";
     }
 
     /** Whether a non-empty {@code path} is given (an empty string counts as none). */
