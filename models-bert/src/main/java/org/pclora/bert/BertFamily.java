@@ -10,6 +10,7 @@ import org.pclora.bert.tf.TfCheckpointReader;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.checkpoint.CheckpointReader;
 import org.pclora.core.family.TransformerFamily;
+import org.pclora.core.spi.PluginParameter;
 
 /**
  * The BERT model family ({@code bert}), declared on the core model kit: HF
@@ -42,9 +43,22 @@ public final class BertFamily extends TransformerFamily<BertModel> {
     }
 
     public BertFamily() {
-        super(NAME, "custom", null, NAMED, List.of("depth", "width", "heads", "mlp", "vocab_size", "max_positions",
-                "type_vocab_size", "layer_norm_eps", "hidden_dropout", "attention_dropout", "num_classes",
-                "max_length", "vocab", "lower_case"));
+        super(NAME, "bert-base", null, NAMED, keys());
+    }
+
+    private static Map<String, PluginParameter.Type> keys() {
+        Map<String, PluginParameter.Type> m = new LinkedHashMap<>();
+        for (String k : List.of("depth", "width", "heads", "mlp", "vocab_size", "max_positions", "type_vocab_size",
+                "num_classes", "max_length")) {
+            m.put(k, PluginParameter.Type.INTEGER);
+        }
+        for (String k : List.of("layer_norm_eps", "hidden_dropout", "attention_dropout")) {
+            m.put(k, PluginParameter.Type.NUMBER);
+        }
+        m.put("vocab", PluginParameter.Type.STRING);
+        m.put("lower_case", PluginParameter.Type.BOOLEAN);
+        m.put("name", PluginParameter.Type.STRING);
+        return m;
     }
 
     @Override

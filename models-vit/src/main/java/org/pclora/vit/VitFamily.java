@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.family.TransformerFamily;
 import org.pclora.core.io.StateDict;
+import org.pclora.core.spi.PluginParameter;
 import org.pclora.vit.data.Bilinear;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class VitFamily extends TransformerFamily<VitModel> {
     public static final String ARCHITECTURE_METADATA = StateDict.ARCHITECTURE_KEY;
 
     private static final Logger LOG = LoggerFactory.getLogger(VitFamily.class);
+    private static final PluginParameter.Type INTEGER = PluginParameter.Type.INTEGER;
     private static final Map<String, Map<String, Object>> NAMED = new LinkedHashMap<>();
 
     static {
@@ -56,8 +58,10 @@ public final class VitFamily extends TransformerFamily<VitModel> {
     }
 
     public VitFamily() {
-        super(NAME, DEFAULT_ARCHITECTURE, DEFAULT_ARCHITECTURE, NAMED, List.of("image_size", "patch_size", "channels",
-                "depth", "width", "heads", "mlp", "qkv_bias", "layer_norm_eps", "num_classes"));
+        super(NAME, DEFAULT_ARCHITECTURE, DEFAULT_ARCHITECTURE, NAMED, Map.of("image_size", INTEGER, "patch_size",
+                INTEGER, "channels", INTEGER, "depth", INTEGER, "width", INTEGER, "heads", INTEGER, "mlp", INTEGER,
+                "qkv_bias", PluginParameter.Type.BOOLEAN, "layer_norm_eps", PluginParameter.Type.NUMBER, "num_classes",
+                INTEGER));
     }
 
     @Override

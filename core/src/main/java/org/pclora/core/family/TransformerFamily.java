@@ -25,6 +25,8 @@ import org.pclora.core.model.TransformerClassifier;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.model.FeatureKind;
 import org.pclora.core.spi.ModelFamily;
+import org.pclora.core.spi.PluginParameter;
+import org.pclora.core.spi.PluginParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,7 @@ public abstract class TransformerFamily<M extends TransformerClassifier> impleme
     private final String customBase;
     private final Map<String, Config> named;
     private final Set<String> keys;
+    private final Map<String, PluginParameter.Type> types;
 
     /**
      * @param name                the family name ({@code model_type} in HF configs)
@@ -55,16 +58,17 @@ public abstract class TransformerFamily<M extends TransformerClassifier> impleme
      * @param customBase          named architecture whose values {@code custom} starts from, or
      *                            null when {@code custom} must give its sizes
      * @param named               named architectures: the keys each sets
-     * @param keys                every size key a model config may set (besides family and arch)
+     * @param keys                every key a model config may set (besides family and arch), with its type
      */
     protected TransformerFamily(String name, String defaultArchitecture, String customBase,
-                                Map<String, Map<String, Object>> named, List<String> keys) {
+                                Map<String, Map<String, Object>> named, Map<String, PluginParameter.Type> keys) {
         this.name = name;
         this.defaultArchitecture = defaultArchitecture;
         this.customBase = customBase;
         this.named = new LinkedHashMap<>();
         named.forEach((k, v) -> this.named.put(k, ConfigFactory.parseMap(v)));
-        this.keys = new TreeSet<>(keys);
+        this.types = new java.util.TreeMap<>(keys);
+        this.keys = new TreeSet<>(keys.keySet());
         this.keys.add("family");
         this.keys.add("arch");
         this.keys.add("name");
@@ -98,6 +102,18 @@ public abstract class TransformerFamily<M extends TransformerClassifier> impleme
     @Override
     public String name() {
         return name;
+    }
+
+    /**
+     * {@code arch} (default the family's default architecture) and every declared key, optional:
+     * what the plugin registry checks a model group against before the family sees it.
+     */
+    @Override
+    public PluginParameters parameters() {
+        List<PluginParameter> ps = new ArrayList<>();
+        ps.add(PluginParameter.string("arch", defaultArchitecture, String.join(", ", named.keySet()) + " or custom"));
+        types.forEach((k, t) -> ps.add(PluginParameter.optional(k, t, "")));
+        return PluginParameters.of(ps);
     }
 
     @Override

@@ -21,10 +21,12 @@ import org.pclora.core.nn.TransformerBlock;
  * word and position tables, pre-LayerNorm blocks, a final LayerNorm and a classifier on token 0.
  */
 public final class ToyFamily extends TransformerFamily<ToyFamily.ToyModel> {
+    private static final org.pclora.core.spi.PluginParameter.Type INT = org.pclora.core.spi.PluginParameter.Type.INTEGER;
+
     public ToyFamily() {
         super("toy", "toy-2", null, Map.of("toy-2", Map.of("depth", 2, "width", 4, "heads", 2, "mlp", 8, "vocab_size", 7,
-                "tokens", 3, "num_classes", 3)), List.of("depth", "width", "heads", "mlp", "vocab_size", "tokens",
-                "num_classes"));
+                "tokens", 3, "num_classes", 3)), Map.of("depth", INT, "width", INT, "heads", INT, "mlp", INT,
+                "vocab_size", INT, "tokens", INT, "num_classes", INT));
     }
 
     @Override

@@ -15,11 +15,13 @@ import org.pclora.core.PcLoraException;
 import org.pclora.experiments.config.ConfigComposer;
 import org.pclora.experiments.config.Override;
 import org.pclora.experiments.config.Sweep;
+import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
 import org.pclora.experiments.run.LocalLauncher;
 import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.RunDirectory;
+import org.pclora.experiments.run.Settings;
 import org.pclora.experiments.run.SweepLauncher;
 import org.pclora.experiments.run.Sweeper;
 import picocli.CommandLine.Command;
@@ -67,7 +69,7 @@ public final class RunCommand implements Callable<Integer> {
             // absolute and normalised, so that the summary records where the run is, not how it was typed
             return resume(root.workingDir().resolve(resume).normalize());
         }
-        ConfigComposer composer = new ConfigComposer(confDir());
+        ConfigComposer composer = new ConfigComposer(confDir(), new PluginGroups(root.registry()));
         List<Override> declared = composer.sweepOf(overrides);
         if (!declared.isEmpty() && !multirun) {
             throw new PcLoraException("the experiment declares a sweep over " + declared
@@ -130,25 +132,31 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> runOne(Config config, Path dir, List<String> overrides, String label, boolean parallel) {
-        ExperimentRunner runner = Guice.createInjector(new ExperimentModule(config, root.registry()))
-                .getInstance(ExperimentRunner.class);
+        ExperimentRunner runner = runner(config);
         runner.setRunLabel(label, parallel);
         return runner.run(new RunDirectory(dir), overrides).toMap();
+    }
+
+    /** The wired runner of one configuration: every plugin configured and every setting read. */
+    private ExperimentRunner runner(Config config) {
+        return Guice.createInjector(new ExperimentModule(config, root.registry())).getInstance(ExperimentRunner.class);
     }
 
     private Integer sweep(ConfigComposer composer, List<Override> overrides) {
         List<List<Override>> runs = Sweep.expand(overrides);
         List<Config> configs = new ArrayList<>();
         for (List<Override> r : runs) {
-            // every run is composed and checked before any starts
-            configs.add(Sweeper.absolutePaths(composer.compose(r).config(), root.workingDir(), root.env()));
+            Config c = Sweeper.absolutePaths(composer.compose(r).config(), root.workingDir(), root.env());
+            runner(c); // validate and wire every run before any starts
+            configs.add(c);
         }
         Path sweepDir = Sweeper.sweepDir(configs.get(0), args);
         List<SweepLauncher.Point> points = Sweeper.points(sweepDir, configs,
                 runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList());
-        int workers = Math.max(1, configs.get(0).getInt("train.workers"));
+        int workers = Settings.workers(configs.get(0));
         SweepLauncher launcher = new LocalLauncher(workers,
-                p -> runOne(p.config(), p.dir(), p.overrides(), LocalLauncher.label(p), workers > 1), root.err());
+                p -> runOne(p.config(), p.dir(), p.overrides(), LocalLauncher.label(p), workers > 1), root.err(),
+                cause -> PcLoraCli.oneLine(cause, root.registry()));
         List<SweepLauncher.Outcome> outcomes = Sweeper.run(sweepDir, points, launcher);
         List<Map<String, Object>> done = outcomes.stream().filter(o -> o.summary() != null)
                 .map(SweepLauncher.Outcome::summary).toList();

@@ -178,7 +178,7 @@ public final class ExperimentRunner {
     }
 
     private RunSummary execute(RunDirectory dir, Prepared p) {
-        long seed = config.getLong("seed");
+        long seed = Settings.longInteger(config, "seed");
         Provenances prov = new Provenances(seed);
         CheckpointStore checkpoints = new CheckpointStore(dir.checkpoints());
 
@@ -262,7 +262,7 @@ public final class ExperimentRunner {
 
     private Path trainTeacher(RunDirectory dir, Prepared p, TeacherCache cache, String key, CheckpointStore checkpoints,
                               Provenances prov) {
-        ClassifierModel teacher = pretrained(p.architecture(), config.getLong("seed"));
+        ClassifierModel teacher = pretrained(p.architecture(), Settings.longInteger(config, "seed"));
         long restored = dropMetricsAfterCheckpoint(dir, checkpoints, "teacher");
         new Trainer(teacherSettings, metricsSink(dir, "teacher", teacherSettings, p.train(), restored), checkpoints)
                 .trainTeacher(teacher, p.train());

@@ -20,16 +20,20 @@ public final class LocalLauncher implements SweepLauncher {
     private final int workers;
     private final Function<Point, Map<String, Object>> runOne;
     private final PrintWriter err;
+    private final Function<Throwable, String> oneLine;
 
     /**
      * @param workers parallel runs (at least 1)
      * @param runOne  runs one point and returns its summary (throws on failure)
      * @param err     where progress and failures are reported
+     * @param oneLine the one-line message of a failed run's exception
      */
-    public LocalLauncher(int workers, Function<Point, Map<String, Object>> runOne, PrintWriter err) {
+    public LocalLauncher(int workers, Function<Point, Map<String, Object>> runOne, PrintWriter err,
+                         Function<Throwable, String> oneLine) {
         this.workers = Math.max(1, workers);
         this.runOne = runOne;
         this.err = err;
+        this.oneLine = oneLine;
     }
 
     /** The label a point's lines carry: {@code run <index>}. */
@@ -65,7 +69,7 @@ public final class LocalLauncher implements SweepLauncher {
                 outcomes.add(new Outcome(p, "complete", null, futures.get(i).get()));
             } catch (ExecutionException e) {
                 failed++;
-                String msg = String.valueOf(e.getCause().getMessage());
+                String msg = oneLine.apply(e.getCause());
                 outcomes.add(new Outcome(p, "failed", msg, null));
                 err.println("pclora: run " + p.index() + " " + p.overrides() + " failed: " + msg);
             } catch (InterruptedException e) {

@@ -49,7 +49,7 @@ public record PcLoraSettings(String adapter, AdapterSpec spec, double ratio, Str
         };
         double ratio = Settings.number(config, "pclora.ratio");
         AdapterSpec spec = new AdapterSpec(Settings.integer(config, "pclora.rank"),
-                Settings.number(config, "pclora.lora_alpha"), bp, ip, config.getLong("seed") + 1);
+                Settings.number(config, "pclora.lora_alpha"), bp, ip, Settings.longInteger(config, "seed") + 1);
         return new PcLoraSettings(Settings.string(config, "pclora.adapter"), spec, ratio,
                 config.hasPath("pclora.targets") ? Settings.string(config, "pclora.targets") : "");
     }
