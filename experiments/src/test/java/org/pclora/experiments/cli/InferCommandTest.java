@@ -186,4 +186,22 @@ class InferCommandTest {
                 err.toString());
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
     }
+
+    @Test
+    void anExportsProvenanceIsShown(@TempDir Path dir) throws Exception {
+        org.pclora.core.model.ClassifierModel m = org.pclora.core.registry.PluginRegistry.load().modelFamily("vit")
+                .load(FIXTURE.resolve("model.safetensors"), null, true);
+        org.pclora.core.provenance.Provenance p = new org.pclora.core.provenance.Provenance(
+                new org.pclora.core.provenance.CodeVersion("abc123", true, "f00d"), 7,
+                java.util.List.of(new org.pclora.core.provenance.Provenance.PluginVersion("model", "vit", "0.1.0")),
+                "{}", Map.of("/data/train.idx", "12ab"), "beef", Map.of());
+        org.pclora.core.io.StateDict.save(dir.resolve("export.safetensors"), m, p.toJson());
+        StringWriter err = new StringWriter();
+        int status = PcLoraCli.run(new String[] {"infer", "checkpoint=export.safetensors",
+                "input=" + FIXTURE.toAbsolutePath().resolve("input.npy"), "output=logits.npy"},
+                new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of(), dir);
+        assertEquals(0, status, err.toString());
+        assertTrue(err.toString().contains("made by pclora abc123-dirty, seed 7, plugins {model/vit=0.1.0},"
+                + " 1 data file(s) hashed, teacher sha256 beef"), err.toString());
+    }
 }
