@@ -154,7 +154,7 @@ public final class PcLoraCli implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             String v = PcLoraCli.class.getPackage() == null ? null : PcLoraCli.class.getPackage().getImplementationVersion();
-            return new String[] {"pclora " + (v == null ? "dev" : v)};
+            return new String[] {"pclora " + (v == null ? org.pclora.core.provenance.Provenance.projectVersion() : v)};
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.pclora.core.PcLoraException;
 import org.pclora.experiments.config.ConfigComposer;
 import org.pclora.experiments.config.Override;
+import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
 import org.pclora.experiments.run.RunDirectory;
@@ -20,6 +21,7 @@ import org.pclora.experiments.run.Slurm;
 import org.pclora.experiments.run.SlurmLauncher;
 import org.pclora.experiments.run.SweepManifest;
 import org.pclora.experiments.run.SweepStatus;
+import org.pclora.experiments.run.Sweeper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,13 +56,18 @@ public final class SweepCommand implements Callable<Integer> {
         return dir;
     }
 
+    /** The wired runner of one point's configuration. */
+    static ExperimentRunner runner(PcLoraCli root, Config c) {
+        return Guice.createInjector(new ExperimentModule(c, root.registry())).getInstance(ExperimentRunner.class);
+    }
+
     /** Each point's configuration, composed as its task composes it. */
-    static List<Config> configs(SweepManifest m, Map<String, String> env) {
-        ConfigComposer composer = new ConfigComposer(Path.of(m.configDir()));
+    static List<Config> configs(SweepManifest m, Map<String, String> env, PluginGroups plugins) {
+        ConfigComposer composer = new ConfigComposer(Path.of(m.configDir()), plugins);
         List<Config> out = new ArrayList<>();
         for (SweepManifest.Point p : m.points()) {
             List<Override> ov = p.overrides().stream().map(Override::parse).toList();
-            out.add(RunCommand.absolutePaths(composer.compose(ov).config(), Path.of(m.workingDir()), env));
+            out.add(Sweeper.absolutePaths(composer.compose(ov).config(), Path.of(m.workingDir()), env));
         }
         return out;
     }
@@ -144,7 +151,8 @@ public final class SweepCommand implements Callable<Integer> {
         public Integer call() {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
-            new SlurmLauncher(Slurm.commands(), sweep.root.err()).resubmit(d, configs(m, sweep.root.env()));
+            new SlurmLauncher(Slurm.commands(), sweep.root.err(), c -> runner(sweep.root, c).teacherKey())
+                    .resubmit(d, configs(m, sweep.root.env(), new PluginGroups(sweep.root.registry())));
             return 0;
         }
     }
@@ -162,11 +170,9 @@ public final class SweepCommand implements Callable<Integer> {
         public Integer call() {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
-            List<Config> configs = configs(m, sweep.root.env());
+            List<Config> configs = configs(m, sweep.root.env(), new PluginGroups(sweep.root.registry()));
             for (SweepManifest.Teacher t : m.teachers()) {
-                ExperimentRunner runner = Guice.createInjector(new ExperimentModule(configs.get(t.point()),
-                        sweep.root.registry())).getInstance(ExperimentRunner.class);
-                runner.teacher(new RunDirectory(d.resolve("teacher-" + t.key())));
+                runner(sweep.root, configs.get(t.point())).teacher(new RunDirectory(d.resolve("teacher-" + t.key())));
             }
             return 0;
         }

@@ -26,10 +26,18 @@ import org.pclora.core.io.AtomicFiles;
 public final class SlurmLauncher {
     private final Slurm slurm;
     private final PrintWriter err;
+    private final java.util.function.Function<Config, String> teacherKey;
 
-    public SlurmLauncher(Slurm slurm, PrintWriter err) {
+    /**
+     * @param slurm      the SLURM commands
+     * @param err        where submissions and skipped points are reported
+     * @param teacherKey a point's teacher cache key, as its run computes it
+     *                   ({@link ExperimentRunner#teacherKey()})
+     */
+    public SlurmLauncher(Slurm slurm, PrintWriter err, java.util.function.Function<Config, String> teacherKey) {
         this.slurm = slurm;
         this.err = err;
+        this.teacherKey = teacherKey;
     }
 
     /**
@@ -52,7 +60,7 @@ public final class SlurmLauncher {
         for (int i = 0; i < configs.size(); i++) {
             List<String> ov = overrides.get(i).stream().filter(o -> !isLauncherKey(o)).toList();
             points.add(new SweepManifest.Point(i, ov));
-            String key = TeacherCache.key(configs.get(i));
+            String key = teacherKey.apply(configs.get(i));
             teachers.putIfAbsent(key, new SweepManifest.Teacher(key, i));
         }
         String cmd = settings.command().isEmpty() ? command : settings.command();
@@ -123,7 +131,7 @@ public final class SlurmLauncher {
         for (SweepManifest.Teacher t : m.teachers()) {
             Config c = configs.get(t.point());
             TeacherCache cache = new TeacherCache(Path.of(c.getString("output.teacher_cache")));
-            boolean needed = send.stream().anyMatch(i -> TeacherCache.key(configs.get(i)).equals(t.key()));
+            boolean needed = send.stream().anyMatch(i -> teacherKey.apply(configs.get(i)).equals(t.key()));
             if (needed && !(Files.isRegularFile(cache.weights(t.key())) && Files.isRegularFile(cache.info(t.key())))) {
                 teacherJob = true;
             }

@@ -28,6 +28,11 @@ class SlurmLauncherTest {
         "+dataset.limit=64", "+dataset.test_limit=32", "teacher.epochs=1", "student.epochs=1",
         "teacher.batch_size=32", "student.batch_size=32", "train.checkpoint_every=1"};
 
+    /** The teacher key the scripted launcher uses (the tests name cache files by it). */
+    private static final PcLoraCli CLI = new PcLoraCli(Map.of(), Path.of("").toAbsolutePath());
+    static final java.util.function.Function<com.typesafe.config.Config, String> TEACHER_KEY =
+            c -> SweepCommand.runner(CLI, c).teacherKey();
+
     static List<String> args(Path wd, String... extra) {
         List<String> a = new ArrayList<>(List.of("run", "-m", "--config-dir=" + Path.of("..", "conf").toAbsolutePath(),
                 "output.root=" + wd.resolve("outputs"), "output.teacher_cache=teachers", "launcher=slurm"));
@@ -135,8 +140,8 @@ class SlurmLauncherTest {
         assertEquals(0, r.status(), r.err());
         Path sweep = Path.of(r.out().strip());
         FakeSlurm slurm = new FakeSlurm();
-        SweepManifest m = new SlurmLauncher(slurm, new PrintWriter(new StringWriter(), true))
-                .resubmit(sweep, SweepCommand.configs(SweepManifest.read(sweep), Map.of()));
+        SweepManifest m = new SlurmLauncher(slurm, new PrintWriter(new StringWriter(), true), TEACHER_KEY)
+                .resubmit(sweep, SweepCommand.configs(SweepManifest.read(sweep), Map.of(), org.pclora.experiments.plugins.PluginGroups.builtIn()));
         Path log = Files.writeString(sweep.resolve("logs/900101_1.out"),
                 "WARNING: Using incubator modules\r\nadapter rank 999 is larger than layer q allows\n\n");
         // the task's last step, as array.sbatch runs it
@@ -168,10 +173,10 @@ class SlurmLauncherTest {
         assertEquals(0, r.status(), r.err());
         Path sweep = Path.of(r.out().strip());
         SweepManifest m = SweepManifest.read(sweep);
-        List<com.typesafe.config.Config> configs = SweepCommand.configs(m, Map.of());
+        List<com.typesafe.config.Config> configs = SweepCommand.configs(m, Map.of(), org.pclora.experiments.plugins.PluginGroups.builtIn());
         FakeSlurm slurm = new FakeSlurm();
         StringWriter err = new StringWriter();
-        SlurmLauncher launcher = new SlurmLauncher(slurm, new PrintWriter(err, true));
+        SlurmLauncher launcher = new SlurmLauncher(slurm, new PrintWriter(err, true), TEACHER_KEY);
 
         // first submission: teacher job, then the array after it
         m = launcher.resubmit(sweep, configs);
