@@ -27,7 +27,7 @@ public final class PcLoraCli implements Callable<Integer> {
 
     /** Every subcommand, in the order {@code pclora --help} shows them: add new commands here. */
     static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, ReportCommand.class, CompressionCommand.class, InferCommand.class, BenchCommand.class, PluginsCommand.class,
-            ScheduleCommand.class);
+            ScheduleCommand.class, SweepCommand.class);
 
     /** Exit status of a user error (bad configuration, data, checkpoint or arguments). */
     public static final int USER_ERROR = 2;

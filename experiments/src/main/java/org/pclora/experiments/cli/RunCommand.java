@@ -22,6 +22,8 @@ import org.pclora.experiments.run.LocalLauncher;
 import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.RunDirectory;
 import org.pclora.experiments.run.Settings;
+import org.pclora.experiments.run.Slurm;
+import org.pclora.experiments.run.SlurmLauncher;
 import org.pclora.experiments.run.SweepLauncher;
 import org.pclora.experiments.run.Sweeper;
 import picocli.CommandLine.Command;
@@ -150,7 +152,14 @@ public final class RunCommand implements Callable<Integer> {
             runner(c); // validate and wire every run before any starts
             configs.add(c);
         }
-        Path sweepDir = Sweeper.sweepDir(configs.get(0), args);
+        // launcher keys say where the sweep runs, not what it computes: the same points share one directory
+        Path sweepDir = Sweeper.sweepDir(configs.get(0), args.stream().filter(a -> !SlurmLauncher.isLauncherKey(a)).toList());
+        String where = configs.get(0).hasPath("launcher.name") ? configs.get(0).getString("launcher.name") : "local";
+        if (where.equals("slurm")) {
+            return slurm(sweepDir, configs.get(0), runs, configs);
+        } else if (!where.equals("local")) {
+            throw new PcLoraException("launcher.name = '" + where + "' is not accepted: use launcher=local or launcher=slurm");
+        }
         List<SweepLauncher.Point> points = Sweeper.points(sweepDir, configs,
                 runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList());
         int workers = Settings.workers(configs.get(0));
@@ -167,6 +176,29 @@ public final class RunCommand implements Callable<Integer> {
         root.err().printf("pclora: %d of %d runs complete, %d failed (%s)%n", done.size(), runs.size(), failed,
                 sweepDir.resolve("multirun.json"));
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * {@code launcher=slurm}: the sweep goes to SLURM as a teacher job and a job array (see
+     * SlurmLauncher). Not through {@link Sweeper#run}: the tasks keep multirun.json themselves,
+     * under a file lock, while they run.
+     */
+    private Integer slurm(Path sweepDir, Config first, List<List<Override>> runs, List<Config> configs) {
+        SlurmLauncher.settings(configs); // checked before anything is written or printed
+        // $PCLORA_PLUGINS and $PCLORA_HOME travel with the environment sbatch exports; --plugins is passed on
+        List<String> cliOptions = new ArrayList<>();
+        List<String> given = root.pluginLoader().locations().stream().filter(l -> l.from().equals("--plugins"))
+                .map(l -> l.path().toAbsolutePath().toString()).toList();
+        if (!given.isEmpty()) {
+            cliOptions.add("--plugins=" + String.join(java.io.File.pathSeparator, given));
+        }
+        String command = SlurmLauncher.thisJvm(PcLoraCli.class.getName(), cliOptions);
+        List<List<String>> overrides = runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList();
+        root.err().printf("pclora: sweep of %d runs into %s on SLURM%n", runs.size(), sweepDir);
+        new SlurmLauncher(Slurm.commands(), root.err(), c -> runner(c).teacherKey()).launch(sweepDir, first.getString("name"), root.workingDir(),
+                confDir().toAbsolutePath(), command, overrides, configs);
+        root.out().println(sweepDir);
+        return 0;
     }
 
     /** The compact table (fits a terminal); the full one is in summary.json and {@code pclora report}. */

@@ -39,7 +39,7 @@ import org.pclora.experiments.plugins.PluginGroups;
  */
 public final class ConfigComposer {
     /** Config groups, each a folder of option files under {@code conf/}. */
-    public static final List<String> GROUPS = List.of("experiment", "model", "dataset", "schedule", "distill", "optimizer");
+    public static final List<String> GROUPS = List.of("experiment", "model", "dataset", "schedule", "distill", "optimizer", "launcher");
 
     private final Path confDir;
     private final PluginGroups plugins;

@@ -155,18 +155,67 @@ public final class ExperimentRunner {
                         + " (it has " + RunDirectory.SUMMARY + "): choose another output.dir");
             }
             priorWallSeconds = dir.recordedWallSeconds();
-            try {
-                dir.initialise(config, overrides);
-                RunSummary summary = execute(dir, p);
-                dir.writeJson(RunDirectory.SUMMARY, summary.toMap());
-                dir.clearFailure(); // a resumed run that completed has no failure to report any more
-                return summary;
-            } catch (RuntimeException e) {
-                if (fresh && !Files.exists(dir.checkpoints())) {
-                    deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
-                } else if (Files.isDirectory(dir.path())) {
-                    org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE), e.getMessage() + System.lineSeparator());
+            // SIGTERM (SLURM's time limit or preemption, kill) leaves a one-line failure.txt; see TerminationGuard
+            try (TerminationGuard guard = TerminationGuard.install(dir)) {
+                try {
+                    dir.initialise(config, overrides);
+                    RunSummary summary = execute(dir, p);
+                    boolean ended = guard.finish(() -> {
+                        dir.writeJson(RunDirectory.SUMMARY, summary.toMap());
+                        dir.clearFailure(); // a resumed run that completed has no failure to report any more
+                    });
+                    if (!ended) {
+                        throw new PcLoraException("run " + dir.path() + " was stopped by a signal before it completed");
+                    }
+                    return summary;
+                } catch (RuntimeException e) {
+                    guard.finish(() -> {
+                        if (fresh && !Files.exists(dir.checkpoints())) {
+                            deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
+                        } else if (Files.isDirectory(dir.path())) {
+                            org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE),
+                                    String.valueOf(e.getMessage()).replace('\n', ' ') + System.lineSeparator());
+                        }
+                    });
+                    throw e;
                 }
+            }
+        }
+    }
+
+    /** The teacher cache key of this configuration's teacher, exactly as a run computes it. */
+    public String teacherKey() {
+        return TeacherCache.key(config, teacherCode(), new Provenances(Settings.longInteger(config, "seed")).data());
+    }
+
+    /**
+     * Trains this configuration's teacher into the teacher cache (or finds it there), logging its
+     * metrics and checkpoints into {@code dir}, from whose checkpoint a stopped attempt resumes;
+     * returns the cached weights. A SLURM sweep's first job does this once for all its points.
+     */
+    public Path teacher(RunDirectory dir) {
+        segmentStart = System.nanoTime();
+        BlasCheck.warnIfSlow();
+        Prepared p = prepare();
+        dir.create();
+        try (RunLock ignored = dir.lock(); TerminationGuard guard = TerminationGuard.install(dir)) {
+            try {
+                dir.initialise(config, List.of());
+                TeacherCache cache = new TeacherCache(Path.of(config.getString("output.teacher_cache")));
+                Provenances prov = new Provenances(Settings.longInteger(config, "seed"));
+                String key = TeacherCache.key(config, teacherCode(), prov.data()); // as execute() keys it
+                Path weights = cache.getOrTrain(key, () -> trainTeacher(dir, p, cache, key,
+                        new CheckpointStore(dir.checkpoints()), prov));
+                guard.finish(dir::clearFailure); // a failure.txt of a stopped earlier attempt
+                log.printf(Locale.ROOT, "teacher %s: cached in %s%n", key, weights);
+                return weights;
+            } catch (RuntimeException e) {
+                guard.finish(() -> {
+                    if (Files.isDirectory(dir.path())) {
+                        org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE),
+                                String.valueOf(e.getMessage()).replace('\n', ' ') + System.lineSeparator());
+                    }
+                });
                 throw e;
             }
         }
