@@ -19,8 +19,8 @@ import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
 import org.pclora.core.optim.LearningRateSchedule;
 import org.pclora.core.spi.DecaySchedule;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * The training loop of both phases: the teacher's full fine-tune (task loss only) and the PC-LoRA
@@ -103,24 +103,16 @@ public final class Trainer {
                     if (schedule != null) {
                         Adapters.setLambda(model, lambda);
                     }
-                    Objective.Result r;
-                    double norm;
                     double lr = lrs.lr(step);
-                    try (StepWorkspace.Scope ignored = workspace.step()) {
-                        Features tf = needTeacher ? teacher.forward(batch, false, taps) : null;
-                        Features sf = model.forward(batch, true, taps);
-                        SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(sf.get("logits"), batch.labels());
-                        r = objective.compute(ce.loss(), ce.dLogits(), tf, sf);
-                        if (!Double.isFinite(r.total())) {
-                            throw diverged(phase, step, r, lambda, "loss");
-                        }
-                        optimizer.zeroGrad();
-                        model.backward(r.studentGradients());
-                        norm = optimizer.clipGlobalNorm(settings.clipNorm() > 0 ? settings.clipNorm() : Double.POSITIVE_INFINITY);
-                        if (!Double.isFinite(norm)) {
-                            throw diverged(phase, step, r, lambda, "gradient norm");
-                        }
-                        optimizer.step(lr);
+                    Step done = step(workspace, model, needTeacher ? teacher : null, taps, objective, batch, optimizer,
+                            settings.clipNorm(), lr);
+                    Objective.Result r = done.result();
+                    double norm = done.gradNorm();
+                    if (!Double.isFinite(r.total())) {
+                        throw diverged(phase, step, r, lambda, "loss");
+                    }
+                    if (!Double.isFinite(norm)) {
+                        throw diverged(phase, step, r, lambda, "gradient norm");
                     }
                     step++;
                     windowExamples += batch.size();
@@ -141,6 +133,41 @@ public final class Trainer {
         }
         if (schedule != null) {
             Adapters.setLambda(model, schedule.lambda(total, decayEnd));
+        }
+    }
+
+    /**
+     * What one step did: the objective's values and the global gradient norm before clipping
+     * (NaN when the loss was not finite and nothing was stepped).
+     */
+    public record Step(Objective.Result result, double gradNorm) {
+    }
+
+    /**
+     * One optimizer step exactly as training runs it (also what {@code pclora bench train} times):
+     * inside a scope of {@code workspace}, the teacher's features (when {@code teacher} is given),
+     * the model's training forward, cross-entropy and the objective, backward, gradient clipping
+     * at {@code clipNorm} (0 = none) and the AdamW update at {@code lr}. A non-finite loss or
+     * gradient norm stops before the update; the caller decides what to do.
+     */
+    public static Step step(StepWorkspace workspace, ClassifierModel model, ClassifierModel teacher,
+                            Set<FeatureKind> taps, Objective objective, Batch batch, AdamW optimizer, double clipNorm,
+                            double lr) {
+        try (StepWorkspace.Scope ignored = workspace.step()) {
+            Features tf = teacher != null ? teacher.forward(batch, false, taps) : null;
+            Features sf = model.forward(batch, true, taps);
+            SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(sf.get("logits"), batch.labels());
+            Objective.Result r = objective.compute(ce.loss(), ce.dLogits(), tf, sf);
+            if (!Double.isFinite(r.total())) {
+                return new Step(r, Double.NaN);
+            }
+            optimizer.zeroGrad();
+            model.backward(r.studentGradients());
+            double norm = optimizer.clipGlobalNorm(clipNorm > 0 ? clipNorm : Double.POSITIVE_INFINITY);
+            if (Double.isFinite(norm)) {
+                optimizer.step(lr);
+            }
+            return new Step(r, norm);
         }
     }
 

@@ -51,7 +51,7 @@ class ExperimentRunnerTest {
     @SuppressWarnings("unchecked")
     void runsTeacherStudentCompressionAndReusesTheTeacher(@TempDir Path out) throws Exception {
         RunDirectory first = new RunDirectory(out.resolve("a"));
-        Map<String, Object> s = runner(config(out)).run(first, List.of("pclora.rank=2"));
+        Map<String, Object> s = runner(config(out)).run(first, List.of("pclora.rank=2")).toMap();
         for (String f : List.of(RunDirectory.CONFIG, RunDirectory.OVERRIDES, RunDirectory.METRICS,
                 RunDirectory.SUMMARY, RunDirectory.STUDENT)) {
             assertTrue(Files.isRegularFile(first.file(f)), f);
@@ -71,7 +71,7 @@ class ExperimentRunnerTest {
         Path teacherWeights = Path.of((String) ((Map<String, Object>) s.get("teacher")).get("weights"));
         long mtime = Files.getLastModifiedTime(teacherWeights).toMillis();
         RunDirectory second = new RunDirectory(out.resolve("b"));
-        Map<String, Object> s2 = runner(config(out, "pclora.rank=3", "schedule=cosine")).run(second, List.of());
+        Map<String, Object> s2 = runner(config(out, "pclora.rank=3", "schedule=cosine")).run(second, List.of()).toMap();
         assertEquals(teacherWeights.toString(), ((Map<String, Object>) s2.get("teacher")).get("weights"));
         assertEquals(mtime, Files.getLastModifiedTime(teacherWeights).toMillis(), "teacher was retrained");
         // only the student phase was trained in the second run
@@ -98,7 +98,7 @@ class ExperimentRunnerTest {
     @SuppressWarnings("unchecked")
     void constantScheduleBaselineIsExportedMergedNotCompressed(@TempDir Path out) {
         Map<String, Object> s = runner(config(out, "schedule=constant", "teacher.epochs=1", "student.epochs=1"))
-                .run(new RunDirectory(out.resolve("c")), List.of());
+                .run(new RunDirectory(out.resolve("c")), List.of()).toMap();
         assertEquals(false, s.get("compressed_form"));
         // lambda stays 1: nothing is removed, the export keeps the dense size (80 parameters in the slot)
         Map<String, Object> comp = (Map<String, Object>) s.get("compression");
@@ -111,21 +111,18 @@ class ExperimentRunnerTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void denseStudentOfAnotherSizeIsMeasuredAgainstTheTeacher(@TempDir Path out) {
         // the small-dense-model row: hidden 8 instead of 16, random init, no adapters, logit KD
-        Map<String, Object> s = runner(smallStudent(config(out, "student.init=random",
+        RunSummary s = runner(smallStudent(config(out, "student.init=random",
                 "student.adapters=false", "distill=logit-kl", "teacher.epochs=1", "student.epochs=1")))
                 .run(new RunDirectory(out.resolve("d")), List.of());
-        assertEquals("none", s.get("adapter"));
-        assertEquals(0, s.get("rank"));
-        assertEquals("random", s.get("student_init"));
-        Map<String, Object> comp = (Map<String, Object>) s.get("compression");
+        assertEquals("none", s.adapter());
+        assertEquals(0, s.rank());
         // target slot fc 4->16 with bias (80) against 4->8 with bias (40): half of it removed
-        assertEquals(0.5, (double) comp.get("adapted_parameters"), 1e-12);
-        long teacherParams = ((Number) ((Map<String, Object>) s.get("teacher")).get("parameters")).longValue();
-        long studentParams = ((Number) ((Map<String, Object>) s.get("compressed")).get("parameters")).longValue();
-        assertEquals(1 - (double) studentParams / teacherParams, (double) comp.get("parameters"), 1e-12);
+        assertEquals(0.5, s.compression().adaptedParameters(), 1e-12);
+        long teacherParams = s.teacher().parameters();
+        long studentParams = s.compressed().parameters();
+        assertEquals(1 - (double) studentParams / teacherParams, s.compression().parameters(), 1e-12);
         assertTrue(studentParams < teacherParams, studentParams + " vs " + teacherParams);
     }
 
@@ -164,7 +161,7 @@ class ExperimentRunnerTest {
 
     @Test
     void outOfRangeValuesAreOneLineErrorsNamingTheKey(@TempDir Path out) {
-        String[][] cases = {{"pclora.rank=0", "pclora.rank = 0 is out of range"},
+        String[][] cases = {{"pclora.rank=0", "(pclora.rank) = 0 is out of range"},
             {"pclora.ratio=1.5", "pclora.ratio = 1.5 is out of range"}, {"pclora.ratio=0", "pclora.ratio = 0.0 is out of range"},
             {"loss.alpha=-0.1", "loss.alpha = -0.1 is out of range"}, {"loss.alpha=2", "loss.alpha = 2.0 is out of range"},
             {"student.batch_size=0", "batch_size = 0 is not accepted"}, {"pclora.bias=maybe", "pclora.bias = 'maybe'"},
@@ -188,5 +185,27 @@ class ExperimentRunnerTest {
                 () -> runner(config(out, "pclora.rank=17")).run(dir, List.of()));
         assertTrue(e.getMessage().contains("rank 17"), e.getMessage());
         assertFalse(Files.exists(dir.path()));
+    }
+
+    @Test
+    void anEditedDataFileMakesTheTeacherCacheMiss(@TempDir Path out) throws Exception {
+        Path data = out.resolve("data.txt");
+        Files.writeString(data, "version 1");
+        Config c = config(out, "teacher.epochs=1", "student.epochs=1")
+                .withValue("dataset.path", ConfigValueFactory.fromAnyRef(data.toString()));
+        RunSummary a = runner(c).run(new RunDirectory(out.resolve("a")), List.of());
+        RunSummary b = runner(c).run(new RunDirectory(out.resolve("b")), List.of());
+        assertEquals(a.teacher().cacheKey(), b.teacher().cacheKey(), "same data: the cached teacher is reused");
+        assertEquals(org.pclora.core.provenance.Hashes.file(data), a.provenance().data().get(data.toString()));
+        Files.writeString(data, "version 2");
+        RunSummary d = runner(c).run(new RunDirectory(out.resolve("d")), List.of());
+        assertFalse(a.teacher().cacheKey().equals(d.teacher().cacheKey()), "edited data: the cache must miss");
+        assertTrue(Files.readAllLines(out.resolve("d").resolve(RunDirectory.METRICS)).stream()
+                .anyMatch(l -> l.contains("\"teacher\"")), "the teacher was trained again");
+        // The export carries the provenance, with the data and teacher hashes.
+        String meta = org.pclora.core.io.Safetensors.readMetadata(Path.of(d.compressed().weights()))
+                .get(org.pclora.core.io.StateDict.PROVENANCE_KEY);
+        assertTrue(meta.contains(org.pclora.core.provenance.Hashes.file(data)), meta);
+        assertTrue(meta.contains(org.pclora.core.provenance.Hashes.file(Path.of(d.teacher().weights()))), meta);
     }
 }
