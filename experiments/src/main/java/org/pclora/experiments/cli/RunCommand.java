@@ -73,7 +73,10 @@ public final class RunCommand implements Callable<Integer> {
         }
         ConfigComposer composer = new ConfigComposer(confDir(), new PluginGroups(root.registry()));
         List<Override> declared = composer.sweepOf(overrides);
-        if (!declared.isEmpty() && !multirun) {
+        List<Override> given = overrides;
+        // A key the command line sets is not swept: row=pclora runs one row of a declared table.
+        boolean unsweptLeft = declared.stream().anyMatch(d -> given.stream().noneMatch(o -> o.key().equals(d.key())));
+        if (unsweptLeft && !multirun) {
             throw new PcLoraException("the experiment declares a sweep over " + declared
                     + ": run it with -m (multirun)");
         }

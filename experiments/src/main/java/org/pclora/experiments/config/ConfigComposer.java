@@ -39,7 +39,15 @@ import org.pclora.experiments.plugins.PluginGroups;
  */
 public final class ConfigComposer {
     /** Config groups, each a folder of option files under {@code conf/}. */
-    public static final List<String> GROUPS = List.of("experiment", "model", "dataset", "schedule", "distill", "optimizer", "launcher");
+    public static final List<String> GROUPS = List.of("experiment", "row", "model", "dataset", "schedule", "distill",
+            "optimizer", "launcher");
+
+    /**
+     * Groups whose option files are placed at the root (like Hydra's {@code @package _global_})
+     * rather than under the group's key: the experiment, and the row of a comparison table (a
+     * named bundle of settings, e.g. {@code row=lora-kd}, applied over the experiment).
+     */
+    private static final List<String> GLOBAL_GROUPS = List.of("experiment", "row");
 
     private final Path confDir;
     private final PluginGroups plugins;
@@ -123,6 +131,19 @@ public final class ConfigComposer {
             }
             choices.put("experiment", experiment);
         }
+        // The row comes next: it may change the groups again (schedule=constant for LoRA + KD).
+        String row = cliChoices.getOrDefault("row", choices.get("row"));
+        Config rowConf = ConfigFactory.empty();
+        if (row != null && !row.isEmpty()) {
+            rowConf = parse(groupFile("row", row));
+            if (rowConf.hasPath("defaults")) {
+                rowConf.getConfig("defaults").root().unwrapped().forEach((k, v) -> choices.put(k, String.valueOf(v)));
+                rowConf = rowConf.withoutPath("defaults");
+            }
+            // Recorded in the configuration, so that summaries and reports can name the row.
+            rowConf = rowConf.withValue("row", ConfigValueFactory.fromAnyRef(row));
+            choices.put("row", row);
+        }
         choices.putAll(cliChoices);
         for (String g : choices.keySet()) {
             if (!GROUPS.contains(g)) {
@@ -132,13 +153,13 @@ public final class ConfigComposer {
 
         Config merged = root.withoutPath("defaults");
         for (String g : GROUPS) {
-            if (g.equals("experiment") || !choices.containsKey(g)) {
+            if (GLOBAL_GROUPS.contains(g) || !choices.containsKey(g)) {
                 continue;
             }
             Config groupConf = groupConfig(g, choices.get(g));
             merged = groupConf.atKey(g).withFallback(merged);
         }
-        merged = experimentConf.withFallback(merged);
+        merged = rowConf.withFallback(experimentConf.withFallback(merged));
         // Config files may still use an old spelling: its value moves to the new key.
         for (Map.Entry<String, String> d : DEPRECATED.entrySet()) {
             if (merged.hasPath(d.getKey())) {

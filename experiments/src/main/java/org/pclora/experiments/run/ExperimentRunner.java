@@ -97,7 +97,11 @@ public final class ExperimentRunner {
     }
 
     /** Everything a run needs, validated and opened before anything is written. */
-    private record Prepared(Config architecture, Dataset train, Dataset test) {
+    private record Prepared(Config architecture, Config studentArchitecture, Dataset train, Dataset test) {
+        /** Whether the student has the teacher's architecture (everything but the small-dense-model row). */
+        boolean sameArchitecture() {
+            return architecture.root().equals(studentArchitecture.root());
+        }
     }
 
     /** Checks the configuration and opens the data; throws before the run directory is touched. */
@@ -130,7 +134,45 @@ public final class ExperimentRunner {
             throw new PcLoraException("pclora.targets = '" + targets + "' matches no linear layer of model "
                     + family.name() + "; use \"\" for the family's default (" + family.defaultTargets() + ")");
         }
-        return new Prepared(arch, train, test);
+        Config studentArch = studentArchitecture(arch);
+        String init = Settings.string(config, "student.init");
+        if (!List.of("teacher", "pretrained", "random").contains(init)) {
+            throw new PcLoraException("student.init = '" + init + "' is not accepted: use teacher, pretrained or random");
+        }
+        if (!init.equals("random") && !studentArch.root().equals(arch.root())) {
+            throw new PcLoraException("student.model gives the student another architecture than the teacher's, so it"
+                    + " cannot start from the " + init + " weights: use student.init=random");
+        }
+        if (!studentArch.root().equals(arch.root())) {
+            for (org.pclora.core.model.FeatureKind kind : objective.requiredFeatureKinds()) {
+                if (kind != org.pclora.core.model.FeatureKind.LOGITS) {
+                    throw new PcLoraException("the distillation loss reads " + kind + " features, which a student of"
+                            + " another architecture (student.model) does not share with the teacher: use logit"
+                            + " distillation (distill=logit-kl) or distill=none");
+                }
+            }
+        }
+        return new Prepared(arch, studentArch, train, test);
+    }
+
+    /**
+     * The student's architecture: the teacher's, with the keys of {@code student.model} over it
+     * (an {@code arch} key there drops the teacher's sizes first, so {@code arch = bert-mini} means
+     * bert-mini's own sizes).
+     */
+    private Config studentArchitecture(Config teacherArch) {
+        Config own = config.hasPath("student.model") ? config.getConfig("student.model") : ConfigFactory.empty();
+        if (own.isEmpty()) {
+            return teacherArch;
+        }
+        Config base = config.getConfig("model");
+        if (own.hasPath("arch")) {
+            for (String k : List.of("depth", "width", "heads", "mlp")) {
+                base = base.withoutPath(k);
+            }
+        }
+        return family.resolve(own.withFallback(base).withValue("num_classes",
+                ConfigValueFactory.fromAnyRef(teacherArch.getInt("num_classes"))));
     }
 
     private String targets() {
@@ -240,14 +282,23 @@ public final class ExperimentRunner {
         double teacherAcc = ((Number) teacherInfo.get("accuracy")).doubleValue();
         log.println(labelled(String.format(Locale.ROOT, "teacher %s: accuracy %.4f (cache %s)", key, teacherAcc, teacherFile)));
 
-        // Student: from the teacher's weights or from the pre-trained ones.
+        // Student: from the teacher's weights, the pre-trained ones, or (another architecture) a random init.
         String init = Settings.string(config, "student.init");
         ClassifierModel student = switch (init) {
             case "teacher" -> family.load(teacherFile, p.architecture(), true);
             case "pretrained" -> pretrained(p.architecture(), seed);
-            default -> throw new PcLoraException("student.init = '" + init + "' is not accepted: use teacher or pretrained");
+            default -> family.create(p.studentArchitecture(), seed);
         };
-        Adapters.apply(student, adapterFactory, adapterSpec, targets());
+        // Runs saved before these settings existed resume with the behaviour they had.
+        boolean freezeEmbeddings = config.hasPath("student.freeze_embeddings")
+                && Settings.bool(config, "student.freeze_embeddings");
+        if (freezeEmbeddings) {
+            freezeEmbeddings(student);
+        }
+        boolean withAdapters = !config.hasPath("student.adapters") || Settings.bool(config, "student.adapters");
+        if (withAdapters) {
+            Adapters.apply(student, adapterFactory, adapterSpec, targets());
+        }
         double ratio = PcLoraSettings.of(config).ratio();
         long restored = dropMetricsAfterCheckpoint(dir, checkpoints, "student");
         Trainer trainer = new Trainer(studentSettings, metricsSink(dir, "student", studentSettings, p.train(), restored),
@@ -275,23 +326,71 @@ public final class ExperimentRunner {
         Accounting.Report compressed = Accounting.of(reloaded);
         List<String> losses = new ArrayList<>();
         objective.terms().forEach(t -> losses.add(t.loss().name() + (t.weight() == 1.0 ? "" : "*" + t.weight())));
+        RunSummary.Compression comp;
+        if (p.sameArchitecture()) {
+            comp = new RunSummary.Compression(compressed.total().parameterCompression(),
+                    compressed.total().macCompression(), compressed.adapted().parameterCompression(),
+                    compressed.adapted().macCompression(), compressed.tokens(), Accounting.countingRule());
+        } else {
+            // Another architecture: everything is measured against the dense teacher; 'adapted' compares the
+            // target linear layers of both, dense with bias.
+            long[] t = targetLinears(teacher);
+            long[] st = targetLinears(reloaded);
+            comp = new RunSummary.Compression(
+                    1 - (double) compressed.total().compressedParameters() / dense.total().denseParameters(),
+                    1 - (double) compressed.total().compressedMacs() / dense.total().denseMacs(),
+                    1 - (double) st[0] / t[0], 1 - (double) st[1] / t[1], compressed.tokens(),
+                    Accounting.countingRule() + " A student of another architecture is compared with the dense teacher.");
+        }
         // Cumulative over every segment of a resumed run (each counted to its last metrics line);
         // the segment's own time beside it.
         double segment = segmentSeconds();
-        RunSummary s = new RunSummary(config.getString("name"), dir.path().toString(), modelLabel(p.architecture()),
-                family.name(), p.train().source(), p.train().numClasses(), adapterFactory.name(), adapterSpec.rank(),
+        RunSummary s = new RunSummary(config.getString("name"), dir.path().toString(),
+                modelLabel(p.studentArchitecture()), family.name(), p.train().source(), p.train().numClasses(),
+                withAdapters ? adapterFactory.name() : "none", withAdapters ? adapterSpec.rank() : 0,
                 adapterSpec.alpha(), schedule.name(), ratio, objective.alpha(),
                 String.join("+", losses.isEmpty() ? List.of("none") : losses),
                 new RunSummary.Teacher(teacherAcc, dense.total().denseParameters(), dense.total().denseMacs(),
                         teacherFile.toString(), key), studentAcc,
                 new RunSummary.Compressed(compressedAcc, compressed.total().compressedParameters(),
                         compressed.total().compressedMacs(), exported.toString()),
-                new RunSummary.Compression(compressed.total().parameterCompression(), compressed.total().macCompression(),
-                        compressed.adapted().parameterCompression(), compressed.adapted().macCompression(),
-                        compressed.tokens(), Accounting.countingRule()),
-                compressible, priorWallSeconds + segment, segment, provenance);
+                comp, compressible, priorWallSeconds + segment, segment, provenance);
         log.println(labelled(compressed.table()));
         return s;
+    }
+
+    /** Parameters (dense, with bias) and MACs of the linear layers the adapter targets name. */
+    private long[] targetLinears(ClassifierModel model) {
+        java.util.regex.Pattern target = java.util.regex.Pattern.compile(targets());
+        long params = 0;
+        long macs = 0;
+        for (org.pclora.core.nn.LinearSlot slot : model.linearSlots()) {
+            if (target.matcher(slot.name()).matches()) {
+                long in = slot.inFeatures();
+                long out = slot.outFeatures();
+                params += in * out + out;
+                macs += (long) model.tokens() * in * out;
+            }
+        }
+        return new long[] {params, macs};
+    }
+
+    /**
+     * Freezes the embedding tables: parameters under an {@code embeddings.} path component (BERT's
+     * word, position and token-type tables; ViT's patch projection, position embeddings and [CLS]),
+     * except the embeddings' LayerNorm, which stays trainable with every other LayerNorm.
+     */
+    static int freezeEmbeddings(ClassifierModel model) {
+        int frozen = 0;
+        for (org.pclora.core.nn.Parameter p : model.parameters()) {
+            String n = p.name();
+            boolean embedding = n.startsWith("embeddings.") || n.contains(".embeddings.");
+            if (embedding && !n.toLowerCase(Locale.ROOT).contains("layernorm") && p.isTrainable()) {
+                p.freeze();
+                frozen++;
+            }
+        }
+        return frozen;
     }
 
     /** The architecture's name, or for custom sizes family-depth x width (e.g. vit-4x128). */

@@ -46,6 +46,23 @@ class RunCommandTest {
     }
 
     @Test
+    void oneRowOfADeclaredTableRunsWithoutMultirun(@TempDir Path wd) {
+        String conf = "--config-dir=" + Path.of("..", "conf").toAbsolutePath();
+        String root = "output.root=" + wd.resolve("outputs");
+        StringWriter err = new StringWriter();
+        // without row= the declared sweep asks for -m ...
+        assertEquals(PcLoraCli.USER_ERROR, run(wd, new StringWriter(), err, "run", conf, root,
+                "experiment=bert-base-wordnet"));
+        assertTrue(err.toString().contains("run it with -m"), err.toString());
+        // ... with row= the one run starts, and here stops at the missing WordNet files, naming the package
+        err = new StringWriter();
+        assertEquals(PcLoraCli.USER_ERROR, run(wd, new StringWriter(), err, "run", conf, root,
+                "experiment=bert-base-wordnet", "row=pclora", "dataset.path=" + wd.resolve("no-wordnet")));
+        assertTrue(err.toString().contains("wordnet-base"), err.toString());
+        assertTrue(!Files.exists(wd.resolve("outputs")), "nothing written");
+    }
+
+    @Test
     void unwritableOutputRootIsAnErrorBeforeTraining(@TempDir Path wd) throws Exception {
         Path file = Files.writeString(wd.resolve("not-a-dir"), "x");
         String[] a = args(wd);

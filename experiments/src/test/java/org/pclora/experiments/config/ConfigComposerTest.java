@@ -52,6 +52,50 @@ class ConfigComposerTest {
     }
 
     @Test
+    void rowsBundleGroupChoicesAndValuesOverTheExperiment() {
+        Config pc = compose("experiment=bert-base-wordnet", "row=pclora");
+        assertEquals("pclora", pc.getString("row"));
+        assertEquals("sine", pc.getString("schedule.name"));
+        assertEquals("wordnet-supersense", pc.getString("dataset.provider"));
+        assertEquals(32, pc.getInt("pclora.rank"));
+        assertTrue(pc.getBoolean("student.freeze_embeddings"));
+        assertEquals("constant", compose("experiment=bert-base-wordnet", "row=lora-kd").getString("schedule.name"));
+        assertEquals("none", compose("experiment=bert-base-wordnet", "row=pclora-nokd").getString("distill.name"));
+        Config dense = compose("experiment=bert-base-wordnet", "row=dense-kd");
+        assertEquals("logit-kl", dense.getString("distill.name"));
+        assertEquals("bert-mini", dense.getString("student.model.arch"));
+        assertEquals("random", dense.getString("student.init"));
+        assertFalse(dense.getBoolean("student.adapters"));
+        assertEquals(1e-3, dense.getDouble("optimizer.lr"));
+        assertEquals(1e-4, dense.getDouble("optimizer.teacher_lr"));
+        // the command line wins over the row, as over the experiment
+        assertEquals("cosine", compose("experiment=bert-base-wordnet", "row=pclora", "schedule=cosine")
+                .getString("schedule.name"));
+        assertEquals("", compose().getString("row"));
+        PcLoraException e = assertThrows(PcLoraException.class, () -> compose("row=nonesuch"));
+        assertTrue(e.getMessage().contains("dense-kd") && e.getMessage().contains("lora-kd"), e.getMessage());
+    }
+
+    @Test
+    void wordnetVariantsShareTheBaseAndDeclareTheirSweeps() {
+        ConfigComposer composer = new ConfigComposer(CONF);
+        assertEquals("[row=pclora,lora-kd,pclora-nokd,dense-kd]",
+                composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet"))).toString());
+        assertEquals("[row=pclora,lora-kd,pclora-nokd,dense-kd]",
+                composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet-quick"))).toString());
+        List<String> seeds = composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet-seeds"))).stream()
+                .map(Override::toString).sorted().toList();
+        assertEquals(List.of("row=pclora,pclora-linear,lora-kd,pclora-nokd,dense-kd", "seed=1,2,3"), seeds);
+        Config quick = compose("experiment=bert-base-wordnet-quick", "row=pclora");
+        assertEquals(2, quick.getInt("model.depth"));
+        assertEquals(32, quick.getInt("model.max_length"));
+        assertEquals(1200, quick.getInt("dataset.limit"));
+        assertEquals("bert-base-wordnet-quick", quick.getString("name"));
+        assertEquals(compose("experiment=bert-base-wordnet", "row=pclora").getString("teacher.checkpoint"),
+                quick.getString("teacher.checkpoint"));
+    }
+
+    @Test
     void unknownKeyNamesNearestValidKeys() {
         PcLoraException e = assertThrows(PcLoraException.class, () -> compose("pclora.rnak=4"));
         assertTrue(e.getMessage().contains("pclora.rank"), e.getMessage());

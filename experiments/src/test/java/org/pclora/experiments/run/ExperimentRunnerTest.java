@@ -105,6 +105,60 @@ class ExperimentRunnerTest {
         assertEquals(0.0, (double) comp.get("adapted_parameters"), 1e-12);
     }
 
+    /** student.model { hidden = 8 }, as a row file sets it (the command line adds no keys that no plugin reads). */
+    private static Config smallStudent(Config c) {
+        return c.withValue("student.model.hidden", ConfigValueFactory.fromAnyRef(8));
+    }
+
+    @Test
+    void denseStudentOfAnotherSizeIsMeasuredAgainstTheTeacher(@TempDir Path out) {
+        // the small-dense-model row: hidden 8 instead of 16, random init, no adapters, logit KD
+        RunSummary s = runner(smallStudent(config(out, "student.init=random",
+                "student.adapters=false", "distill=logit-kl", "teacher.epochs=1", "student.epochs=1")))
+                .run(new RunDirectory(out.resolve("d")), List.of());
+        assertEquals("none", s.adapter());
+        assertEquals(0, s.rank());
+        // target slot fc 4->16 with bias (80) against 4->8 with bias (40): half of it removed
+        assertEquals(0.5, s.compression().adaptedParameters(), 1e-12);
+        long teacherParams = s.teacher().parameters();
+        long studentParams = s.compressed().parameters();
+        assertEquals(1 - (double) studentParams / teacherParams, s.compression().parameters(), 1e-12);
+        assertTrue(studentParams < teacherParams, studentParams + " vs " + teacherParams);
+    }
+
+    @Test
+    void studentOfAnotherSizeNeedsRandomInitAndLogitDistillation(@TempDir Path out) {
+        String[][] cases = {{"student.init=teacher", "distill=logit-kl", "use student.init=random"},
+            {"student.init=random", "distill=feature-mse", "distill=logit-kl"},
+            {"student.init=scratch", "distill=none", "teacher, pretrained or random"}};
+        for (String[] c : cases) {
+            RunDirectory dir = new RunDirectory(out.resolve("y"));
+            PcLoraException e = assertThrows(PcLoraException.class, () -> runner(smallStudent(config(out, c[0], c[1])))
+                    .run(dir, List.of()));
+            assertTrue(e.getMessage().contains(c[2]) && !e.getMessage().contains("\n"), e.getMessage());
+            assertFalse(Files.exists(dir.path()), c[0] + " left a run directory");
+        }
+    }
+
+    @Test
+    void freezeEmbeddingsFreezesTheTablesButNotTheirLayerNorm() {
+        org.pclora.core.model.ClassifierModel bert = new org.pclora.bert.BertFamily().create(
+                new org.pclora.bert.BertFamily().resolve(com.typesafe.config.ConfigFactory.parseString(
+                        "arch = bert-tiny, num_classes = 3")), 0);
+        long before = bert.parameters().stream().filter(p -> p.isTrainable()).count();
+        // word, position and token-type tables; bert.embeddings.LayerNorm.{weight,bias} stay trainable
+        assertEquals(3, ExperimentRunner.freezeEmbeddings(bert));
+        assertEquals(before - 3, bert.parameters().stream().filter(p -> p.isTrainable()).count());
+        assertTrue(bert.parameters().stream().filter(p -> p.name().startsWith("bert.embeddings.LayerNorm"))
+                .allMatch(p -> p.isTrainable()));
+        org.pclora.core.model.ClassifierModel vit = new org.pclora.vit.VitFamily().create(
+                new org.pclora.vit.VitFamily().resolve(com.typesafe.config.ConfigFactory.parseString(
+                        "arch = custom, image_size = 28, patch_size = 7, channels = 1, depth = 1, width = 16, heads = 2,"
+                                + " mlp = 32, num_classes = 10")), 0);
+        // [CLS] token, position embeddings, patch projection weight and bias
+        assertEquals(4, ExperimentRunner.freezeEmbeddings(vit));
+    }
+
     @Test
     void outOfRangeValuesAreOneLineErrorsNamingTheKey(@TempDir Path out) {
         String[][] cases = {{"pclora.rank=0", "(pclora.rank) = 0 is out of range"},

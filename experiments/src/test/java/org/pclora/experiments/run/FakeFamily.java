@@ -37,6 +37,8 @@ final class FakeFamily implements ModelFamily {
     @Override
     public Config resolve(Config model) {
         return ConfigFactory.parseString("in = 4, hidden = 16, num_classes = 2").withFallback(ConfigFactory.empty())
+                .withValue("hidden", model.hasPath("hidden") ? model.getValue("hidden")
+                        : ConfigFactory.parseString("v = 16").getValue("v"))
                 .withValue("num_classes", model.hasPath("num_classes") ? model.getValue("num_classes")
                         : ConfigFactory.parseString("v = 2").getValue("v"));
     }
