@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.adapter.Adapters;
@@ -15,12 +14,9 @@ import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
 import org.pclora.core.optim.LearningRateSchedule;
 import org.pclora.core.spi.DecaySchedule;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
 
 /**
  * The training loop of both phases: the teacher's full fine-tune (task loss only) and the PC-LoRA
@@ -77,8 +73,7 @@ public final class Trainer {
         AdamW optimizer = new AdamW(params, settings.beta1(), settings.beta2(), settings.eps(), settings.weightDecay());
         LearningRateSchedule lrs = new LearningRateSchedule(settings.learningRate(), settings.minLearningRate(),
                 Math.round(settings.warmupRatio() * total), total);
-        Set<FeatureKind> taps = objective.requiredFeatureKinds();
-        boolean needTeacher = teacher != null && objective.needsTeacher();
+        TrainingStep oneStep = new TrainingStep(model, teacher, objective, optimizer, settings.clipNorm());
 
         long step = 0;
         if (checkpoints != null) {
@@ -103,24 +98,15 @@ public final class Trainer {
                     if (schedule != null) {
                         Adapters.setLambda(model, lambda);
                     }
-                    Objective.Result r;
-                    double norm;
                     double lr = lrs.lr(step);
+                    TrainingStep.Outcome o;
                     try (StepWorkspace.Scope ignored = workspace.step()) {
-                        Features tf = needTeacher ? teacher.forward(batch, false, taps) : null;
-                        Features sf = model.forward(batch, true, taps);
-                        SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(sf.get("logits"), batch.labels());
-                        r = objective.compute(ce.loss(), ce.dLogits(), tf, sf);
-                        if (!Double.isFinite(r.total())) {
-                            throw diverged(phase, step, r, lambda, "loss");
-                        }
-                        optimizer.zeroGrad();
-                        model.backward(r.studentGradients());
-                        norm = optimizer.clipGlobalNorm(settings.clipNorm() > 0 ? settings.clipNorm() : Double.POSITIVE_INFINITY);
-                        if (!Double.isFinite(norm)) {
-                            throw diverged(phase, step, r, lambda, "gradient norm");
-                        }
-                        optimizer.step(lr);
+                        o = oneStep.run(batch, lr);
+                    }
+                    Objective.Result r = o.objective();
+                    double norm = o.gradientNorm();
+                    if (o.nonFinite() != null) {
+                        throw diverged(phase, step, r, lambda, o.nonFinite());
                     }
                     step++;
                     windowExamples += batch.size();
