@@ -196,6 +196,45 @@ public final class Kernels {
         forParts(rows, cols, (part, lo, hi) -> VectorKernels.softmaxBackwardRows(ds, ps, cols, (int) lo, (int) hi));
     }
 
+    /**
+     * Writes {@code row} [width] into every row of {@code y} [rows, width]. A GEMM with beta 1 then
+     * adds its product to the bias in place: OpenBLAS skips its zeroing pass over C at beta 1, so
+     * the bias costs one write pass instead of a zeroing pass plus a read-and-write pass.
+     */
+    public static void fillRows(INDArray y, INDArray row) {
+        int rows = (int) y.size(0);
+        int width = (int) y.size(1);
+        check(y.rank() == 2 && row.length() == width, "fillRows: shapes differ");
+        VectorKernels.Span ys = VectorKernels.span(y);
+        float[] r = row.toFloatVector();
+        forParts(rows, width, (part, lo, hi) -> VectorKernels.fillRows(ys, r, width, (int) lo, (int) hi));
+    }
+
+    /**
+     * Inference self-attention, fused: for q, k, v [batch * tokens, heads * dh] (rows batch-major,
+     * each row's heads side by side, as the projections produce them) writes
+     * {@code out = softmax(scale q k^T + keyMask bias) v} per example and head into
+     * {@code out} [batch * tokens, heads * dh] with the heads merged. With {@code keyMask}
+     * [batch, tokens] (1 attend, 0 padding) the scores of padded keys get
+     * {@code maskedScore * (1 - mask)} added. No [B, H, T, T] scores are kept: for training, or when
+     * the probabilities are wanted, use the unfused path.
+     */
+    public static void attention(INDArray q, INDArray k, INDArray v, INDArray keyMask, double maskedScore, int batch,
+                                 int tokens, int heads, double scale, INDArray out) {
+        long width = q.size(1);
+        check(q.rank() == 2 && q.size(0) == (long) batch * tokens && width % heads == 0
+                && k.length() == q.length() && v.length() == q.length() && out.length() == q.length()
+                && (keyMask == null || keyMask.length() == (long) batch * tokens), "attention: shapes differ");
+        int dh = (int) (width / heads);
+        VectorKernels.Span qs = VectorKernels.span(q);
+        VectorKernels.Span ks = VectorKernels.span(k);
+        VectorKernels.Span vs = VectorKernels.span(v);
+        VectorKernels.Span ms = keyMask == null ? null : VectorKernels.span(keyMask);
+        VectorKernels.Span os = VectorKernels.span(out);
+        forParts((long) batch * heads, 2L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.run(qs, ks, vs, ms,
+                (float) maskedScore, os, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
+    }
+
     private interface Range {
         void run(int part, long lo, long hi);
     }

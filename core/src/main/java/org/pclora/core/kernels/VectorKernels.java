@@ -326,6 +326,21 @@ final class VectorKernels {
         }
     }
 
+    static void fillRows(Span y, float[] row, int width, int lo, int hi) {
+        int bound = S.loopBound(width);
+        ByteBuffer yb = y.buffer();
+        for (int r = lo; r < hi; r++) {
+            int at = r * width;
+            int j = 0;
+            for (; j < bound; j += S.length()) {
+                store(FloatVector.fromArray(S, row, j), y, at + j);
+            }
+            for (; j < width; j++) {
+                yb.putFloat(y.at(at + j), row[j]);
+            }
+        }
+    }
+
     private static FloatVector load(Span s, int i) {
         return FloatVector.fromByteBuffer(S, s.buffer(), s.at(i), ORDER);
     }

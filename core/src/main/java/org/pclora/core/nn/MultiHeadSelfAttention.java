@@ -144,6 +144,12 @@ public final class MultiHeadSelfAttention {
         }
         // a probs gradient belongs to the forward it was computed from; drop any stale one
         probsGradient = null;
+        if (!training && !keepProbs && Kernels.enabled()) {
+            INDArray y = fusedInference(x, batch, tokens, mask);
+            if (y != null) {
+                return y;
+            }
+        }
         INDArray q = splitHeads(query.forward(x, training), batch, tokens);
         INDArray k = splitHeads(key.forward(x, training), batch, tokens);
         INDArray v = splitHeads(value.forward(x, training), batch, tokens);
@@ -192,6 +198,34 @@ public final class MultiHeadSelfAttention {
             clear();
         }
         return y;
+    }
+
+    /**
+     * Inference without the probabilities: the fused kernel reads the projections' outputs and
+     * writes the merged context, so no head split/merge copy and no [B, H, T, T] scores are made.
+     * Null when an array is not one the kernel takes (then the unfused path runs).
+     */
+    private INDArray fusedInference(INDArray x, int batch, int tokens, INDArray mask) {
+        INDArray q = query.forward(x, false);
+        INDArray k = key.forward(x, false);
+        INDArray v = value.forward(x, false);
+        checkMask(mask, batch, tokens);
+        INDArray keep = mask == null ? null : mask.castTo(q.dataType());
+        if (!Kernels.supports(q, k, v) || (keep != null && !Kernels.supports(keep))) {
+            return null;
+        }
+        INDArray context = Nd4j.createUninitialized(q.dataType(), q.size(0), q.size(1));
+        Kernels.attention(q, k, v, keep, MASKED_SCORE, batch, tokens, heads, scale, context);
+        lastProbs = null;
+        clear();
+        return output.forward(context, false);
+    }
+
+    private static void checkMask(INDArray mask, int batch, int tokens) {
+        if (mask != null && (mask.rank() != 2 || mask.size(0) != batch || mask.size(1) != tokens)) {
+            throw new IllegalArgumentException("attention mask must be [" + batch + ", " + tokens + "], got "
+                    + Arrays.toString(mask.shape()));
+        }
     }
 
     /**

@@ -178,4 +178,32 @@ class MultiHeadSelfAttentionTest {
         assertEquals("attention q: hidden size 4 is not divisible by 3 heads; accepted: a positive head count that divides 4",
                 e.getMessage());
     }
+
+    @Test
+    void fusedFloat32InferenceMatchesTheUnfusedPathWithMask() {
+        // float32 inference without kept probabilities takes the fused kernel; keeping the
+        // probabilities forces the unfused path (batched products, softmax kernel): same function
+        int b = 3;
+        int t = 11;
+        int d = 48;
+        SplittableRandom r = new SplittableRandom(5);
+        java.util.function.Function<String, LinearSlot> slot = n ->
+                new LinearSlot(Linear.create(n, d, d, true, 0.3, DataType.FLOAT, r));
+        MultiHeadSelfAttention att = new MultiHeadSelfAttention(slot.apply("q"), slot.apply("k"), slot.apply("v"),
+                slot.apply("o"), 3, 0.0, 1);
+        INDArray x = GradientCheck.random(62, b * t, d).castTo(DataType.FLOAT);
+        double[][] keep = new double[b][t];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+                keep[i][j] = j < t - 2 * i ? 1 : 0;
+            }
+        }
+        INDArray mask = Nd4j.create(keep).castTo(DataType.FLOAT);
+        INDArray fused = att.forward(x, b, t, mask, false);
+        att.setKeepProbs(true);
+        INDArray unfused = att.forward(x, b, t, mask, false);
+        assertTrue(att.lastProbs() != null, "the unfused path ran");
+        double diff = fused.sub(unfused).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-5 * unfused.amaxNumber().doubleValue(), "fused vs unfused: max difference " + diff);
+    }
 }

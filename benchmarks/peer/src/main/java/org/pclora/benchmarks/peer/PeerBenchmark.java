@@ -50,10 +50,12 @@ import org.pclora.vit.VitFamily;
  * from the project model's tensors, trained with libtorch's autograd and DJL's AdamW (a fused
  * native update). Both sides: the same batch every step, learning rate 1e-3, no clipping.
  *
- * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|name,...]}.
+ * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,vit-b16,vit-mini] [torch=false]}.
  */
 public final class PeerBenchmark {
     private static final double LR = 1e-3;
+    /** With {@code torch=false} only the project side runs (for profiling it alone). */
+    private static boolean torch = true;
 
     private record Row(String name, double projectMs, double torchMs, String note) {
     }
@@ -74,6 +76,7 @@ public final class PeerBenchmark {
         int steps = Integer.parseInt(kv.getOrDefault("steps", "10"));
         int warmup = Integer.parseInt(kv.getOrDefault("warmup", "3"));
         Set<String> cases = Set.of(kv.getOrDefault("cases", "all").split(","));
+        torch = !"false".equals(kv.get("torch"));
         Engine engine = Engine.getEngine("PyTorch");
         System.out.println("libtorch " + engine.getVersion() + " via DJL " + Engine.getDjlVersion()
                 + "; project kernels " + Kernels.describe() + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
@@ -170,7 +173,7 @@ public final class PeerBenchmark {
                         o = step.run(batch, LR);
                     }
                     long t1 = System.nanoTime();
-                    double lt = torchStep(peer, x, oneHot, adam, m);
+                    double lt = torch ? torchStep(peer, x, oneHot, adam, m) : Double.NaN;
                     long t2 = System.nanoTime();
                     if (i == -warmup) {
                         lossP[0] = o.objective().total();
@@ -185,7 +188,7 @@ public final class PeerBenchmark {
                 }
                 String note = String.format(Locale.ROOT, "loss first->last: project %.4f->%.4f, libtorch %.4f->%.4f%s",
                         lossP[0], lossP[1], lossT[0], lossT[1],
-                        lossP[1] < lossP[0] && lossT[1] < lossT[0] ? "" : "  LOSS DID NOT FALL");
+                        lossP[1] < lossP[0] && (!torch || lossT[1] < lossT[0]) ? "" : "  LOSS DID NOT FALL");
                 if (counters) {
                     note += ", " + countNd4jCalls(() -> {
                         try (StepWorkspace.Scope ignored = ws.step()) {
@@ -264,11 +267,13 @@ public final class PeerBenchmark {
                         mine = i == -warmup ? logits.dup('c').reshape(logits.length()).toFloatVector() : null;
                     }
                     long t1 = System.nanoTime();
-                    float[] theirs;
-                    try (NDManager s = m.newSubManager()) {
-                        x.tempAttach(s);
-                        NDArray l = peer.logits(x);
-                        theirs = i == -warmup ? l.toFloatArray() : null;
+                    float[] theirs = mine;
+                    if (torch) {
+                        try (NDManager s = m.newSubManager()) {
+                            x.tempAttach(s);
+                            NDArray l = peer.logits(x);
+                            theirs = i == -warmup ? l.toFloatArray() : null;
+                        }
                     }
                     long t2 = System.nanoTime();
                     if (mine != null) {
