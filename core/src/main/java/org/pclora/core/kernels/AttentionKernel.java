@@ -47,6 +47,8 @@ final class AttentionKernel {
         float[] s = new float[ROWS * tp];
         float[] bias = mask == null ? null : new float[tokens];
         float[] inv = new float[ROWS];
+        float[] o = new float[ROWS * dh];
+        float[] ks = new float[tokens * dh];
         float[] lanes = new float[L];
         ByteBuffer qb = q.buffer();
         ByteBuffer kb = k.buffer();
@@ -61,14 +63,19 @@ final class AttentionKernel {
                 int d = 0;
                 for (; d < bound; d += L) {
                     FloatVector.fromByteBuffer(S, qb, q.at(row + d), ORDER).mul(scale).intoArray(qs, t * dh + d);
+                    FloatVector.fromByteBuffer(S, kb, k.at(row + d), ORDER).intoArray(ks, t * dh + d);
                     FloatVector.fromByteBuffer(S, vb, v.at(row + d), ORDER).intoArray(vs, t * dh + d);
                 }
                 for (; d < dh; d++) {
                     qs[t * dh + d] = qb.getFloat(q.at(row + d)) * scale;
+                    ks[t * dh + d] = kb.getFloat(k.at(row + d));
                     vs[t * dh + d] = vb.getFloat(v.at(row + d));
                 }
-                for (d = 0; d < dh; d++) {
-                    kt[d * tp + t] = kb.getFloat(k.at(row + d));
+            }
+            // K^T from the heap copy: array reads are cheaper than the buffer's checked scalar reads
+            for (int t = 0; t < tokens; t++) {
+                for (int d = 0; d < dh; d++) {
+                    kt[d * tp + t] = ks[t * dh + d];
                 }
             }
             if (mask != null) {
@@ -82,7 +89,8 @@ final class AttentionKernel {
                 for (int r = 0; r < rows; r++) {
                     inv[r] = softmaxRow(s, r * tp, tokens, bias, lanes);
                 }
-                context(s, vs, inv, out, base + i0 * width, width, i0, rows, tokens, dh, tp);
+                context(s, vs, o, rows, tokens, dh, tp);
+                write(o, inv, out, base + i0 * width, width, rows, dh);
             }
         }
     }
@@ -194,10 +202,12 @@ final class AttentionKernel {
         return 1f / total;
     }
 
-    /** out rows i0 .. i0 + rows (head columns) = (sum_j e[r][j] v[j]) * inv[r]. */
-    private static void context(float[] s, float[] vs, float[] inv, VectorKernels.Span out, int outRow, int width,
-                                int i0, int rows, int tokens, int dh, int tp) {
-        ByteBuffer ob = out.buffer();
+    /**
+     * o[r][0, dh) = sum_j e[r][j] v[j] for the tile's rows (rows past the last are computed from it
+     * and ignored). Results go to a heap tile, as in {@link #scores}: C2 keeps the sixteen
+     * accumulators in registers only when no vector leaves this method.
+     */
+    private static void context(float[] s, float[] vs, float[] o, int rows, int tokens, int dh, int tp) {
         int p0 = 0;
         int p1 = Math.min(1, rows - 1) * tp;
         int p2 = Math.min(2, rows - 1) * tp;
@@ -235,17 +245,22 @@ final class AttentionKernel {
                 a32 = v2.fma(e3, a32);
                 a33 = v3.fma(e3, a33);
             }
-            int o = outRow + dv;
-            store(ob, out, o, a00, a01, a02, a03, inv[0]);
-            if (rows > 1) {
-                store(ob, out, o + width, a10, a11, a12, a13, inv[1]);
-            }
-            if (rows > 2) {
-                store(ob, out, o + 2 * width, a20, a21, a22, a23, inv[2]);
-            }
-            if (rows > 3) {
-                store(ob, out, o + 3 * width, a30, a31, a32, a33, inv[3]);
-            }
+            a00.intoArray(o, dv);
+            a01.intoArray(o, dv + L);
+            a02.intoArray(o, dv + 2 * L);
+            a03.intoArray(o, dv + 3 * L);
+            a10.intoArray(o, dh + dv);
+            a11.intoArray(o, dh + dv + L);
+            a12.intoArray(o, dh + dv + 2 * L);
+            a13.intoArray(o, dh + dv + 3 * L);
+            a20.intoArray(o, 2 * dh + dv);
+            a21.intoArray(o, 2 * dh + dv + L);
+            a22.intoArray(o, 2 * dh + dv + 2 * L);
+            a23.intoArray(o, 2 * dh + dv + 3 * L);
+            a30.intoArray(o, 3 * dh + dv);
+            a31.intoArray(o, 3 * dh + dv + L);
+            a32.intoArray(o, 3 * dh + dv + 2 * L);
+            a33.intoArray(o, 3 * dh + dv + 3 * L);
         }
         for (; dv + L <= dh; dv += L) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
@@ -256,17 +271,10 @@ final class AttentionKernel {
                 a2 = v0.fma(FloatVector.broadcast(S, s[p2 + j]), a2);
                 a3 = v0.fma(FloatVector.broadcast(S, s[p3 + j]), a3);
             }
-            int o = outRow + dv;
-            a0.mul(inv[0]).intoByteBuffer(ob, out.at(o), ORDER);
-            if (rows > 1) {
-                a1.mul(inv[1]).intoByteBuffer(ob, out.at(o + width), ORDER);
-            }
-            if (rows > 2) {
-                a2.mul(inv[2]).intoByteBuffer(ob, out.at(o + 2 * width), ORDER);
-            }
-            if (rows > 3) {
-                a3.mul(inv[3]).intoByteBuffer(ob, out.at(o + 3 * width), ORDER);
-            }
+            a0.intoArray(o, dv);
+            a1.intoArray(o, dh + dv);
+            a2.intoArray(o, 2 * dh + dv);
+            a3.intoArray(o, 3 * dh + dv);
         }
         for (; dv < dh; dv++) {
             for (int r = 0; r < rows; r++) {
@@ -274,16 +282,25 @@ final class AttentionKernel {
                 for (int j = 0; j < tokens; j++) {
                     acc = Math.fma(s[r * tp + j], vs[j * dh + dv], acc);
                 }
-                ob.putFloat(out.at(outRow + r * width + dv), acc * inv[r]);
+                o[r * dh + dv] = acc;
             }
         }
     }
 
-    private static void store(ByteBuffer ob, VectorKernels.Span out, int at, FloatVector a0, FloatVector a1,
-                              FloatVector a2, FloatVector a3, float inv) {
-        a0.mul(inv).intoByteBuffer(ob, out.at(at), ORDER);
-        a1.mul(inv).intoByteBuffer(ob, out.at(at + L), ORDER);
-        a2.mul(inv).intoByteBuffer(ob, out.at(at + 2 * L), ORDER);
-        a3.mul(inv).intoByteBuffer(ob, out.at(at + 3 * L), ORDER);
+    /** out row (outRow + r * width) head columns = o[r] * inv[r] for the tile's rows. */
+    private static void write(float[] o, float[] inv, VectorKernels.Span out, int outRow, int width, int rows, int dh) {
+        ByteBuffer ob = out.buffer();
+        int bound = S.loopBound(dh);
+        for (int r = 0; r < rows; r++) {
+            int at = outRow + r * width;
+            float f = inv[r];
+            int d = 0;
+            for (; d < bound; d += L) {
+                FloatVector.fromArray(S, o, r * dh + d).mul(f).intoByteBuffer(ob, out.at(at + d), ORDER);
+            }
+            for (; d < dh; d++) {
+                ob.putFloat(out.at(at + d), o[r * dh + d] * f);
+            }
+        }
     }
 }

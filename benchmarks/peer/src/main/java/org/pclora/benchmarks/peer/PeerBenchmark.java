@@ -50,7 +50,7 @@ import org.pclora.vit.VitFamily;
  * from the project model's tensors, trained with libtorch's autograd and DJL's AdamW (a fused
  * native update). Both sides: the same batch every step, learning rate 1e-3, no clipping.
  *
- * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,vit-b16,vit-mini] [torch=false]}.
+ * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,stack-lambda0,vit-b16,vit-b16-compressed,vit-mini] [torch=false]}.
  */
 public final class PeerBenchmark {
     private static final double LR = 1e-3;
@@ -85,10 +85,12 @@ public final class PeerBenchmark {
         try (NDManager manager = engine.newBaseManager()) {
             if (want(cases, "stack")) {
                 rows.add(train("train 2x768 stack B16 T65 r8 lambda 0.5", stack(), 16, 8, 0.5, steps, warmup, manager, false));
+            }
+            if (want(cases, "stack") || cases.contains("stack-lambda0")) {
                 rows.add(train("train 2x768 stack B16 T65 r8 lambda 0", stack(), 16, 8, 0.0, steps, warmup, manager, false));
             }
-            if (want(cases, "vit-b16")) {
-                rows.addAll(inferVitB(steps, warmup, manager));
+            if (want(cases, "vit-b16") || cases.contains("vit-b16-compressed")) {
+                rows.addAll(inferVitB(steps, warmup, manager, !cases.contains("vit-b16-compressed")));
             }
             if (want(cases, "vit-mini")) {
                 rows.add(train("train vit-mini (4x128, patch 7, 28x28) B64 r8 lambda 0.5", vit(Map.of("arch", "custom",
@@ -221,7 +223,7 @@ public final class PeerBenchmark {
         return loss;
     }
 
-    private static List<Row> inferVitB(int steps, int warmup, NDManager base) {
+    private static List<Row> inferVitB(int steps, int warmup, NDManager base, boolean withDense) {
         System.out.println("== infer vit-b16 B8, dense and rank-32 compressed");
         Map<String, Object> conf = Map.of("arch", "vit-b16", "num_classes", 10);
         ClassifierModel dense = vit(conf);
@@ -246,7 +248,9 @@ public final class PeerBenchmark {
         Adapters.compress(student);
         Batch batch = batch(dense, 8, 4);
         List<Row> rows = new ArrayList<>();
-        rows.add(infer("infer vit-b16 B8 dense", dense, batch, steps, warmup, base));
+        if (withDense) {
+            rows.add(infer("infer vit-b16 B8 dense", dense, batch, steps, warmup, base));
+        }
         rows.add(infer("infer vit-b16 B8 compressed r32", student, batch, steps, warmup, base));
         return rows;
     }
@@ -276,6 +280,9 @@ public final class PeerBenchmark {
                         }
                     }
                     long t2 = System.nanoTime();
+                    if (DEBUG_RSS) {
+                        System.out.println("   rss after step " + i + ": " + rssMb() + " MB");
+                    }
                     if (mine != null) {
                         diff = 0;
                         for (int j = 0; j < mine.length; j++) {
@@ -306,6 +313,22 @@ public final class PeerBenchmark {
         } finally {
             ex.setProfilingMode(was);
         }
+    }
+
+    private static final boolean DEBUG_RSS = Boolean.getBoolean("peer.rss");
+
+    /** Resident set size of this process in MB (from /proc/self/status), or -1. */
+    static long rssMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static String fmt(double[] v) {

@@ -185,16 +185,31 @@ final class TorchModel {
             long b = input.getShape().get(0);
             NDArray p = Conv2d.conv2d(input, patchW, patchB, new Shape(patch, patch)).singletonOrThrow();
             p = p.reshape(b, width, -1).transpose(0, 2, 1);                        // [B, N, D]
-            x = cls.broadcast(b, 1, width).concat(p, 1).add(pos);                   // [B, T, D]
+            // results live in the manager of an operation's first operand: the broadcast token
+            // joins the step's manager, so that everything of the step is freed with it
+            NDArray c = cls.broadcast(b, 1, width);
+            c.attach(input.getManager());
+            x = c.concat(p, 1).add(pos);                                            // [B, T, D]
         } else {
             x = input;
         }
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
+        // Each block's temporaries are freed when the block is done, as Python frees them when their
+        // last reference goes (autograd keeps its own references to what backward needs): libtorch's
+        // allocator then reuses memory instead of taking fresh pages for a whole forward.
+        NDManager outer = x.getManager();
         for (Block k : blocks) {
-            NDArray h = x.add(attention(layerNorm(x, k.ln1w, k.ln1b), k, b, t));
-            NDArray m = k.fc2.forward(Activation.gelu(k.fc1.forward(layerNorm(h, k.ln2w, k.ln2b))));
-            x = h.add(m);
+            try (NDManager bm = outer.newSubManager()) {
+                if (x != input) {
+                    x.attach(bm);
+                }
+                NDArray h = x.add(attention(layerNorm(x, k.ln1w, k.ln1b), k, b, t));
+                NDArray m = k.fc2.forward(Activation.gelu(k.fc1.forward(layerNorm(h, k.ln2w, k.ln2b))));
+                NDArray y = h.add(m);
+                y.attach(outer);
+                x = y;
+            }
         }
         NDArray hidden = layerNorm(x, finalW, finalB);
         NDArray first = hidden.get(new NDIndex(":, 0, :"));
