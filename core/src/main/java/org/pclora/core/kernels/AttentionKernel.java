@@ -35,10 +35,11 @@ final class AttentionKernel {
      *
      * @param mask        [batch, tokens] 1 attend / 0 padding, or null
      * @param maskedScore added to the scores of padded keys
+     * @param probs       [batch, heads, tokens, tokens] receiving the softmax output (for training), or null
      */
     static void run(VectorKernels.Span q, VectorKernels.Span k, VectorKernels.Span v, VectorKernels.Span mask,
-                    float maskedScore, VectorKernels.Span out, int tokens, int heads, int dh, float scale,
-                    int lo, int hi) {
+                    float maskedScore, VectorKernels.Span out, VectorKernels.Span probs, int tokens, int heads, int dh,
+                    float scale, int lo, int hi) {
         int width = heads * dh;
         int tp = (tokens + L - 1) / L * L;
         float[] qs = new float[tokens * dh];
@@ -85,18 +86,21 @@ final class AttentionKernel {
             }
             for (int i0 = 0; i0 < tokens; i0 += ROWS) {
                 int rows = Math.min(ROWS, tokens - i0);
-                scores(qs, kt, s, i0, rows, dh, tp);
+                scores(qs, kt, s, i0, rows, dh, tp, 0);
                 for (int r = 0; r < rows; r++) {
                     inv[r] = softmaxRow(s, r * tp, tokens, bias, lanes);
+                    if (probs != null) {
+                        writeRow(s, r * tp, inv[r], probs, (item * tokens + i0 + r) * tokens, tokens);
+                    }
                 }
-                context(s, vs, o, rows, tokens, dh, tp);
+                context(s, 0, vs, o, rows, tokens, dh, tp);
                 write(o, inv, out, base + i0 * width, width, rows, dh);
             }
         }
     }
 
     /** s[r][0, tp) = q[i0 + r] . K^T for the tile's rows (rows past the last are computed from it and ignored). */
-    private static void scores(float[] qs, float[] kt, float[] s, int i0, int rows, int dh, int tp) {
+    private static void scores(float[] qs, float[] kt, float[] s, int i0, int rows, int dh, int tp, int sAt) {
         int r0 = i0 * dh;
         int r1 = (i0 + Math.min(1, rows - 1)) * dh;
         int r2 = (i0 + Math.min(2, rows - 1)) * dh;
@@ -134,22 +138,22 @@ final class AttentionKernel {
                 a32 = k2.fma(q3, a32);
                 a33 = k3.fma(q3, a33);
             }
-            a00.intoArray(s, c);
-            a01.intoArray(s, c + L);
-            a02.intoArray(s, c + 2 * L);
-            a03.intoArray(s, c + 3 * L);
-            a10.intoArray(s, tp + c);
-            a11.intoArray(s, tp + c + L);
-            a12.intoArray(s, tp + c + 2 * L);
-            a13.intoArray(s, tp + c + 3 * L);
-            a20.intoArray(s, 2 * tp + c);
-            a21.intoArray(s, 2 * tp + c + L);
-            a22.intoArray(s, 2 * tp + c + 2 * L);
-            a23.intoArray(s, 2 * tp + c + 3 * L);
-            a30.intoArray(s, 3 * tp + c);
-            a31.intoArray(s, 3 * tp + c + L);
-            a32.intoArray(s, 3 * tp + c + 2 * L);
-            a33.intoArray(s, 3 * tp + c + 3 * L);
+            a00.intoArray(s, sAt + c);
+            a01.intoArray(s, sAt + c + L);
+            a02.intoArray(s, sAt + c + 2 * L);
+            a03.intoArray(s, sAt + c + 3 * L);
+            a10.intoArray(s, sAt + tp + c);
+            a11.intoArray(s, sAt + tp + c + L);
+            a12.intoArray(s, sAt + tp + c + 2 * L);
+            a13.intoArray(s, sAt + tp + c + 3 * L);
+            a20.intoArray(s, sAt + 2 * tp + c);
+            a21.intoArray(s, sAt + 2 * tp + c + L);
+            a22.intoArray(s, sAt + 2 * tp + c + 2 * L);
+            a23.intoArray(s, sAt + 2 * tp + c + 3 * L);
+            a30.intoArray(s, sAt + 3 * tp + c);
+            a31.intoArray(s, sAt + 3 * tp + c + L);
+            a32.intoArray(s, sAt + 3 * tp + c + 2 * L);
+            a33.intoArray(s, sAt + 3 * tp + c + 3 * L);
         }
         for (; c < tp; c += L) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
@@ -160,10 +164,10 @@ final class AttentionKernel {
                 a2 = k0.fma(FloatVector.broadcast(S, qs[r2 + d]), a2);
                 a3 = k0.fma(FloatVector.broadcast(S, qs[r3 + d]), a3);
             }
-            a0.intoArray(s, c);
-            a1.intoArray(s, tp + c);
-            a2.intoArray(s, 2 * tp + c);
-            a3.intoArray(s, 3 * tp + c);
+            a0.intoArray(s, sAt + c);
+            a1.intoArray(s, sAt + tp + c);
+            a2.intoArray(s, sAt + 2 * tp + c);
+            a3.intoArray(s, sAt + 3 * tp + c);
         }
     }
 
@@ -207,11 +211,11 @@ final class AttentionKernel {
      * and ignored). Results go to a heap tile, as in {@link #scores}: C2 keeps the sixteen
      * accumulators in registers only when no vector leaves this method.
      */
-    private static void context(float[] s, float[] vs, float[] o, int rows, int tokens, int dh, int tp) {
-        int p0 = 0;
-        int p1 = Math.min(1, rows - 1) * tp;
-        int p2 = Math.min(2, rows - 1) * tp;
-        int p3 = Math.min(3, rows - 1) * tp;
+    private static void context(float[] s, int sAt, float[] vs, float[] o, int rows, int tokens, int dh, int tp) {
+        int p0 = sAt;
+        int p1 = sAt + Math.min(1, rows - 1) * tp;
+        int p2 = sAt + Math.min(2, rows - 1) * tp;
+        int p3 = sAt + Math.min(3, rows - 1) * tp;
         int dv = 0;
         for (; dv + 4 * L <= dh; dv += 4 * L) {
             FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00;
@@ -280,10 +284,142 @@ final class AttentionKernel {
             for (int r = 0; r < rows; r++) {
                 float acc = 0f;
                 for (int j = 0; j < tokens; j++) {
-                    acc = Math.fma(s[r * tp + j], vs[j * dh + dv], acc);
+                    acc = Math.fma(s[sAt + r * tp + j], vs[j * dh + dv], acc);
                 }
                 o[r * dh + dv] = acc;
             }
+        }
+    }
+
+    /** dst[at, at + n) = s[from, from + n) * f. */
+    private static void writeRow(float[] s, int from, float f, VectorKernels.Span dst, int at, int n) {
+        ByteBuffer db = dst.buffer();
+        int bound = S.loopBound(n);
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector.fromArray(S, s, from + j).mul(f).intoByteBuffer(db, dst.at(at + j), ORDER);
+        }
+        for (; j < n; j++) {
+            db.putFloat(dst.at(at + j), s[from + j] * f);
+        }
+    }
+
+    /** Copies one head's rows of x [B*T, width] into dst [tokens, dh], times f. */
+    private static void readHead(VectorKernels.Span x, int base, int width, int tokens, int dh, float f, float[] dst) {
+        ByteBuffer xb = x.buffer();
+        int bound = S.loopBound(dh);
+        for (int t = 0; t < tokens; t++) {
+            int row = base + t * width;
+            int d = 0;
+            for (; d < bound; d += L) {
+                FloatVector.fromByteBuffer(S, xb, x.at(row + d), ORDER).mul(f).intoArray(dst, t * dh + d);
+            }
+            for (; d < dh; d++) {
+                dst[t * dh + d] = xb.getFloat(x.at(row + d)) * f;
+            }
+        }
+    }
+
+    /** dst [cols, tp] = src [rows, cols]^T with src rows of stride {@code srcStride}; columns past rows untouched. */
+    private static void transpose(float[] src, int rows, int cols, int srcStride, float[] dst, int tp) {
+        for (int t = 0; t < rows; t++) {
+            for (int d = 0; d < cols; d++) {
+                dst[d * tp + t] = src[t * srcStride + d];
+            }
+        }
+    }
+
+    /** For every 4-row tile of a [tokens, tp] matrix m: out head rows = (m x v) * f, written merged. */
+    private static void product(float[] m, float[] v, float[] o, float f, VectorKernels.Span out, int base,
+                                int width, int tokens, int dh, int tp, float[] ones) {
+        for (int i0 = 0; i0 < tokens; i0 += ROWS) {
+            int rows = Math.min(ROWS, tokens - i0);
+            context(m, i0 * tp, v, o, rows, tokens, dh, tp);
+            ones[0] = f;
+            ones[1] = f;
+            ones[2] = f;
+            ones[3] = f;
+            write(o, ones, out, base + i0 * width, width, rows, dh);
+        }
+    }
+
+    /**
+     * Backward of {@link #run} with kept probabilities, for items [lo, hi) of batch * heads: from
+     * the forward's q, k, v and probabilities and dc = dL/dcontext (all [B*T, width] merged rows,
+     * probabilities [B, H, T, T]), writes dq, dk, dv in the same layout:
+     * dP = dc v^T (+ the probabilities' own gradient, or null), dS = P (dP - rowsum(dP P)),
+     * dq = scale dS k, dk = dS^T (scale q), dv = P^T dc.
+     */
+    static void backward(VectorKernels.Span q, VectorKernels.Span k, VectorKernels.Span v, VectorKernels.Span probs,
+                         VectorKernels.Span probsGrad, VectorKernels.Span dc, VectorKernels.Span dq,
+                         VectorKernels.Span dk, VectorKernels.Span dv, int tokens, int heads, int dh, float scale,
+                         int lo, int hi) {
+        int width = heads * dh;
+        int tp = (tokens + L - 1) / L * L;
+        float[] qs = new float[tokens * dh];
+        float[] ks = new float[tokens * dh];
+        float[] dcs = new float[tokens * dh];
+        float[] vt = new float[dh * tp];
+        float[] vs = new float[tokens * dh];
+        float[] p = new float[tokens * tp];
+        float[] pt = new float[tokens * tp];
+        float[] ds = new float[(tokens + ROWS) * tp]; // the last tile's score rows may run past the last token
+        float[] dst = new float[tokens * tp];
+        float[] o = new float[ROWS * dh];
+        float[] f = new float[ROWS];
+        float[] lanes = new float[L];
+        ByteBuffer pb = probs.buffer();
+        ByteBuffer gb = probsGrad == null ? null : probsGrad.buffer();
+        int bound = S.loopBound(tokens);
+        for (int item = lo; item < hi; item++) {
+            int b = item / heads;
+            int h = item % heads;
+            int base = b * tokens * width + h * dh;
+            readHead(q, base, width, tokens, dh, scale, qs);
+            readHead(k, base, width, tokens, dh, 1f, ks);
+            readHead(v, base, width, tokens, dh, 1f, vs);
+            readHead(dc, base, width, tokens, dh, 1f, dcs);
+            transpose(vs, tokens, dh, dh, vt, tp);
+            int pAt = item * tokens * tokens;
+            for (int i = 0; i < tokens; i++) {
+                for (int j = 0; j < tokens; j++) {
+                    p[i * tp + j] = pb.getFloat(probs.at(pAt + i * tokens + j));
+                }
+            }
+            // dP = dc v^T, tile by tile, then dS row by row
+            for (int i0 = 0; i0 < tokens; i0 += ROWS) {
+                int rows = Math.min(ROWS, tokens - i0);
+                scores(dcs, vt, ds, i0, rows, dh, tp, i0 * tp);
+            }
+            for (int i = 0; i < tokens; i++) {
+                int at = i * tp;
+                if (gb != null) {
+                    for (int j = 0; j < tokens; j++) {
+                        ds[at + j] += gb.getFloat(probsGrad.at(pAt + i * tokens + j));
+                    }
+                }
+                FloatVector acc = FloatVector.zero(S);
+                int j = 0;
+                for (; j < bound; j += L) {
+                    acc = FloatVector.fromArray(S, ds, at + j).fma(FloatVector.fromArray(S, p, at + j), acc);
+                }
+                float dot = VectorKernels.sum(acc, lanes);
+                for (; j < tokens; j++) {
+                    dot += ds[at + j] * p[at + j];
+                }
+                for (j = 0; j < bound; j += L) {
+                    FloatVector.fromArray(S, ds, at + j).sub(dot).mul(FloatVector.fromArray(S, p, at + j))
+                            .intoArray(ds, at + j);
+                }
+                for (; j < tokens; j++) {
+                    ds[at + j] = (ds[at + j] - dot) * p[at + j];
+                }
+            }
+            transpose(p, tokens, tokens, tp, pt, tp);
+            transpose(ds, tokens, tokens, tp, dst, tp);
+            product(ds, ks, o, scale, dq, base, width, tokens, dh, tp, f);   // dq = scale dS k
+            product(dst, qs, o, 1f, dk, base, width, tokens, dh, tp, f);     // dk = dS^T (scale q)
+            product(pt, dcs, o, 1f, dv, base, width, tokens, dh, tp, f);     // dv = P^T dc
         }
     }
 

@@ -221,6 +221,15 @@ public final class Kernels {
      */
     public static void attention(INDArray q, INDArray k, INDArray v, INDArray keyMask, double maskedScore, int batch,
                                  int tokens, int heads, double scale, INDArray out) {
+        attention(q, k, v, keyMask, maskedScore, batch, tokens, heads, scale, out, null);
+    }
+
+    /**
+     * {@link #attention} that also writes the softmax output into {@code probs} [batch, heads,
+     * tokens, tokens] (when not null), for {@link #attentionBackward}.
+     */
+    public static void attention(INDArray q, INDArray k, INDArray v, INDArray keyMask, double maskedScore, int batch,
+                                 int tokens, int heads, double scale, INDArray out, INDArray probs) {
         long width = q.size(1);
         check(q.rank() == 2 && q.size(0) == (long) batch * tokens && width % heads == 0
                 && k.length() == q.length() && v.length() == q.length() && out.length() == q.length()
@@ -231,8 +240,40 @@ public final class Kernels {
         VectorKernels.Span vs = VectorKernels.span(v);
         VectorKernels.Span ms = keyMask == null ? null : VectorKernels.span(keyMask);
         VectorKernels.Span os = VectorKernels.span(out);
+        check(probs == null || probs.length() == (long) batch * heads * tokens * tokens, "attention: probs shape differs");
+        VectorKernels.Span ps = probs == null ? null : VectorKernels.span(probs);
         forParts((long) batch * heads, 2L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.run(qs, ks, vs, ms,
-                (float) maskedScore, os, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
+                (float) maskedScore, os, ps, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
+    }
+
+    /**
+     * Backward of {@link #attention} with kept probabilities: from its q, k, v [batch * tokens,
+     * heads * dh], its {@code probs} [batch, heads, tokens, tokens] and {@code dContext} (same
+     * layout as q) writes {@code dq}, {@code dk}, {@code dv} (same layout): dP = dContext v^T plus
+     * {@code probsGradient} (a gradient with respect to the probabilities, or null),
+     * dS = P (dP - rowsum(dP P)), dq = scale dS k, dk = dS^T (scale q), dv = P^T dContext.
+     */
+    public static void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, INDArray probsGradient,
+                                         INDArray dContext, int batch, int tokens, int heads, double scale,
+                                         INDArray dq, INDArray dk, INDArray dv) {
+        long width = q.size(1);
+        long n = q.length();
+        check(q.rank() == 2 && q.size(0) == (long) batch * tokens && width % heads == 0 && k.length() == n
+                && v.length() == n && dContext.length() == n && dq.length() == n && dk.length() == n
+                && dv.length() == n && probs.length() == (long) batch * heads * tokens * tokens
+                && (probsGradient == null || probsGradient.length() == probs.length()), "attentionBackward: shapes differ");
+        int dh = (int) (width / heads);
+        VectorKernels.Span qs = VectorKernels.span(q);
+        VectorKernels.Span ks = VectorKernels.span(k);
+        VectorKernels.Span vs = VectorKernels.span(v);
+        VectorKernels.Span ps = VectorKernels.span(probs);
+        VectorKernels.Span gs = probsGradient == null ? null : VectorKernels.span(probsGradient);
+        VectorKernels.Span cs = VectorKernels.span(dContext);
+        VectorKernels.Span dqs = VectorKernels.span(dq);
+        VectorKernels.Span dks = VectorKernels.span(dk);
+        VectorKernels.Span dvs = VectorKernels.span(dv);
+        forParts((long) batch * heads, 5L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.backward(qs, ks, vs,
+                ps, gs, cs, dqs, dks, dvs, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
     }
 
     private interface Range {

@@ -45,6 +45,8 @@ public final class MultiHeadSelfAttention {
     private INDArray probs; // softmax output [B,H,T,T]
     private INDArray dropMask; // scaled keep mask on probs, or null
     private boolean pending;
+    /** Whether the last training forward took the fused path (qh, kh, vh then hold merged, unscaled rows). */
+    private boolean fused;
     private INDArray lastProbs;
     private INDArray probsGradient;
 
@@ -144,8 +146,8 @@ public final class MultiHeadSelfAttention {
         }
         // a probs gradient belongs to the forward it was computed from; drop any stale one
         probsGradient = null;
-        if (!training && !keepProbs && Kernels.enabled()) {
-            INDArray y = fusedInference(x, batch, tokens, mask);
+        if (!keepProbs && Kernels.enabled() && (!training || probsDropout.p() == 0)) {
+            INDArray y = fusedForward(x, batch, tokens, mask, training);
             if (y != null) {
                 return y;
             }
@@ -194,6 +196,7 @@ public final class MultiHeadSelfAttention {
             probs = p;
             dropMask = m;
             pending = true;
+            fused = false;
         } else {
             clear();
         }
@@ -201,24 +204,39 @@ public final class MultiHeadSelfAttention {
     }
 
     /**
-     * Inference without the probabilities: the fused kernel reads the projections' outputs and
-     * writes the merged context, so no head split/merge copy and no [B, H, T, T] scores are made.
-     * Null when an array is not one the kernel takes (then the unfused path runs).
+     * The fused path (float32, no kept probabilities, no attention dropout): the kernel reads the
+     * projections' outputs and writes the merged context, so no head split/merge copy, no
+     * transposed key copy and, in inference, no [B, H, T, T] scores are made; a training forward
+     * keeps the probabilities for the fused backward. Null when an array is not one the kernel takes
+     * (then the unfused path runs).
      */
-    private INDArray fusedInference(INDArray x, int batch, int tokens, INDArray mask) {
-        INDArray q = query.forward(x, false);
-        INDArray k = key.forward(x, false);
-        INDArray v = value.forward(x, false);
+    private INDArray fusedForward(INDArray x, int batch, int tokens, INDArray mask, boolean training) {
+        INDArray q = query.forward(x, training);
+        INDArray k = key.forward(x, training);
+        INDArray v = value.forward(x, training);
         checkMask(mask, batch, tokens);
         INDArray keep = mask == null ? null : mask.castTo(q.dataType());
         if (!Kernels.supports(q, k, v) || (keep != null && !Kernels.supports(keep))) {
             return null;
         }
         INDArray context = Nd4j.createUninitialized(q.dataType(), q.size(0), q.size(1));
-        Kernels.attention(q, k, v, keep, MASKED_SCORE, batch, tokens, heads, scale, context);
+        INDArray p = training ? Nd4j.createUninitialized(q.dataType(), batch, heads, tokens, tokens) : null;
+        Kernels.attention(q, k, v, keep, MASKED_SCORE, batch, tokens, heads, scale, context, p);
         lastProbs = null;
-        clear();
-        return output.forward(context, false);
+        if (training) {
+            this.batch = batch;
+            this.tokens = tokens;
+            qh = q; // unscaled, merged rows: the fused backward reads them as they are
+            kh = k;
+            vh = v;
+            probs = p;
+            dropMask = null;
+            pending = true;
+            fused = true;
+        } else {
+            clear();
+        }
+        return output.forward(context, training);
     }
 
     private static void checkMask(INDArray mask, int batch, int tokens) {
@@ -235,6 +253,9 @@ public final class MultiHeadSelfAttention {
     public INDArray backward(INDArray dy) {
         if (!pending) {
             throw new IllegalStateException("attention " + query.name() + ": backward without a training forward");
+        }
+        if (fused) {
+            return fusedBackward(dy);
         }
         DataType dt = probs.dataType();
         INDArray dContext = splitHeads(output.backward(dy), batch, tokens);
@@ -274,6 +295,28 @@ public final class MultiHeadSelfAttention {
         return dx;
     }
 
+    private INDArray fusedBackward(INDArray dy) {
+        INDArray dContext = output.backward(dy);
+        if (!Kernels.supports(dContext)) {
+            dContext = dContext.dup('c');
+        }
+        INDArray g = probsGradient;
+        if (g != null && !Kernels.supports(g)) {
+            g = g.dup('c');
+        }
+        DataType dt = dContext.dataType();
+        INDArray dq = Nd4j.createUninitialized(dt, dContext.size(0), dContext.size(1));
+        INDArray dk = Nd4j.createUninitialized(dt, dContext.size(0), dContext.size(1));
+        INDArray dv = Nd4j.createUninitialized(dt, dContext.size(0), dContext.size(1));
+        Kernels.attentionBackward(qh, kh, vh, probs, g, dContext, batch, tokens, heads, scale, dq, dk, dv);
+        probsGradient = null;
+        clear();
+        INDArray dx = query.backward(dq);
+        dx.addi(key.backward(dk));
+        dx.addi(value.backward(dv));
+        return dx;
+    }
+
     /** Parameters of the query, key, value and output slots, in that order. */
     public List<Parameter> parameters() {
         List<Parameter> ps = new ArrayList<>();
@@ -285,6 +328,7 @@ public final class MultiHeadSelfAttention {
     }
 
     private void clear() {
+        fused = false;
         qh = null;
         kh = null;
         vh = null;
