@@ -8,6 +8,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pclora.core.spi.DistillLoss;
 import org.pclora.core.spi.FeatureKind;
 import org.pclora.core.spi.Features;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * {@code L = (1/K) sum_k mean_tokens (1 - cos(t, s))}: one minus the cosine similarity between
@@ -23,6 +24,11 @@ public final class CosineLoss implements DistillLoss {
     @Override
     public String name() {
         return "cosine";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.none();
     }
 
     @Override

@@ -7,6 +7,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pclora.core.spi.DistillLoss;
 import org.pclora.core.spi.FeatureKind;
 import org.pclora.core.spi.Features;
+import org.pclora.core.spi.PluginParameters;
+import org.pclora.core.spi.PluginParameter;
 
 /**
  * Hinton's logit distillation: {@code L = T^2 * mean_b KL(softmax(t_b / T) || softmax(s_b / T))}
@@ -37,6 +39,11 @@ public final class LogitKlLoss implements DistillLoss {
     @Override
     public String name() {
         return "logit-kl";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.of(PluginParameter.number("temperature", DEFAULT_TEMPERATURE, "> 0"));
     }
 
     @Override

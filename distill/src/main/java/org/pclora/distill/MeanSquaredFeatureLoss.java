@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.spi.DistillLoss;
 import org.pclora.core.spi.FeatureKind;
 import org.pclora.core.spi.Features;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * {@code L = (1/K) sum_k mean((s_k - t_k)^2)} over the K features of one kind, the mean taken over
@@ -40,6 +41,11 @@ abstract class MeanSquaredFeatureLoss implements DistillLoss {
             grads.put(p.name(), diff.muli(2.0 / ((double) k * n)));
         }
         return new Result(loss / k, grads);
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.none();
     }
 
     @Override

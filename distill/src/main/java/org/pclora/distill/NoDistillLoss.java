@@ -5,6 +5,7 @@ import java.util.Set;
 import org.pclora.core.spi.DistillLoss;
 import org.pclora.core.spi.FeatureKind;
 import org.pclora.core.spi.Features;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * No distillation: the loss is 0, reads no features and gives no gradients (the task loss alone
@@ -14,6 +15,11 @@ public final class NoDistillLoss implements DistillLoss {
     @Override
     public String name() {
         return "none";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.none();
     }
 
     @Override

@@ -32,6 +32,8 @@ import org.pclora.core.spi.FeatureKind;
 import org.pclora.core.spi.ModelFamily;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.pclora.core.spi.PluginParameter;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * The BERT model family ({@code bert}): HF {@code BertForSequenceClassification} in named sizes
@@ -66,6 +68,26 @@ public final class BertFamily implements ModelFamily {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** {@code arch} (default bert-base) and the keys that override its sizes and tokenizer. */
+    @Override
+    public PluginParameters parameters() {
+        List<PluginParameter> ps = new java.util.ArrayList<>();
+        for (String k : new TreeSet<>(KEYS)) {
+            if (k.equals("family")) {
+                continue;
+            }
+            PluginParameter.Type t = switch (k) {
+                case "arch", "name", "vocab" -> PluginParameter.Type.STRING;
+                case "lower_case" -> PluginParameter.Type.BOOLEAN;
+                case "layer_norm_eps", "hidden_dropout", "attention_dropout" -> PluginParameter.Type.NUMBER;
+                default -> PluginParameter.Type.INTEGER;
+            };
+            ps.add(k.equals("arch") ? PluginParameter.string("arch", "bert-base", "a named architecture or custom")
+                    : PluginParameter.optional(k, t, ""));
+        }
+        return PluginParameters.of(ps);
     }
 
     @Override

@@ -28,6 +28,8 @@ import org.pclora.core.spi.ModelFamily;
 import org.pclora.vit.data.Bilinear;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.pclora.core.spi.PluginParameter;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * Model family {@code vit}: HF-compatible Vision Transformers.
@@ -76,6 +78,22 @@ public final class VitFamily implements ModelFamily {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** {@code arch} (default vit-b16) and the free sizes, which override the architecture's values. */
+    @Override
+    public PluginParameters parameters() {
+        List<PluginParameter> ps = new ArrayList<>();
+        ps.add(PluginParameter.string("arch", DEFAULT_ARCHITECTURE, String.join(", ", NAMED.keySet()) + " or " + CUSTOM));
+        for (String k : SIZE_KEYS) {
+            PluginParameter.Type t = switch (k) {
+                case "qkv_bias" -> PluginParameter.Type.BOOLEAN;
+                case "layer_norm_eps" -> PluginParameter.Type.NUMBER;
+                default -> PluginParameter.Type.INTEGER;
+            };
+            ps.add(PluginParameter.optional(k, t, ""));
+        }
+        return PluginParameters.of(ps);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * {@code lambda = 1} at every step: the frozen path never fades, i.e. plain LoRA + KD with nothing
@@ -11,6 +12,11 @@ public final class ConstantSchedule implements DecaySchedule {
     @Override
     public String name() {
         return "constant";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.none();
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * {@code lambda = (1 + cos(pi t)) / 2} with {@code t = min(step / decayEndStep, 1)}: slow at both
@@ -11,6 +12,11 @@ public final class CosineSchedule implements DecaySchedule {
     @Override
     public String name() {
         return "cosine";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.none();
     }
 
     @Override

@@ -2,6 +2,8 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginParameters;
+import org.pclora.core.spi.PluginParameter;
 
 /**
  * An exponential fall shifted and rescaled to reach exactly 0 at {@code decayEndStep}:
@@ -32,6 +34,12 @@ public final class ExponentialSchedule implements DecaySchedule {
     @Override
     public String name() {
         return "exponential";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.of(PluginParameter.number("rate", DEFAULT_RATE,
+                "> 0; larger rates fall faster early"));
     }
 
     @Override

@@ -2,12 +2,18 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginParameters;
 
 /** {@code lambda = 1 - t} with {@code t = min(step / decayEndStep, 1)}: a straight fall from 1 to 0. No parameters. */
 public final class LinearSchedule implements DecaySchedule {
     @Override
     public String name() {
         return "linear";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.none();
     }
 
     @Override

@@ -2,6 +2,8 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginParameters;
+import org.pclora.core.spi.PluginParameter;
 
 /**
  * {@code lambda = (1 - t)^power} with {@code t = min(step / decayEndStep, 1)}. Parameter
@@ -31,6 +33,12 @@ public final class PolynomialSchedule implements DecaySchedule {
     @Override
     public String name() {
         return "polynomial";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.of(PluginParameter.number("power", DEFAULT_POWER,
+                "> 0; lambda = (1 - t)^power"));
     }
 
     @Override

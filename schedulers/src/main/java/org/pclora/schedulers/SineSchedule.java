@@ -2,6 +2,7 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * {@code lambda = 1 - sin(pi t / 2)} with {@code t = min(step / decayEndStep, 1)}: falls fastest at
@@ -11,6 +12,11 @@ public final class SineSchedule implements DecaySchedule {
     @Override
     public String name() {
         return "sine";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.none();
     }
 
     @Override

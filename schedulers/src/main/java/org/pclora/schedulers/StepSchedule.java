@@ -3,6 +3,8 @@ package org.pclora.schedulers;
 import com.typesafe.config.Config;
 import java.util.Arrays;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginParameters;
+import org.pclora.core.spi.PluginParameter;
 
 /**
  * Piecewise constant: lambda is 1 until the first drop fraction, {@code levels[i]} from
@@ -43,6 +45,13 @@ public final class StepSchedule implements DecaySchedule {
     @Override
     public String name() {
         return "step";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.of(
+                PluginParameter.list("drops", java.util.List.of(0.25, 0.5, 0.75), "strictly increasing fractions in (0, 1)"),
+                PluginParameter.optional("levels", PluginParameter.Type.LIST, "one level per drop, non-increasing, in [0, 1] (default equal steps)"));
     }
 
     @Override

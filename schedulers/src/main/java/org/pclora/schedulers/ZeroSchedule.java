@@ -2,6 +2,7 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * {@code lambda = 0} from step 0: the frozen path is off from the start and only the adapters
@@ -11,6 +12,11 @@ public final class ZeroSchedule implements DecaySchedule {
     @Override
     public String name() {
         return "zero";
+    }
+
+    @Override
+    public PluginParameters parameters() {
+        return PluginParameters.none();
     }
 
     @Override

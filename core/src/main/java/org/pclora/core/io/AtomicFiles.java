@@ -6,10 +6,12 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import org.pclora.core.PcLoraException;
 
 /**
@@ -18,6 +20,8 @@ import org.pclora.core.PcLoraException;
  * directory.
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {
     }
 
@@ -40,11 +44,23 @@ public final class AtomicFiles {
     public static void writeChannel(Path target, ChannelWriter writer) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = null;
+        FileChannel ch = null;
+        // Not Files.createTempFile: it creates mode 0600 whatever the umask. CREATE_NEW with no
+        // explicit attributes gives 0666 less the umask, as every other tool writes files.
+        while (ch == null) {
+            Path candidate = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+            try {
+                ch = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                tmp = candidate;
+            } catch (FileAlreadyExistsException e) {
+                // a leftover of a killed writer (or a concurrent one): draw another name
+            }
+        }
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writer.write(ch);
-                ch.force(true);
+            try (FileChannel c = ch) {
+                writer.write(c);
+                c.force(true);
             }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -54,20 +54,52 @@ public final class PluginRegistry {
     }
 
     private final Map<Kind, Map<String, Entry>> byKind = new LinkedHashMap<>();
+    private final String searched;
 
-    private PluginRegistry() {
+    private PluginRegistry(String searched) {
+        this.searched = searched;
     }
 
     /** Discovers all plugins visible to {@code loader}. */
     public static PluginRegistry load(ClassLoader loader) {
-        PluginRegistry r = new PluginRegistry();
+        return load(loader, "");
+    }
+
+    /**
+     * Discovers all plugins visible to {@code loader}; {@code searched} says in words where plugin
+     * jars were looked for (e.g. the plugin directories), and is added to unknown-name errors.
+     */
+    public static PluginRegistry load(ClassLoader loader, String searched) {
+        PluginRegistry r = new PluginRegistry(searched == null ? "" : searched);
         for (Kind kind : Kind.values()) {
             Map<String, Entry> entries = new TreeMap<>();
-            for (Plugin p : ServiceLoader.load(kind.type(), loader)) {
+            java.util.Iterator<? extends Plugin> it = ServiceLoader.load(kind.type(), loader).iterator();
+            while (true) {
+                Plugin p;
+                String name;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    p = it.next();
+                } catch (java.util.ServiceConfigurationError | LinkageError ex) {
+                    throw unloadable(kind, loader, ex);
+                }
+                try {
+                    name = p.name();
+                } catch (RuntimeException ex) {
+                    throw new PcLoraException(kind.label() + " plugin " + p.getClass().getName() + " (" + originOf(p.getClass())
+                            + ") failed in name(): " + ex.getClass().getSimpleName()
+                            + (ex.getMessage() == null ? "" : ": " + ex.getMessage().replaceAll("\\s*\\R\\s*", " ")), ex);
+                }
+                if (name == null || name.isBlank()) {
+                    throw new PcLoraException(kind.label() + " plugin " + p.getClass().getName() + " (" + originOf(p.getClass())
+                            + ") has no name: name() must return a non-empty name unique within its kind");
+                }
                 Entry e = new Entry(kind, p, originOf(p.getClass()));
-                Entry previous = entries.putIfAbsent(p.name(), e);
+                Entry previous = entries.putIfAbsent(name, e);
                 if (previous != null) {
-                    throw new PcLoraException("duplicate " + kind.label() + " plugin name '" + p.name() + "': "
+                    throw new PcLoraException("duplicate " + kind.label() + " plugin name '" + name + "': "
                             + previous.plugin().getClass().getName() + " (" + previous.origin() + ") and "
                             + p.getClass().getName() + " (" + e.origin() + "); names must be unique within a kind");
                 }
@@ -91,12 +123,25 @@ public final class PluginRegistry {
         return new ArrayList<>(byKind.getOrDefault(kind, Collections.emptyMap()).keySet());
     }
 
-    /** The plugin of that kind and name; an unknown name raises an error listing the names available. */
+    /** Where plugin jars were looked for, in words ("" when not said). */
+    public String searched() {
+        return searched;
+    }
+
+    /** The entry of that kind and name, if there is one. */
+    public java.util.Optional<Entry> find(Kind kind, String name) {
+        return java.util.Optional.ofNullable(byKind.getOrDefault(kind, Collections.emptyMap()).get(name));
+    }
+
+    /**
+     * The plugin of that kind and name; an unknown name raises an error listing the names available
+     * and where plugins were looked for.
+     */
     public <T extends Plugin> T get(Kind kind, String name, Class<T> type) {
         Entry e = byKind.getOrDefault(kind, Collections.emptyMap()).get(name);
         if (e == null) {
             throw new PcLoraException("unknown " + kind.label() + " '" + name + "': available are "
-                    + String.join(", ", names(kind)));
+                    + String.join(", ", names(kind)) + (searched.isEmpty() ? "" : " (" + searched + ")"));
         }
         return type.cast(e.plugin());
     }
@@ -119,6 +164,32 @@ public final class PluginRegistry {
 
     public DatasetProvider dataset(String name) {
         return get(Kind.DATASET, name, DatasetProvider.class);
+    }
+
+    /**
+     * One line for a plugin that cannot be loaded (its class is missing or broken, its constructor
+     * or {@code name()} throws): the provider class, the jar that lists it and the cause.
+     */
+    private static PcLoraException unloadable(Kind kind, ClassLoader loader, Throwable ex) {
+        String msg = String.valueOf(ex.getMessage()).replaceAll("\\s*\\R\\s*", " ");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Provider ([\\w.$]+)").matcher(msg);
+        String where = "";
+        if (m.find()) {
+            URL url = loader.getResource(m.group(1).replace('.', '/') + ".class");
+            if (url != null) {
+                String u = url.toString();
+                int bang = u.indexOf("!/");
+                String file = bang > 0 ? u.substring(0, bang) : u;
+                where = " (" + file.substring(file.lastIndexOf('/') + 1) + ")";
+            }
+        }
+        Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+        while (cause.getCause() != null && cause instanceof java.lang.reflect.InvocationTargetException) {
+            cause = cause.getCause();
+        }
+        String detail = cause == ex ? "" : ": " + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage().replaceAll("\\s*\\R\\s*", " "));
+        return new PcLoraException("cannot load a " + kind.label() + " plugin" + where + ": " + msg + detail, ex);
     }
 
     private static String originOf(Class<?> c) {

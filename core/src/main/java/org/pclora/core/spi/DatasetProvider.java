@@ -13,7 +13,9 @@ public interface DatasetProvider extends Plugin {
      * Opens {@code split} ({@code train} or {@code test}) of the dataset described by
      * {@code dataset} (format-specific keys such as {@code path}), preprocessed for
      * {@code architecture}. Missing or malformed data raises {@link org.pclora.core.PcLoraException}
-     * naming the file and what was expected.
+     * naming the file and what was expected; a provider that reads a folder checks it first with
+     * {@link org.pclora.core.data.DatasetPaths#folder}, so that a file or a missing path is named
+     * as such together with what the provider expects there.
      */
     Dataset open(Config dataset, Config architecture, String split);
 }

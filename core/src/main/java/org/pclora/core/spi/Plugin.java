@@ -12,6 +12,18 @@ public interface Plugin {
     /** One line for {@code pclora plugins}. */
     String description();
 
+    /**
+     * The parameters this plugin reads from its configuration group ({@code schedule.<name>},
+     * {@code distill.<name>}, {@code model.<name>}, {@code dataset.<name>}), with their types and
+     * defaults. Declared parameters give a plugin selected by name ({@code schedule=my-schedule})
+     * its defaults when no conf file exists, and let misspelt or mistyped keys be refused with the
+     * nearest declared name before the plugin sees them. The default says nothing: the plugin then
+     * receives every key of its group and must check them itself.
+     */
+    default PluginParameters parameters() {
+        return PluginParameters.undeclared();
+    }
+
     /** Plugin version, reported in run provenance; defaults to the jar's implementation version. */
     default String version() {
         String v = getClass().getPackage() == null ? null : getClass().getPackage().getImplementationVersion();

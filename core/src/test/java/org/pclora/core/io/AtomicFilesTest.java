@@ -36,4 +36,16 @@ class AtomicFilesTest {
             assertEquals(1, s.count());
         }
     }
+
+    /** The file gets the mode any other program would give it here: 0666 less the umask (not 0600). */
+    @Test
+    void newFilesGetTheUmasksModeLikeAPlainlyCreatedFile(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path reference = Files.writeString(dir.resolve("plain.txt"), "x"); // the OS applies the umask
+        Path f = dir.resolve("atomic.txt");
+        AtomicFiles.writeString(f, "x");
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(f));
+        AtomicFiles.writeString(f, "y"); // replacing keeps it so
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(f));
+    }
 }

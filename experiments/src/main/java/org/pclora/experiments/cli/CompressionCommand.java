@@ -51,9 +51,12 @@ public final class CompressionCommand implements Callable<Integer> {
             ranks.add(positive("rank", r.trim()));
         }
         if (model != null) {
-            ClassifierModel m = build(model, imageSize, seqLen, classes);
+            // A named architecture (vit-b16, with its family's defaults) or else a conf/model option
+            // (vit-mini), the names run's model= takes.
+            Config named = ModelNames.isArchitecture(root, model) ? arch(model) : ModelNames.config(root, model);
+            ClassifierModel m = build(named, model, imageSize, seqLen, classes);
             for (int r : ranks) {
-                Accounting.Report rep = Accounting.planned(m, familyOf(model).defaultTargets(), r, true);
+                Accounting.Report rep = Accounting.planned(m, familyOf(named, model).defaultTargets(), r, true);
                 root.out().printf(Locale.ROOT, "%s, rank %d:%n%s%n", model, r, rep.table());
             }
             return 0;
@@ -62,11 +65,14 @@ public final class CompressionCommand implements Callable<Integer> {
         rows.add(new String[] {"model", "tokens", "rank", "dense params", "compressed params", "param compr.",
                 "adapted-layer param compr.", "dense MACs", "compressed MACs", "MAC compr."});
         Map<String, ClassifierModel> models = new LinkedHashMap<>();
-        models.put("vit-b16", build("vit-b16", imageSize == null ? "224" : imageSize, null, classes == null ? "10" : classes));
-        models.put("bert-base", build("bert-base", null, seqLen == null ? "512" : seqLen, classes == null ? "2" : classes));
+        models.put("vit-b16", build(arch("vit-b16"), "vit-b16", imageSize == null ? "224" : imageSize, null,
+                classes == null ? "10" : classes));
+        models.put("bert-base", build(arch("bert-base"), "bert-base", null, seqLen == null ? "512" : seqLen,
+                classes == null ? "2" : classes));
         for (Map.Entry<String, ClassifierModel> e : models.entrySet()) {
             for (int r : ranks) {
-                Accounting.Report rep = Accounting.planned(e.getValue(), familyOf(e.getKey()).defaultTargets(), r, true);
+                Accounting.Report rep = Accounting.planned(e.getValue(), familyOf(arch(e.getKey()), e.getKey()).defaultTargets(),
+                        r, true);
                 Accounting.Row t = rep.total();
                 rows.add(new String[] {e.getKey(), Integer.toString(rep.tokens()), Integer.toString(r),
                         String.format(Locale.ROOT, "%,d", t.denseParameters()),
@@ -86,14 +92,18 @@ public final class CompressionCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ModelFamily familyOf(String arch) {
-        return ModelNames.family(root, ConfigFactory.parseMap(Map.of("arch", arch)), "compression");
+    private static Config arch(String name) {
+        return ConfigFactory.parseMap(Map.of("arch", name));
     }
 
-    private ClassifierModel build(String arch, String imageSize, String seqLen, String classes) {
-        ModelFamily f = familyOf(arch);
+    private ModelFamily familyOf(Config model, String name) {
+        return ModelNames.family(root, model, "compression");
+    }
+
+    /** The model {@code base} (a conf/model file's content or {@code arch = name}) with the size arguments. */
+    private ClassifierModel build(Config base, String arch, String imageSize, String seqLen, String classes) {
+        ModelFamily f = familyOf(base, arch);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("arch", arch);
         if (imageSize != null) {
             if (!f.name().equals("vit")) {
                 throw new PcLoraException("compression: image_size applies to ViT models, not " + arch + "; use seq_len");
@@ -109,7 +119,7 @@ public final class CompressionCommand implements Callable<Integer> {
         if (classes != null) {
             m.put("num_classes", positive("num_classes", classes));
         }
-        Config arch0 = f.resolve(ConfigFactory.parseMap(m));
+        Config arch0 = f.resolve(ConfigFactory.parseMap(m).withFallback(base));
         return f.create(arch0, 0);
     }
 

@@ -34,7 +34,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "infer", description = {"Run a checkpoint on inputs from .npy files.",
         "ViT: input float32 [B,C,H,W], already normalised; hidden = final LayerNorm output [B,tokens,width].",
-        "BERT: input ids int32/int64 [B,L], optional mask and types of the same shape; hidden = last encoder layer."})
+        "BERT: input ids int32/int64 [B,L], optional mask and types of the same shape; hidden = last encoder layer.",
+        "B must be at least 1; output= and hidden= must not name an input file."})
 public final class InferCommand implements Callable<Integer> {
     private static final String ACCEPTED = "checkpoint, input, output, hidden, mask, types, model";
 
@@ -58,9 +59,26 @@ public final class InferCommand implements Callable<Integer> {
             throw new PcLoraException("infer argument '" + kv.remaining().keySet().iterator().next()
                     + "' is not known; accepted keys: " + ACCEPTED);
         }
+        List<Path> reads = new ArrayList<>(List.of(ckpt, input));
+        List<Path> writes = new ArrayList<>(List.of(output));
+        if (maskArg != null) {
+            reads.add(path(maskArg));
+        }
+        if (typesArg != null) {
+            reads.add(path(typesArg));
+        }
+        if (hiddenArg != null) {
+            writes.add(path(hiddenArg));
+        }
+        SameFiles.refuseOverlap("infer", reads, writes);
         ClassifierModel m = load(ckpt, model);
         Config a = m.architecture();
         INDArray x = Npy.read(input);
+        if (x.rank() >= 1 && x.size(0) == 0) {
+            // An empty batch has no logits to give; refusing it says so rather than failing in a kernel.
+            throw new PcLoraException("infer input " + input + " holds no examples (shape " + Arrays.toString(x.shape())
+                    + "): give a batch of at least one");
+        }
         Batch batch;
         if (m instanceof VitModel) {
             if (maskArg != null || typesArg != null) {
@@ -115,6 +133,9 @@ public final class InferCommand implements Callable<Integer> {
 
     /** Our export (architecture in metadata), a HF checkpoint with config.json, or model= for the rest. */
     private ClassifierModel load(Path ckpt, String model) {
+        if (Files.isDirectory(ckpt)) {
+            throw new PcLoraException("infer checkpoint " + ckpt + " is a directory: give the .safetensors file in it");
+        }
         if (!Files.isRegularFile(ckpt)) {
             throw new PcLoraException("infer checkpoint " + ckpt + " does not exist");
         }

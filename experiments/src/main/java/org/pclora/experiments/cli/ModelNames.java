@@ -21,10 +21,16 @@ final class ModelNames {
 
     /** The {@code conf/model/<name>.conf} file's content when it exists, else {@code arch = <name>}. */
     static Config config(PcLoraCli root, String name) {
-        String home = System.getenv("PCLORA_HOME");
+        String home = root.env().get("PCLORA_HOME"); // the command's environment, as RunCommand reads it
         Path conf = (home == null || home.isEmpty() ? root.workingDir() : Path.of(home))
                 .resolve("conf").resolve("model").resolve(name + ".conf");
         return Files.isRegularFile(conf) ? ConfigFactory.parseFile(conf.toFile()) : ConfigFactory.parseMap(Map.of("arch", name));
+    }
+
+    /** Whether {@code name} is a named architecture of some model family (e.g. {@code vit-b16}). */
+    static boolean isArchitecture(PcLoraCli root, String name) {
+        return root.registry().entries(PluginRegistry.Kind.MODEL).stream()
+                .anyMatch(e -> ((ModelFamily) e.plugin()).architectures().contains(name));
     }
 
     /** The family a model config names ({@code family} key) or whose architectures include its {@code arch}. */

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.registry.PluginRegistry;
+import org.pclora.experiments.plugins.PluginGroups;
+import org.pclora.experiments.plugins.Origins;
 import org.pclora.experiments.plugins.PluginLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,8 +37,9 @@ public final class PcLoraCli implements Callable<Integer> {
     @Option(names = "--debug", description = "Print stack traces of errors.")
     boolean debug;
 
-    @Option(names = "--plugins", paramLabel = "<dir>",
-            description = "Directory of plugin jars (default: $" + PluginLoader.ENV + ", else ./" + PluginLoader.DEFAULT_DIR + ").")
+    @Option(names = "--plugins", paramLabel = "<path>",
+            description = "Plugin directories or jars, separated by the path separator (':'); searched before $"
+                    + PluginLoader.ENV + " and $" + PluginLoader.HOME_ENV + "/" + PluginLoader.DEFAULT_DIR + ".")
     String pluginsOption;
 
     @Spec
@@ -57,17 +60,22 @@ public final class PcLoraCli implements Callable<Integer> {
         this.workingDir = workingDir;
     }
 
-    /** The plugins directory chosen by {@code --plugins}, {@code PCLORA_PLUGINS} or the default. */
-    public Path pluginsDirectory() {
-        return PluginLoader.directory(pluginsOption, env, workingDir);
+    /** Where plugin jars are looked for: {@code --plugins}, {@code $PCLORA_PLUGINS}, {@code $PCLORA_HOME/plugins}. */
+    public PluginLoader pluginLoader() {
+        return PluginLoader.of(pluginsOption, env, workingDir);
     }
 
     /** The registry of built-in and plugin-jar plugins, built on first use. */
     public PluginRegistry registry() {
         if (registry == null) {
-            registry = PluginLoader.registry(pluginsDirectory());
+            registry = pluginLoader().registry();
         }
         return registry;
+    }
+
+    /** The environment the command runs in (the process's, or a test's). */
+    public Map<String, String> env() {
+        return env;
     }
 
     /** The working directory relative paths are resolved against. */
@@ -97,8 +105,29 @@ public final class PcLoraCli implements Callable<Integer> {
         CommandLine cl = new CommandLine(cli);
         SUBCOMMANDS.forEach(cl::addSubcommand);
         cl.addSubcommand(new CommandLine.HelpCommand());
-        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> handle(ex, cli.debug, cmd.getErr()));
+        addHelpOptions(cl);
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> handle(ex, cli, cmd.getErr()));
         return cl;
+    }
+
+    /**
+     * Gives every subcommand (at any depth, also ones added later to {@link #SUBCOMMANDS}) the
+     * options {@code -h} and {@code --help}: usage on stdout, exit 0. Names a command already uses
+     * are left to it.
+     */
+    static void addHelpOptions(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            CommandSpec s = sub.getCommandSpec();
+            if (s.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)) {
+                String[] free = java.util.stream.Stream.of("-h", "--help")
+                        .filter(n -> !s.optionsMap().containsKey(n)).toArray(String[]::new);
+                if (free.length > 0) {
+                    s.addOption(CommandLine.Model.OptionSpec.builder(free).usageHelp(true)
+                            .description("Show this help message and exit.").build());
+                }
+            }
+            addHelpOptions(sub);
+        }
     }
 
     /** Runs {@code pclora args} and returns the exit status. */
@@ -129,10 +158,14 @@ public final class PcLoraCli implements Callable<Integer> {
         }
     }
 
-    private static int handle(Exception ex, boolean debug, PrintWriter err) {
+    private static int handle(Exception ex, PcLoraCli cli, PrintWriter err) {
+        boolean debug = cli.debug;
         PcLoraException user = userError(ex);
+        if (user == null) {
+            user = pluginFailure(ex, cli.registry);
+        }
         if (user != null) {
-            err.println(user.getMessage());
+            err.println(user.getMessage().replaceAll("\\s*\\R\\s*", " "));
             if (debug) {
                 ex.printStackTrace(err);
             }
@@ -146,6 +179,55 @@ public final class PcLoraCli implements Callable<Integer> {
         }
         err.flush();
         return INTERNAL_ERROR;
+    }
+
+    /**
+     * A throwable as the one line a user sees: the user error in its cause chain, a plugin's
+     * failure naming the plugin and its jar, or the exception's type and message.
+     */
+    public static String oneLine(Throwable t, PluginRegistry registry) {
+        PcLoraException user = userError(t);
+        if (user == null) {
+            user = pluginFailure(t, registry);
+        }
+        return user != null ? user.getMessage().replaceAll("\\s*\\R\\s*", " ") : PluginGroups.describe(t);
+    }
+
+    /**
+     * The failure of code from a plugin jar, found by the class loader of the frames that threw:
+     * one line naming the plugin (when {@code registry} knows its class), its jar and the method,
+     * or null when no plugin code was involved.
+     */
+    static PcLoraException pluginFailure(Throwable t, PluginRegistry registry) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            for (StackTraceElement f : c.getStackTrace()) {
+                if (!PluginLoader.LOADER_NAME.equals(f.getClassLoaderName())) {
+                    continue;
+                }
+                String who = "plugin class " + f.getClassName();
+                if (registry != null) {
+                    for (PluginRegistry.Kind kind : PluginRegistry.Kind.values()) {
+                        for (PluginRegistry.Entry e : registry.entries(kind)) {
+                            Class<?> type = e.plugin().getClass();
+                            if (f.getClassName().equals(type.getName()) || f.getClassName().startsWith(type.getName() + "$")) {
+                                who = PluginGroups.label(kind, e.plugin());
+                            } else if (who.startsWith("plugin class ") && Origins.fromPluginPath(type)) {
+                                try { // a helper class of a plugin: name its jar
+                                    Class<?> helper = Class.forName(f.getClassName(), false, type.getClassLoader());
+                                    who = "plugin class " + f.getClassName() + " (" + Origins.describe(helper) + ")";
+                                } catch (ClassNotFoundException | LinkageError ignored) {
+                                    // keep the class name alone
+                                }
+                            }
+                        }
+                    }
+                }
+                return new PcLoraException(who + " failed in " + f.getMethodName() + "() ("
+                        + (f.getFileName() == null ? f.getClassName() : f.getFileName()) + ":" + f.getLineNumber()
+                        + "): " + PluginGroups.describe(c), t);
+            }
+        }
+        return null;
     }
 
     /** The user error in the cause chain (plugins may wrap one, e.g. a ServiceLoader failure). */

@@ -1,11 +1,13 @@
 package org.pclora.experiments.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.pclora.core.registry.PluginRegistry;
+import org.pclora.core.spi.PluginParameter;
+import org.pclora.core.spi.PluginParameters;
 import org.pclora.experiments.plugins.Origins;
+import org.pclora.experiments.plugins.PluginGroups;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
@@ -16,10 +18,32 @@ public final class PluginsCommand implements Callable<Integer> {
     @ParentCommand
     PcLoraCli root;
 
+    /**
+     * The declared parameters of a schedule or distillation loss with their defaults, e.g.
+     * {@code  [schedule.rate = 5.0]}; model families and datasets have too many to show in a row.
+     */
+    private static String parameters(PluginRegistry.Kind kind, PluginRegistry.Entry e) {
+        if (kind != PluginRegistry.Kind.SCHEDULE && kind != PluginRegistry.Kind.DISTILL) {
+            return "";
+        }
+        PluginParameters ps = PluginGroups.parameters(e);
+        if (!ps.declared() || ps.names().isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (PluginParameter p : ps.list()) {
+            parts.add(kind.label() + "." + p.name() + (p.hasDefault() ? " = " + render(p.defaultValue()) : " (optional)"));
+        }
+        return " [" + String.join(", ", parts) + "]";
+    }
+
+    private static String render(Object v) {
+        return com.typesafe.config.ConfigValueFactory.fromAnyRef(v).render(com.typesafe.config.ConfigRenderOptions.concise());
+    }
+
     @Override
     public Integer call() {
         PluginRegistry registry = root.registry();
-        Path pluginsDir = root.pluginsDirectory();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"KIND", "NAME", "VERSION", "ORIGIN", "DESCRIPTION"});
         for (PluginRegistry.Kind kind : PluginRegistry.Kind.values()) {
@@ -29,7 +53,7 @@ public final class PluginsCommand implements Callable<Integer> {
             }
             for (PluginRegistry.Entry e : entries) {
                 rows.add(new String[] {kind.label(), e.plugin().name(), e.plugin().version(),
-                        Origins.describe(e.plugin().getClass(), pluginsDir), e.plugin().description()});
+                        Origins.describe(e.plugin().getClass()), e.plugin().description() + parameters(kind, e)});
             }
         }
         int[] width = new int[4];
@@ -45,7 +69,7 @@ public final class PluginsCommand implements Callable<Integer> {
             }
             root.out().println(line.append(r[4]).toString().stripTrailing());
         }
-        root.out().println("plugins directory: " + pluginsDir);
+        root.out().println(registry.searched());
         return 0;
     }
 }

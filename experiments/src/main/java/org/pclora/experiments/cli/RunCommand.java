@@ -26,10 +26,13 @@ import org.pclora.core.io.AtomicFiles;
 import org.pclora.experiments.config.ConfigComposer;
 import org.pclora.experiments.config.Override;
 import org.pclora.experiments.config.Sweep;
+import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
 import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.RunDirectory;
+import org.pclora.experiments.run.Settings;
+import org.pclora.experiments.run.UserCache;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -72,9 +75,10 @@ public final class RunCommand implements Callable<Integer> {
                 throw new PcLoraException("resume=" + resume + " takes no other overrides and no -m: a resumed run"
                         + " continues with the configuration saved in its directory");
             }
-            return resume(Path.of(resume));
+            // absolute and normalised, so that the summary records where the run is, not how it was typed
+            return resume(root.workingDir().resolve(resume).normalize());
         }
-        ConfigComposer composer = new ConfigComposer(confDir());
+        ConfigComposer composer = new ConfigComposer(confDir(), new PluginGroups(root.registry()));
         List<Override> declared = composer.sweepOf(overrides);
         if (!declared.isEmpty() && !multirun) {
             throw new PcLoraException("the experiment declares a sweep over " + declared
@@ -100,7 +104,8 @@ public final class RunCommand implements Callable<Integer> {
             if (Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) {
                 throw new PcLoraException("run directory " + dir + " holds a complete run already: choose another output.dir");
             }
-            Map<String, Object> summary = runOne(config, dir, args);
+            refuseIfInUse(dir);
+            Map<String, Object> summary = runOne(config, dir, args, null, false);
             printTable(List.of(summary));
             return 0;
         }
@@ -122,27 +127,45 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             saved = List.of();
         }
+        refuseIfInUse(dir);
         root.err().println("pclora: resuming " + dir);
-        Map<String, Object> summary = runOne(config, dir, saved);
+        Map<String, Object> summary = runOne(config, dir, saved, null, false);
         printTable(List.of(summary));
         return 0;
     }
 
-    private Map<String, Object> runOne(Config config, Path dir, List<String> overrides) {
-        ExperimentRunner runner = Guice.createInjector(new ExperimentModule(config, root.registry()))
-                .getInstance(ExperimentRunner.class);
+    /**
+     * Refuses at once, before data are loaded, when another process runs {@code dir}; the run
+     * itself takes the lock for its whole life (see {@link org.pclora.experiments.run.RunLock}).
+     */
+    private static void refuseIfInUse(Path dir) {
+        if (Files.isDirectory(dir)) {
+            org.pclora.experiments.run.RunLock.acquire(dir).close();
+        }
+    }
+
+    private Map<String, Object> runOne(Config config, Path dir, List<String> overrides, String label, boolean parallel) {
+        ExperimentRunner runner = runner(config);
+        runner.setRunLabel(label, parallel);
         return runner.run(new RunDirectory(dir), overrides);
+    }
+
+    /** The wired runner of one configuration: every plugin configured and every setting read. */
+    private ExperimentRunner runner(Config config) {
+        return Guice.createInjector(new ExperimentModule(config, root.registry())).getInstance(ExperimentRunner.class);
     }
 
     private Integer sweep(ConfigComposer composer, List<Override> overrides) {
         List<List<Override>> runs = Sweep.expand(overrides);
         List<Config> configs = new ArrayList<>();
         for (List<Override> r : runs) {
-            configs.add(absolutePaths(composer.compose(r).config())); // validate every run before any starts
+            Config c = absolutePaths(composer.compose(r).config());
+            runner(c); // validate and wire every run before any starts
+            configs.add(c);
         }
         Config first = configs.get(0);
         Path sweepDir = Path.of(first.getString("output.root"), first.getString("name"), "multirun-" + hash(args));
-        int workers = Math.max(1, first.getInt("train.workers"));
+        int workers = Settings.workers(first);
         root.err().printf("pclora: sweep of %d runs into %s with %d worker(s)%n", runs.size(), sweepDir, workers);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<Future<Map<String, Object>>> futures = new ArrayList<>();
@@ -150,13 +173,16 @@ public final class RunCommand implements Callable<Integer> {
             Path dir = sweepDir.resolve(Integer.toString(i));
             Config c = configs.get(i);
             List<String> ov = runs.get(i).stream().map(Override::toString).toList();
+            // Every line a run prints carries "[run i]" (i = its directory): parallel runs interleave.
+            String label = "run " + i;
             futures.add(pool.submit(() -> {
                 RunDirectory rd = new RunDirectory(dir);
                 if (rd.isComplete()) {
-                    root.err().println("pclora: " + dir + " is complete, skipped");
+                    root.err().println("pclora: [" + label + "] " + dir + " is complete, skipped");
                     return rd.readJson(RunDirectory.SUMMARY);
                 }
-                return runOne(c, dir, ov);
+                root.err().println("pclora: [" + label + "] " + String.join(" ", ov) + " -> " + dir);
+                return runOne(c, dir, ov, label, workers > 1);
             }));
         }
         pool.shutdown();
@@ -176,8 +202,9 @@ public final class RunCommand implements Callable<Integer> {
                 failed++;
                 Throwable cause = e.getCause();
                 st.put("status", "failed");
-                st.put("error", String.valueOf(cause.getMessage()));
-                root.err().println("pclora: run " + i + " " + st.get("overrides") + " failed: " + cause.getMessage());
+                String message = PcLoraCli.oneLine(cause, root.registry());
+                st.put("error", message);
+                root.err().println("pclora: run " + i + " " + st.get("overrides") + " failed: " + message);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PcLoraException("sweep interrupted");
@@ -195,8 +222,9 @@ public final class RunCommand implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
+    /** The compact table (fits a terminal); the full one is in summary.json and {@code pclora report}. */
     private void printTable(List<Map<String, Object>> summaries) {
-        root.out().print(ResultTable.markdown(summaries));
+        root.out().print(ResultTable.compact(summaries, ResultTable.TERMINAL_WIDTH));
         root.out().flush();
     }
 
@@ -204,32 +232,32 @@ public final class RunCommand implements Callable<Integer> {
         if (configDir != null) {
             return configDir;
         }
-        String home = System.getenv("PCLORA_HOME");
+        String home = root.env().get("PCLORA_HOME");
         return home != null && !home.isEmpty() ? Path.of(home, "conf") : root.workingDir().resolve("conf");
     }
 
     /**
      * Output paths made absolute: {@code output.root} against the working directory, the run
-     * directory and the teacher cache against the root. Neither may lie outside the root, so that
-     * no configuration makes a run write elsewhere.
+     * directory against the root (it may not lie outside the root, so that no configuration makes
+     * a run write its results elsewhere). The teacher cache is shared by every working directory:
+     * "" is the per-user cache ({@link UserCache}), a relative path is taken from the root, an
+     * absolute one stays.
      */
     private Config absolutePaths(Config c) {
         Path rootDir = root.workingDir().resolve(c.getString("output.root")).normalize();
         c = c.withValue("output.root", ConfigValueFactory.fromAnyRef(rootDir.toString()));
-        for (String k : List.of("output.teacher_cache", "output.dir")) {
-            String v = c.getString(k);
-            if (v.isEmpty()) {
-                continue;
-            }
-            Path p = rootDir.resolve(v).normalize(); // an absolute v stays as it is
-
+        String dir = c.getString("output.dir");
+        if (!dir.isEmpty()) {
+            Path p = rootDir.resolve(dir).normalize(); // an absolute value stays as it is
             if (!p.startsWith(rootDir)) {
-                throw new PcLoraException(k + " = " + v + " lies outside output.root " + rootDir
+                throw new PcLoraException("output.dir = " + dir + " lies outside output.root " + rootDir
                         + ": give a path inside it (relative paths are taken from output.root)");
             }
-            c = c.withValue(k, ConfigValueFactory.fromAnyRef(p.toString()));
+            c = c.withValue("output.dir", ConfigValueFactory.fromAnyRef(p.toString()));
         }
-        return c;
+        String cache = c.getString("output.teacher_cache");
+        Path cacheDir = cache.isEmpty() ? UserCache.teachers(root.env()) : rootDir.resolve(cache).normalize();
+        return c.withValue("output.teacher_cache", ConfigValueFactory.fromAnyRef(cacheDir.toString()));
     }
 
     private static String hash(List<String> args) {

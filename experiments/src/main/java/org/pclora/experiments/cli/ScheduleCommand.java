@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.experiments.plots.LinePlot;
+import org.pclora.experiments.plugins.PluginGroups;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -129,12 +130,12 @@ public final class ScheduleCommand implements Callable<Integer> {
             own.get(target).put(key.substring(dot + 1), e.getValue());
         }
         Map<String, DecaySchedule> out = new LinkedHashMap<>();
+        PluginGroups groups = new PluginGroups(root.registry());
         for (String name : names) {
-            DecaySchedule plain = root.registry().schedule(name);
             Map<String, String> params = new LinkedHashMap<>(shared);
             params.putAll(own.get(name));
             Config config = args.toConfig(params);
-            out.put(name, plain.configure(config));
+            out.put(name, groups.schedule(name, config, names.size() == 1 ? "" : name));
         }
         return out;
     }

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.spi.PluginParameter;
+import org.pclora.experiments.plugins.PluginGroups;
 
 /**
  * Composes a run's configuration Hydra-style from a {@code conf/} tree: the root
@@ -26,14 +28,30 @@ import org.pclora.core.PcLoraException;
  * (which may change the defaults and any value), each group's option file placed under the
  * group's key, then command-line overrides. Strict: overriding a key that does not exist, or
  * with a value of another type, is an error naming the nearest valid keys or the expected type.
+ *
+ * <p>A group that selects a plugin ({@code schedule}, {@code distill}, {@code model},
+ * {@code dataset}) accepts every discovered plugin's name as an option as well: without a conf file
+ * of that name the group is the plugin's selector and its declared defaults
+ * ({@link PluginGroups#optionConfig}). The plugin's parameters are keys of its group
+ * ({@code schedule.power=3}); {@code +key=value} adds only keys some component reads (a plugin's
+ * declared parameter, or any key of a plugin that declares none), and the composed configuration
+ * is checked against the selected plugins before it is returned.
  */
 public final class ConfigComposer {
     /** Config groups, each a folder of option files under {@code conf/}. */
     public static final List<String> GROUPS = List.of("experiment", "model", "dataset", "schedule", "distill", "optimizer");
 
     private final Path confDir;
+    private final PluginGroups plugins;
 
+    /** A composer that knows the plugins of the application's class path (no plugin jars). */
     public ConfigComposer(Path confDir) {
+        this(confDir, PluginGroups.builtIn());
+    }
+
+    /** A composer over {@code confDir} whose plugin groups also offer the plugins of {@code plugins}. */
+    public ConfigComposer(Path confDir, PluginGroups plugins) {
+        this.plugins = plugins;
         if (!Files.isRegularFile(confDir.resolve("config.conf"))) {
             throw new PcLoraException("config directory " + confDir + " has no config.conf: pass the project's conf/"
                     + " folder (set PCLORA_HOME or run from the project root)");
@@ -113,7 +131,7 @@ public final class ConfigComposer {
             if (g.equals("experiment") || !choices.containsKey(g)) {
                 continue;
             }
-            Config groupConf = parse(groupFile(g, choices.get(g)));
+            Config groupConf = groupConfig(g, choices.get(g));
             merged = groupConf.atKey(g).withFallback(merged);
         }
         merged = experimentConf.withFallback(merged);
@@ -125,6 +143,7 @@ public final class ConfigComposer {
         } catch (ConfigException e) {
             throw new PcLoraException("configuration does not resolve: " + oneLine(e));
         }
+        plugins.validate(merged);
         return new Composed(merged, choices, List.copyOf(overrides));
     }
 
@@ -157,11 +176,31 @@ public final class ConfigComposer {
         return out;
     }
 
+    /** The options of a group: its conf files and, for plugin groups, the discovered plugins' names. */
+    public List<String> available(String group) {
+        return PluginGroups.merge(options(group), plugins.names(group));
+    }
+
+    /** The configuration of {@code group=option}: the conf file, else the plugin of that name. */
+    private Config groupConfig(String group, String option) {
+        Path p = confDir.resolve(group).resolve(option + ".conf");
+        if (Files.isRegularFile(p)) {
+            return parse(p);
+        }
+        return plugins.optionConfig(group, option).orElseThrow(() -> unknownOption(group, option));
+    }
+
+    private PcLoraException unknownOption(String group, String option) {
+        boolean pluginGroup = PluginGroups.Group.of(group).isPresent();
+        return new PcLoraException("unknown " + group + " '" + option + "': available are "
+                + String.join(", ", available(group)) + " (conf files in " + confDir.resolve(group)
+                + (pluginGroup ? "; " + plugins.searched() : "") + ")");
+    }
+
     private Path groupFile(String group, String option) {
         Path p = confDir.resolve(group).resolve(option + ".conf");
         if (!Files.isRegularFile(p)) {
-            throw new PcLoraException("unknown " + group + " '" + option + "': available are "
-                    + String.join(", ", options(group)));
+            throw unknownOption(group, option);
         }
         return p;
     }
@@ -175,7 +214,7 @@ public final class ConfigComposer {
         }
     }
 
-    private static Config apply(Config c, Override o) {
+    private Config apply(Config c, Override o) {
         switch (o.op()) {
             case REMOVE:
                 if (!c.hasPathOrNull(o.key())) {
@@ -183,18 +222,81 @@ public final class ConfigComposer {
                 }
                 return c.withoutPath(o.key());
             case ADD:
+                if (c.hasPathOrNull(o.key()) && plugins.role(c, o.key()) == PluginGroups.KeyRole.DECLARED) {
+                    // A plugin parameter the plugin's defaults put there already: adding it sets it.
+                    return c.withValue(o.key(), pluginValue(c, o, c.hasPath(o.key()) ? c.getValue(o.key()).valueType() : null));
+                }
                 if (c.hasPathOrNull(o.key())) {
                     throw new PcLoraException("override '" + o + "' adds key " + o.key()
                             + ", which exists already: use " + o.key() + "=" + o.value() + " to change it");
                 }
-                return c.withValue(o.key(), parseValue(o, null));
+                if (!readBySomething(c, o.key())) {
+                    throw unreadKey(c, o);
+                }
+                return c.withValue(o.key(), pluginValue(c, o, null));
             default:
                 if (!c.hasPathOrNull(o.key())) {
+                    // A plugin's parameter without a default is set like any other key (no '+').
+                    if (readBySomething(c, o.key())) {
+                        return c.withValue(o.key(), pluginValue(c, o, null));
+                    }
                     throw unknownKey(c, o);
                 }
                 ConfigValue old = c.hasPath(o.key()) ? c.getValue(o.key()) : null;
-                return c.withValue(o.key(), parseValue(o, old == null ? null : old.valueType()));
+                return c.withValue(o.key(), pluginValue(c, o, old == null ? null : old.valueType()));
         }
+    }
+
+    /** Whether some component reads {@code key}: a declared parameter, or a key of a plugin that declares none. */
+    private boolean readBySomething(Config c, String key) {
+        PluginGroups.KeyRole role = plugins.role(c, key);
+        return role == PluginGroups.KeyRole.DECLARED || role == PluginGroups.KeyRole.UNDECLARED_PLUGIN;
+    }
+
+    /**
+     * The override's value; a declared plugin parameter is checked against its declared type
+     * (the error names the plugin, where it came from and the parameter), other keys against the
+     * type of the value they replace.
+     */
+    private ConfigValue pluginValue(Config c, Override o, ConfigValueType oldType) {
+        java.util.Optional<PluginParameter> p = plugins.declared(c, o.key());
+        // A string stays the text typed (paths need no quotes); other values are parsed as HOCON.
+        ConfigValueType asString = oldType == ConfigValueType.STRING ? ConfigValueType.STRING : null;
+        if (p.isEmpty()) {
+            // a plugin that declares nothing judges the value itself, in one line naming it and its jar
+            return parseValue(o, plugins.role(c, o.key()) == PluginGroups.KeyRole.UNDECLARED_PLUGIN ? asString : oldType);
+        }
+        if (o.key().indexOf('.') != o.key().lastIndexOf('.') && !plugins.legacyKey(c, o.key())) {
+            return parseValue(o, null); // inside a parameter's value (e.g. a map): the plugin checks it
+        }
+        PluginParameter.Type t = p.get().type();
+        boolean text = t == PluginParameter.Type.STRING || (t == PluginParameter.Type.ANY && asString != null);
+        ConfigValue v = parseValue(o, text ? ConfigValueType.STRING : null);
+        if (!p.get().type().accepts(v)) {
+            throw PluginGroups.wrongType(plugins.owner(c, o.key()).orElseThrow(), p.get(), v, "override '" + o + "'");
+        }
+        return v;
+    }
+
+    private PcLoraException unreadKey(Config c, Override o) {
+        java.util.Optional<PluginGroups.Selected> owner = plugins.owner(c, o.key());
+        if (owner.isPresent() && plugins.role(c, o.key()) == PluginGroups.KeyRole.UNKNOWN) {
+            String param = o.key().substring(owner.get().path().length() + 1);
+            return new PcLoraException("override '" + o + "' adds key " + o.key() + ", which " + owner.get().label()
+                    + " does not read: " + acceptedOf(owner.get(), param));
+        }
+        return new PcLoraException("override '" + o + "' adds key " + o.key() + ", which nothing reads: nearest real keys are "
+                + String.join(", ", nearest(c, o.key())));
+    }
+
+    private static String acceptedOf(PluginGroups.Selected s, String given) {
+        java.util.Set<String> names = PluginGroups.parameters(s.entry()).names();
+        if (names.isEmpty()) {
+            return "it takes no parameters";
+        }
+        String nearest = names.stream().min(Comparator.comparingInt((String n) -> distance(n, given)).thenComparing(n -> n))
+                .orElseThrow();
+        return "its parameters are " + String.join(", ", names) + " (nearest: " + s.path() + "." + nearest + ")";
     }
 
     /** Parses an override value as HOCON; checks it against the type of the value it replaces. */
@@ -221,18 +323,26 @@ public final class ConfigComposer {
         return v;
     }
 
-    private static PcLoraException unknownKey(Config c, Override o) {
+    private PcLoraException unknownKey(Config c, Override o) {
+        java.util.Optional<PluginGroups.Selected> owner = plugins.owner(c, o.key());
+        if (owner.isPresent() && plugins.role(c, o.key()) == PluginGroups.KeyRole.UNKNOWN) {
+            String param = o.key().substring(owner.get().path().length() + 1);
+            return new PcLoraException("override '" + o + "' names unknown key " + o.key() + ": " + owner.get().label()
+                    + " does not read it; " + acceptedOf(owner.get(), param));
+        }
+        return new PcLoraException("override '" + o + "' names unknown key " + o.key() + ": nearest valid keys are "
+                + String.join(", ", nearest(c, o.key())));
+    }
+
+    /** The three keys nearest to {@code key}: existing keys, group names and declared plugin parameters. */
+    private List<String> nearest(Config c, String key) {
         List<String> keys = new ArrayList<>();
         c.entrySet().forEach(e -> keys.add(e.getKey()));
-        for (String g : GROUPS) {
-            keys.add(g);
-        }
-        List<String> nearest = keys.stream()
-                .sorted(Comparator.comparingInt((String k) -> distance(k, o.key())).thenComparing(k -> k))
+        keys.addAll(GROUPS);
+        keys.addAll(plugins.declaredKeys(c));
+        return keys.stream()
+                .sorted(Comparator.comparingInt((String k) -> distance(k, key)).thenComparing(k -> k))
                 .distinct().limit(3).collect(Collectors.toList());
-        String hint = o.op() == Override.Op.SET ? " (use +" + o.key() + "=... to add a new key)" : "";
-        return new PcLoraException("override '" + o + "' names unknown key " + o.key() + ": nearest valid keys are "
-                + String.join(", ", nearest) + hint);
     }
 
     /** Levenshtein distance, for "did you mean". */

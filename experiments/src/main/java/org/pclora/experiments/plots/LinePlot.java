@@ -1,20 +1,9 @@
 package org.pclora.experiments.plots;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
@@ -22,18 +11,12 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYItemRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.pclora.core.PcLoraException;
 
 /**
  * A line chart of named (x, y) series written as a PNG with JFreeChart, headless, and atomically
- * (a temporary file in the same directory, then a rename) so a reader never sees half a file.
+ * ({@link ChartFiles#write}) so a reader never sees half a file.
  */
 public final class LinePlot {
-    /** Okabe-Ito colours, distinguishable with common colour-vision deficiencies. */
-    private static final Color[] PALETTE = {
-        new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(204, 121, 167),
-        new Color(230, 159, 0), new Color(86, 180, 233), new Color(0, 0, 0), new Color(240, 228, 66)};
-
     private final String title;
     private final String xLabel;
     private final String yLabel;
@@ -59,20 +42,16 @@ public final class LinePlot {
         return this;
     }
 
-    /** Plain white background, light grid, and 2-pixel lines in colours that stay apart in print. */
+    /** Plain white background, light grid, 2-pixel lines; colours and then dash patterns keep series apart. */
     private static void style(JFreeChart chart) {
-        chart.setBackgroundPaint(Color.WHITE);
+        ChartStyle.plain(chart);
         XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         XYItemRenderer renderer = plot.getRenderer();
         for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
-            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            renderer.setSeriesPaint(i, ChartStyle.colour(i));
+            renderer.setSeriesStroke(i, ChartStyle.stroke(i, 2f));
         }
         if (plot.getDomainAxis() instanceof NumberAxis x) {
-            x.setAutoRangeIncludesZero(false);
             x.setLowerMargin(0);
             x.setUpperMargin(0);
         }
@@ -80,42 +59,11 @@ public final class LinePlot {
 
     /** Writes the chart as a {@code width} x {@code height} PNG to {@code target}, creating its directory. */
     public void writePng(Path target, int width, int height) {
-        // No display is needed or wanted: JFreeChart draws with Java2D into an off-screen image.
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
                 true, false, false);
         style(chart);
-        Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        Path temp = null;
-        try {
-            Files.createDirectories(dir);
-            // A unique sibling name rather than createTempFile, whose owner-only mode would stick to the PNG.
-            temp = dir.resolve("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW))) {
-                ChartUtils.writeChartAsPNG(out, chart, width, height);
-            }
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
-        } catch (IOException e) {
-            throw new PcLoraException("cannot write plot '" + target + "': " + e.getMessage()
-                    + "; give a path in a writable directory", e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the original error is the one worth reporting
-                }
-            }
-        }
+        ChartFiles.write(target, ChartFiles.png(chart, width, height));
     }
 }

@@ -6,32 +6,26 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 
 /**
- * Says where a plugin class came from in words a user recognises: a plugin jar from the plugins
- * directory, a module jar of this application, or a module's build directory when run from
+ * Says where a plugin class came from in words a user recognises: a plugin jar from the plugin
+ * search path, a module jar of this application, or a module's build directory when run from
  * source.
  */
 public final class Origins {
     private Origins() {
     }
 
-    /** E.g. {@code plugin jar my-schedule.jar}, {@code module jar pclora-schedulers.jar} or {@code module schedulers}. */
-    public static String describe(Class<?> type, Path pluginsDir) {
-        CodeSource cs = type.getProtectionDomain() == null ? null : type.getProtectionDomain().getCodeSource();
-        URL url = cs == null ? null : cs.getLocation();
-        if (url == null) {
+    /**
+     * E.g. {@code plugin jar my-schedule.jar} (a jar from the plugin search path),
+     * {@code module jar pclora-schedulers.jar} or {@code module schedulers}.
+     */
+    public static String describe(Class<?> type) {
+        Path path = location(type);
+        if (path == null) {
             return "unknown";
-        }
-        Path path;
-        try {
-            path = Path.of(url.toURI()).toAbsolutePath().normalize();
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return url.toString();
         }
         String file = path.getFileName() == null ? path.toString() : path.getFileName().toString();
         if (file.endsWith(".jar")) {
-            boolean fromPlugins = pluginsDir != null && path.getParent() != null
-                    && path.getParent().equals(pluginsDir.toAbsolutePath().normalize());
-            return (fromPlugins ? "plugin jar " : "module jar ") + file;
+            return (fromPluginPath(type) ? "plugin jar " : "module jar ") + file;
         }
         // Run from source: <module>/target/classes
         Path target = path.getParent();
@@ -40,5 +34,29 @@ public final class Origins {
             return "module " + target.getParent().getFileName();
         }
         return "directory " + path;
+    }
+
+    /** The jar or classes directory a class was loaded from, or null when unknown. */
+    public static Path location(Class<?> type) {
+        CodeSource cs = type.getProtectionDomain() == null ? null : type.getProtectionDomain().getCodeSource();
+        URL url = cs == null ? null : cs.getLocation();
+        if (url == null) {
+            return null;
+        }
+        try {
+            return Path.of(url.toURI()).toAbsolutePath().normalize();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Whether a class was loaded from a jar on the plugin search path. */
+    public static boolean fromPluginPath(Class<?> type) {
+        return type.getClassLoader() != null && PluginLoader.LOADER_NAME.equals(type.getClassLoader().getName());
+    }
+
+    /** Whether a class belongs to this application rather than to an outside plugin. */
+    public static boolean builtIn(Class<?> type) {
+        return type.getName().startsWith("org.pclora.") && !fromPluginPath(type);
     }
 }

@@ -1,5 +1,6 @@
 package org.pclora.experiments.plugins;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;
@@ -7,74 +8,149 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.registry.PluginRegistry;
 
 /**
- * Finds plugin jars in a {@code plugins/} directory and builds the {@link PluginRegistry} over
- * them and the application's own modules, so that a schedule or loss written outside this
- * repository is selected by name like a built-in one.
+ * Where plugin jars are looked for, and the {@link PluginRegistry} over them and the application's
+ * own modules, so that a schedule or loss written outside this repository is selected by name like
+ * a built-in one.
  *
- * <p>The directory is, in order of precedence: the {@code --plugins=<dir>} option, the
- * environment variable {@value #ENV}, or {@code plugins/} under the working directory. A directory
- * named explicitly must exist; the default one may be absent (then only built-in plugins load).
+ * <p>Searched, all of them, in this order: the entries of the {@code --plugins} option, the
+ * entries of the environment variable {@value #ENV} (each a path list of directories or jar files,
+ * separated by {@code File.pathSeparator}, relative entries taken from the working directory), and
+ * the installation's {@code $PCLORA_HOME/plugins}. A directory contributes every {@code *.jar}
+ * directly inside it. The working directory is never searched by itself, so a command gives the
+ * same plugins wherever it is run from. Entries named explicitly must exist; the installation's
+ * directory may be absent.
  */
 public final class PluginLoader {
-    /** Environment variable naming the plugins directory. */
+    /** Environment variable holding a path list of plugin directories or jars. */
     public static final String ENV = "PCLORA_PLUGINS";
-    /** The default directory name under the working directory. */
+    /** Environment variable naming the installation (set by the {@code pclora} launcher). */
+    public static final String HOME_ENV = "PCLORA_HOME";
+    /** The plugins directory's name under the installation. */
     public static final String DEFAULT_DIR = "plugins";
 
-    private PluginLoader() {
+    /** One searched location: a directory or a jar, and what named it. */
+    public record Location(Path path, String from, boolean required) {
+        @Override
+        public String toString() {
+            return path + " (" + from + (Files.exists(path) ? "" : ", absent") + ")";
+        }
+    }
+
+    private final List<Location> locations;
+
+    private PluginLoader(List<Location> locations) {
+        this.locations = List.copyOf(locations);
     }
 
     /**
-     * The plugins directory chosen by {@code option} (may be null), then {@code env}, then
-     * {@code workingDir/plugins}; an explicitly chosen directory that does not exist is an error.
+     * The search path from the {@code --plugins} option (may be null), {@value #ENV} and
+     * {@code $PCLORA_HOME/plugins} of {@code env}; an explicitly named entry that is neither a
+     * directory nor a jar file is an error naming it and where it came from.
      */
-    public static Path directory(String option, Map<String, String> env, Path workingDir) {
-        String source;
-        String value;
-        if (option != null && !option.isBlank()) {
-            source = "--plugins";
-            value = option;
-        } else if (env.get(ENV) != null && !env.get(ENV).isBlank()) {
-            source = "environment variable " + ENV;
-            value = env.get(ENV);
-        } else {
-            return workingDir.resolve(DEFAULT_DIR);
+    public static PluginLoader of(String option, Map<String, String> env, Path workingDir) {
+        List<Location> out = new ArrayList<>();
+        addList(out, option, "--plugins", workingDir);
+        addList(out, env.get(ENV), "$" + ENV, workingDir);
+        String home = env.get(HOME_ENV);
+        if (home != null && !home.isBlank()) {
+            out.add(new Location(workingDir.resolve(home).resolve(DEFAULT_DIR).normalize(), "$" + HOME_ENV + "/" + DEFAULT_DIR,
+                    false));
         }
-        Path dir = workingDir.resolve(value);
-        if (!Files.isDirectory(dir)) {
-            throw new PcLoraException("plugins directory '" + dir + "' (from " + source
-                    + ") is not a directory; give an existing directory holding plugin jars");
-        }
-        return dir;
+        return new PluginLoader(out);
     }
 
-    /** The *.jar files directly inside {@code dir}, sorted by name (empty when dir is absent). */
-    public static List<Path> jars(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
+    /** A search path of the given directories or jars (all required to exist). */
+    public static PluginLoader of(Path... dirsOrJars) {
+        List<Location> out = new ArrayList<>();
+        for (Path p : dirsOrJars) {
+            Location l = new Location(p.toAbsolutePath().normalize(), "given", true);
+            check(l);
+            out.add(l);
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                    .sorted().toList();
+        return new PluginLoader(out);
+    }
+
+    private static void addList(List<Location> out, String list, String from, Path workingDir) {
+        if (list == null || list.isBlank()) {
+            return;
+        }
+        for (String entry : list.split(File.pathSeparator)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Location l = new Location(workingDir.resolve(entry.trim()).normalize(), from, true);
+            check(l);
+            out.add(l);
+        }
+    }
+
+    private static void check(Location l) {
+        boolean ok = Files.isDirectory(l.path())
+                || (Files.isRegularFile(l.path()) && l.path().getFileName().toString().endsWith(".jar"));
+        if (!ok) {
+            throw new PcLoraException("plugin path entry '" + l.path() + "' (from " + l.from() + ") "
+                    + (Files.exists(l.path()) ? "is not a directory or a .jar file" : "does not exist")
+                    + "; give directories holding plugin jars, or jar files, separated by '" + File.pathSeparator + "'");
+        }
+    }
+
+    /** The searched locations, in order. */
+    public List<Location> locations() {
+        return locations;
+    }
+
+    /** Every plugin jar found: jars named directly, and the *.jar files directly inside each directory, without repeats. */
+    public List<Path> jars() {
+        Set<Path> jars = new LinkedHashSet<>();
+        for (Location l : locations) {
+            if (Files.isRegularFile(l.path())) {
+                jars.add(real(l.path()));
+            } else if (Files.isDirectory(l.path())) {
+                try (Stream<Path> files = Files.list(l.path())) {
+                    files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
+                            .sorted().forEach(p -> jars.add(real(p)));
+                } catch (IOException e) {
+                    throw new PcLoraException("cannot list plugins directory '" + l.path() + "': " + e.getMessage(), e);
+                }
+            }
+        }
+        return List.copyOf(jars);
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
         } catch (IOException e) {
-            throw new PcLoraException("cannot list plugins directory '" + dir + "': " + e.getMessage(), e);
+            return p.toAbsolutePath().normalize();
         }
     }
 
+    /** Where plugins were looked for, in words, for errors and {@code pclora plugins}. */
+    public String describe() {
+        if (locations.isEmpty()) {
+            return "no plugin jars searched: $" + ENV + " and $" + HOME_ENV + " are unset";
+        }
+        List<String> parts = new ArrayList<>();
+        locations.forEach(l -> parts.add(l.toString()));
+        return "plugin jars searched in " + String.join(", ", parts);
+    }
+
     /**
-     * A class loader that sees every jar in {@code dir} on top of {@code parent}, or {@code parent}
-     * itself when there are none. The loader stays open for the life of the process, since
-     * plugin classes keep loading lazily from it.
+     * A class loader that sees every plugin jar on top of {@code parent}, or {@code parent} itself
+     * when there are none. The loader stays open for the life of the process, since plugin
+     * classes keep loading lazily from it.
      */
-    public static ClassLoader classLoader(Path dir, ClassLoader parent) {
-        List<Path> jars = jars(dir);
+    public ClassLoader classLoader(ClassLoader parent) {
+        List<Path> jars = jars();
         if (jars.isEmpty()) {
             return parent;
         }
@@ -86,11 +162,19 @@ public final class PluginLoader {
                 throw new PcLoraException("plugin jar '" + jar + "' has no valid URL: " + e.getMessage(), e);
             }
         }
-        return new URLClassLoader("pclora-plugins", urls.toArray(URL[]::new), parent);
+        return new URLClassLoader(LOADER_NAME, urls.toArray(URL[]::new), parent);
+    }
+
+    /** The name of the class loader of plugin jars (stack frames of plugin code carry it). */
+    public static final String LOADER_NAME = "pclora-plugins";
+
+    /** The registry of the application's plugins and those in the plugin jars. */
+    public PluginRegistry registry() {
+        return PluginRegistry.load(classLoader(PluginLoader.class.getClassLoader()), describe());
     }
 
     /** The registry of the application's plugins and those in the jars of {@code dir}. */
     public static PluginRegistry registry(Path dir) {
-        return PluginRegistry.load(classLoader(dir, PluginLoader.class.getClassLoader()));
+        return of(dir).registry();
     }
 }

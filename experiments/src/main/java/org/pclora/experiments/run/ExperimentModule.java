@@ -5,9 +5,6 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.name.Named;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.pclora.core.PcLoraException;
@@ -16,10 +13,10 @@ import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.AdapterFactory;
 import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.DecaySchedule;
-import org.pclora.core.spi.DistillLoss;
 import org.pclora.core.spi.ModelFamily;
 import org.pclora.core.train.Objective;
 import org.pclora.core.train.TrainingSettings;
+import org.pclora.experiments.plugins.PluginGroups;
 
 /**
  * Binds the plugins a run's configuration selects by name (model family, dataset, decay schedule,
@@ -53,11 +50,14 @@ public final class ExperimentModule extends AbstractModule {
         return registry.dataset(Settings.string(config, "dataset.provider"));
     }
 
+    /**
+     * The schedule {@code schedule.name} selects, configured from the other keys of {@code schedule};
+     * whatever the plugin throws becomes one line naming it, its origin and the parameter.
+     */
     @Provides
     @Singleton
     DecaySchedule decaySchedule() {
-        DecaySchedule s = registry.schedule(Settings.string(config, "schedule.name"));
-        return s.configure(config.hasPath("schedule.params") ? config.getConfig("schedule.params") : ConfigFactory.empty());
+        return new PluginGroups(registry).schedule(config);
     }
 
     @Provides
@@ -73,20 +73,7 @@ public final class ExperimentModule extends AbstractModule {
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new PcLoraException("loss.alpha = " + alpha + " is out of range: it must be in [0, 1]");
         }
-        List<Objective.Term> terms = new ArrayList<>();
-        List<? extends Config> losses;
-        try {
-            losses = config.getConfigList("distill.losses");
-        } catch (ConfigException e) {
-            throw new PcLoraException("distill.losses must be a list of { name, weight, params }: "
-                    + e.getMessage().replace('\n', ' '));
-        }
-        for (Config l : losses) {
-            DistillLoss loss = registry.distillLoss(Settings.string(l, "name"));
-            double weight = l.hasPath("weight") ? Settings.number(l, "weight") : 1.0;
-            terms.add(new Objective.Term(loss.configure(l.hasPath("params") ? l.getConfig("params") : ConfigFactory.empty()),
-                    weight));
-        }
+        List<Objective.Term> terms = new PluginGroups(registry).losses(config);
         return Objective.of(alpha, terms, family);
     }
 
@@ -118,7 +105,7 @@ public final class ExperimentModule extends AbstractModule {
         if (!(ratio > 0 && ratio <= 1)) {
             throw new PcLoraException("pclora.ratio = " + ratio + " is out of range: the decay-end ratio q must be in (0, 1]");
         }
-        return new AdapterSpec(rank, alpha, bp, ip, config.getLong("seed") + 1);
+        return new AdapterSpec(rank, alpha, bp, ip, Settings.longInteger(config, "seed") + 1);
     }
 
     @Provides
@@ -136,12 +123,13 @@ public final class ExperimentModule extends AbstractModule {
     }
 
     private TrainingSettings settings(String phase, double lr) {
+        Settings.workers(config); // read by multiruns only, but refused here too so no run accepts a bad value
         Config o = config.getConfig("optimizer");
         return new TrainingSettings(Settings.integer(config, phase + ".epochs"),
                 Settings.integer(config, phase + ".batch_size"), lr, Settings.number(o, "min_lr"),
                 Settings.number(o, "warmup_ratio"), Settings.number(o, "weight_decay"), Settings.number(o, "beta1"),
                 Settings.number(o, "beta2"), Settings.number(o, "eps"), Settings.number(o, "clip_norm"),
-                config.getLong("seed"), Settings.integer(config, "train.log_every"),
+                Settings.longInteger(config, "seed"), Settings.integer(config, "train.log_every"),
                 Settings.integer(config, "train.checkpoint_every"));
     }
 }

@@ -52,6 +52,10 @@ public final class ExperimentRunner {
     private final TrainingSettings teacherSettings;
     private final TrainingSettings studentSettings;
     private PrintStream log = System.err;
+    private String runLabel = "";
+    private boolean parallel;
+    private long segmentStart;
+    private double priorWallSeconds;
 
     @Inject
     public ExperimentRunner(Config config, ModelFamily family, DatasetProvider datasets,
@@ -72,6 +76,21 @@ public final class ExperimentRunner {
     /** Where progress and log lines go (stderr by default). */
     public void setLog(PrintStream log) {
         this.log = log;
+    }
+
+    /**
+     * Names this run in every progress and log line (e.g. {@code run 3}, its index in the sweep),
+     * for sweeps whose runs print at the same time; with {@code parallel}, progress is printed as
+     * plain lines rather than as a terminal bar that other runs would overwrite.
+     */
+    public void setRunLabel(String label, boolean parallel) {
+        this.runLabel = label == null || label.isEmpty() ? "" : "[" + label + "] ";
+        this.parallel = parallel;
+    }
+
+    /** {@code text} with this run's label in front of each line. */
+    private String labelled(String text) {
+        return runLabel.isEmpty() ? text : runLabel + text.replace("\n", "\n" + runLabel);
     }
 
     /** Everything a run needs, validated and opened before anything is written. */
@@ -127,27 +146,43 @@ public final class ExperimentRunner {
      * summary. With a run directory that holds checkpoints, training resumes from them.
      */
     public Map<String, Object> run(RunDirectory dir, List<String> overrides) {
-        long start = System.nanoTime();
+        segmentStart = System.nanoTime();
         BlasCheck.warnIfSlow();
         Prepared p = prepare();
         boolean fresh = !Files.isDirectory(dir.path());
-        try {
-            dir.initialise(config, overrides);
-            Map<String, Object> summary = execute(dir, p, start);
-            dir.writeJson(RunDirectory.SUMMARY, summary);
-            return summary;
-        } catch (RuntimeException e) {
-            if (fresh && !Files.exists(dir.checkpoints())) {
-                deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
-            } else if (Files.isDirectory(dir.path())) {
-                org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE), e.getMessage() + System.lineSeparator());
+        dir.create();
+        // Held until the run ends (or its process dies): a second run of this directory refuses
+        // here, before it writes anything, instead of mixing its results into this one's.
+        try (RunLock ignored = dir.lock()) {
+            if (dir.isComplete()) {
+                throw new PcLoraException("run directory " + dir.path() + " holds a complete run already"
+                        + " (it has " + RunDirectory.SUMMARY + "): choose another output.dir");
             }
-            throw e;
+            priorWallSeconds = dir.recordedWallSeconds();
+            try {
+                dir.initialise(config, overrides);
+                Map<String, Object> summary = execute(dir, p);
+                dir.writeJson(RunDirectory.SUMMARY, summary);
+                dir.clearFailure(); // a resumed run that completed has no failure to report any more
+                return summary;
+            } catch (RuntimeException e) {
+                if (fresh && !Files.exists(dir.checkpoints())) {
+                    deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
+                } else if (Files.isDirectory(dir.path())) {
+                    org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE), e.getMessage() + System.lineSeparator());
+                }
+                throw e;
+            }
         }
     }
 
-    private Map<String, Object> execute(RunDirectory dir, Prepared p, long start) {
-        long seed = config.getLong("seed");
+    /** Seconds since this segment of the run started. */
+    private double segmentSeconds() {
+        return (System.nanoTime() - segmentStart) / 1e9;
+    }
+
+    private Map<String, Object> execute(RunDirectory dir, Prepared p) {
+        long seed = Settings.longInteger(config, "seed");
         Provenances prov = new Provenances(seed);
         CheckpointStore checkpoints = new CheckpointStore(dir.checkpoints());
 
@@ -158,7 +193,7 @@ public final class ExperimentRunner {
         Map<String, Object> teacherInfo = readInfo(cache.info(key));
         ClassifierModel teacher = family.load(teacherFile, p.architecture(), true);
         double teacherAcc = ((Number) teacherInfo.get("accuracy")).doubleValue();
-        log.printf(Locale.ROOT, "teacher %s: accuracy %.4f (cache %s)%n", key, teacherAcc, teacherFile);
+        log.println(labelled(String.format(Locale.ROOT, "teacher %s: accuracy %.4f (cache %s)", key, teacherAcc, teacherFile)));
 
         // Student: from the teacher's weights or from the pre-trained ones.
         String init = Settings.string(config, "student.init");
@@ -169,8 +204,9 @@ public final class ExperimentRunner {
         };
         Adapters.apply(student, adapterFactory, adapterSpec, targets());
         double ratio = Settings.number(config, "pclora.ratio");
-        dropMetricsAfterCheckpoint(dir, checkpoints, "student");
-        Trainer trainer = new Trainer(studentSettings, metricsSink(dir, "student", studentSettings, p.train()), checkpoints);
+        long restored = dropMetricsAfterCheckpoint(dir, checkpoints, "student");
+        Trainer trainer = new Trainer(studentSettings, metricsSink(dir, "student", studentSettings, p.train(), restored),
+                checkpoints);
         trainer.trainStudent(teacher, student, schedule, ratio, objective, p.train());
         int evalBatch = Settings.integer(config, "train.eval_batch_size");
         double studentAcc = Evaluator.accuracy(student, p.test(), evalBatch);
@@ -181,8 +217,8 @@ public final class ExperimentRunner {
         if (compressible) {
             Adapters.compress(student);
         } else {
-            log.println("lambda did not reach 0 (schedule " + schedule.name() + ", adapter " + adapterFactory.name()
-                    + "): the student is exported merged, without compression");
+            log.println(labelled("lambda did not reach 0 (schedule " + schedule.name() + ", adapter " + adapterFactory.name()
+                    + "): the student is exported merged, without compression"));
         }
         Path exported = dir.file(RunDirectory.STUDENT);
         StateDict.save(exported, student, prov.json());
@@ -222,9 +258,15 @@ public final class ExperimentRunner {
         s.put("compression", comp);
         s.put("compressed_form", compressible);
         s.put("delta", compressedAcc - teacherAcc);
-        s.put("wall_time_s", (System.nanoTime() - start) / 1e9);
+        // Cumulative over every segment of a resumed run (each counted to its last metrics line);
+        // the segment's own time beside it.
+        double segment = segmentSeconds();
+        s.put("wall_time_s", priorWallSeconds + segment);
+        s.put("wall_time_segment_s", segment);
+        s.put("wall_time_rule", "wall_time_s: every segment of the run, a segment stopped by a kill counted up to its"
+                + " last metrics.jsonl line; wall_time_segment_s: the last segment (from its start or resume=)");
         s.put("provenance", prov.map());
-        log.println(compressed.table());
+        log.println(labelled(compressed.table()));
         return s;
     }
 
@@ -245,9 +287,9 @@ public final class ExperimentRunner {
 
     private Path trainTeacher(RunDirectory dir, Prepared p, TeacherCache cache, String key, CheckpointStore checkpoints,
                               Provenances prov) {
-        ClassifierModel teacher = pretrained(p.architecture(), config.getLong("seed"));
-        dropMetricsAfterCheckpoint(dir, checkpoints, "teacher");
-        new Trainer(teacherSettings, metricsSink(dir, "teacher", teacherSettings, p.train()), checkpoints)
+        ClassifierModel teacher = pretrained(p.architecture(), Settings.longInteger(config, "seed"));
+        long restored = dropMetricsAfterCheckpoint(dir, checkpoints, "teacher");
+        new Trainer(teacherSettings, metricsSink(dir, "teacher", teacherSettings, p.train(), restored), checkpoints)
                 .trainTeacher(teacher, p.train());
         double acc = Evaluator.accuracy(teacher, p.test(), Settings.integer(config, "train.eval_batch_size"));
         StateDict.save(cache.weights(key), teacher, prov.json());
@@ -259,19 +301,24 @@ public final class ExperimentRunner {
         return cache.weights(key);
     }
 
-    private Consumer<StepMetrics> metricsSink(RunDirectory dir, String phase, TrainingSettings s, Dataset train) {
-        Progress progress = Progress.onStderr(phase, s.totalSteps(train.size()), "steps");
+    private Consumer<StepMetrics> metricsSink(RunDirectory dir, String phase, TrainingSettings s, Dataset train,
+                                              long restored) {
+        Progress progress = Progress.onStderr(runLabel + phase, s.totalSteps(train.size()), "steps", parallel)
+                .startingAt(restored);
         return m -> {
-            dir.appendMetrics(m);
+            dir.appendMetrics(m, priorWallSeconds + segmentSeconds());
             progress.update(m.step(), String.format(Locale.ROOT, "lambda %.3f, loss %.4f", m.lambda(), m.loss()));
         };
     }
 
-    /** On resume, metrics logged after the checkpoint are logged again: drop the stale lines first. */
-    private static void dropMetricsAfterCheckpoint(RunDirectory dir, CheckpointStore checkpoints, String phase) {
+    /**
+     * On resume, metrics logged after the checkpoint are logged again: drops the stale lines first
+     * and returns the checkpoint's step (0 without one), where training continues.
+     */
+    private static long dropMetricsAfterCheckpoint(RunDirectory dir, CheckpointStore checkpoints, String phase) {
         Path metrics = dir.file(RunDirectory.METRICS);
         if (!Files.isRegularFile(metrics)) {
-            return;
+            return 0;
         }
         long kept = checkpoints.load(phase).map(CheckpointStore.State::step).orElse(0L);
         try {
@@ -291,6 +338,7 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new PcLoraException("cannot read " + metrics + ": " + e.getMessage());
         }
+        return kept;
     }
 
     @SuppressWarnings("unchecked")

@@ -20,7 +20,8 @@ import org.pclora.core.train.StepMetrics;
 /**
  * One run's directory: {@code config.conf} (resolved), {@code overrides.txt},
  * {@code metrics.jsonl}, {@code summary.json}, {@code student.safetensors} and
- * {@code checkpoints/}. A run is complete when {@code summary.json} exists.
+ * {@code checkpoints/} and the lock file {@value RunLock#FILE}. A run is complete when
+ * {@code summary.json} exists.
  */
 public final class RunDirectory {
     public static final String CONFIG = "config.conf";
@@ -33,8 +34,9 @@ public final class RunDirectory {
 
     private final Path dir;
 
+    /** The run directory {@code dir}, kept absolute and normalised (summaries record it so). */
     public RunDirectory(Path dir) {
-        this.dir = dir;
+        this.dir = dir.toAbsolutePath().normalize();
     }
 
     public Path path() {
@@ -53,14 +55,61 @@ public final class RunDirectory {
         return Files.isRegularFile(file(SUMMARY));
     }
 
-    /** Creates the directory and records the resolved configuration and the overrides that made it. */
-    public void initialise(Config config, List<String> overrides) {
+    /** Creates the directory (and its parents) if it does not exist. */
+    public void create() {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new PcLoraException("cannot create run directory " + dir + ": " + e.getMessage()
                     + " (set output.root or output.dir to a writable location)");
         }
+    }
+
+    /** Locks the directory for this run (see {@link RunLock}); it must exist. */
+    public RunLock lock() {
+        return RunLock.acquire(dir);
+    }
+
+    /** Removes the {@code failure.txt} of an earlier, stopped segment of this run (once it completed). */
+    public void clearFailure() {
+        try {
+            Files.deleteIfExists(file(FAILURE));
+        } catch (IOException e) {
+            throw new PcLoraException("cannot remove the stale " + file(FAILURE) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The wall time that earlier segments of this run (before a kill and {@code resume=}) had spent
+     * when they logged their last metrics line, in seconds; 0 for a fresh run. Each segment's lines
+     * carry the cumulative {@code wall_s}, so the largest value is the time spent so far.
+     */
+    public double recordedWallSeconds() {
+        Path metrics = file(METRICS);
+        if (!Files.isRegularFile(metrics)) {
+            return 0;
+        }
+        double max = 0;
+        try {
+            ObjectMapper om = new ObjectMapper();
+            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Object w = om.readValue(line, Map.class).get("wall_s");
+                if (w instanceof Number n) {
+                    max = Math.max(max, n.doubleValue());
+                }
+            }
+        } catch (IOException e) {
+            throw new PcLoraException("cannot read " + metrics + ": " + e.getMessage());
+        }
+        return max;
+    }
+
+    /** Creates the directory and records the resolved configuration and the overrides that made it. */
+    public void initialise(Config config, List<String> overrides) {
+        create();
         AtomicFiles.writeString(file(CONFIG), config.root().render(ConfigRenderOptions.defaults()
                 .setOriginComments(false).setJson(false)));
         AtomicFiles.writeString(file(OVERRIDES), String.join(System.lineSeparator(), overrides) + System.lineSeparator());
@@ -68,6 +117,14 @@ public final class RunDirectory {
 
     /** Appends one metrics line (flushed, so that a killed run keeps every completed line). */
     public void appendMetrics(StepMetrics m) {
+        appendMetrics(m, Double.NaN);
+    }
+
+    /**
+     * Appends one metrics line with {@code wall_s}, the run's cumulative wall time in seconds
+     * across all its segments (omitted when NaN).
+     */
+    public void appendMetrics(StepMetrics m, double wallSeconds) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("phase", m.phase());
         line.put("step", m.step());
@@ -79,6 +136,9 @@ public final class RunDirectory {
         line.put("learning_rate", m.learningRate());
         line.put("grad_norm", m.gradNorm());
         line.put("examples_per_second", m.examplesPerSecond());
+        if (!Double.isNaN(wallSeconds)) {
+            line.put("wall_s", Math.round(wallSeconds * 1000) / 1000.0);
+        }
         try (BufferedWriter w = Files.newBufferedWriter(file(METRICS), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND)) {
             w.write(new ObjectMapper().writeValueAsString(line));

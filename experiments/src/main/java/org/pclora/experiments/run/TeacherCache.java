@@ -82,7 +82,7 @@ public final class TeacherCache {
             }
         } catch (IOException e) {
             throw new PcLoraException("teacher cache " + dir + " is not usable: " + e.getMessage()
-                    + " (set output.teacher_cache to a writable directory)");
+                    + " (set PCLORA_CACHE or output.teacher_cache to a writable directory)");
         } finally {
             lock.unlock();
         }

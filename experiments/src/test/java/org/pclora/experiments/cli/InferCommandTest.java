@@ -82,4 +82,68 @@ class InferCommandTest {
         // hidden = the last encoder layer's output; padded positions are compared too (HF computes them alike)
         assertTrue(expected.get("hidden.1").castTo(hidden.dataType()).equalsWithEps(hidden, 1e-4));
     }
+
+    /** An .npy file of float32 [0, 3, 8, 8]: a valid header and no data. */
+    private static void writeEmptyBatch(Path f) throws Exception {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3, 8, 8), }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) (header.length() & 0xff), (byte) (header.length() >> 8)});
+        b.write(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Files.write(f, b.toByteArray());
+    }
+
+    @Test
+    void anEmptyBatchIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        for (String f : new String[] {"model.safetensors", "config.json"}) {
+            Files.copy(FIXTURE.resolve(f), dir.resolve(f));
+        }
+        writeEmptyBatch(dir.resolve("empty.npy"));
+        StringWriter err = new StringWriter();
+        assertEquals(PcLoraCli.USER_ERROR, run(dir, err, "infer", "checkpoint=model.safetensors", "input=empty.npy",
+                "output=out.npy"));
+        assertEquals("infer input " + dir.resolve("empty.npy") + " holds no examples (shape [0, 3, 8, 8]): give a batch of"
+                + " at least one", err.toString().strip());
+        assertFalse(Files.exists(dir.resolve("out.npy")));
+    }
+
+    @Test
+    void anOutputThatIsTheInputIsRefusedHoweverSpelledAndTheInputKept(@TempDir Path dir) throws Exception {
+        for (String f : new String[] {"model.safetensors", "config.json"}) {
+            Files.copy(FIXTURE.resolve(f), dir.resolve(f));
+        }
+        Files.copy(FIXTURE.resolve("input.npy"), dir.resolve("x.npy"));
+        Files.createDirectories(dir.resolve("sub"));
+        Files.createSymbolicLink(dir.resolve("link.npy"), dir.resolve("x.npy"));
+        byte[] before = Files.readAllBytes(dir.resolve("x.npy"));
+        for (String out : new String[] {"x.npy", "./x.npy", "sub/../x.npy", dir.resolve("x.npy").toString(), "link.npy"}) {
+            StringWriter err = new StringWriter();
+            assertEquals(PcLoraCli.USER_ERROR, run(dir, err, "infer", "checkpoint=model.safetensors", "input=x.npy",
+                    "output=" + out), out);
+            assertTrue(err.toString().contains("is the input"), err.toString());
+            assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        }
+        StringWriter err = new StringWriter();
+        assertEquals(PcLoraCli.USER_ERROR, run(dir, err, "infer", "checkpoint=model.safetensors", "input=x.npy",
+                "output=y.npy", "hidden=./y.npy"));
+        assertTrue(err.toString().contains("are the same file"), err.toString());
+        err = new StringWriter();
+        assertEquals(PcLoraCli.USER_ERROR, run(dir, err, "infer", "checkpoint=model.safetensors", "input=x.npy",
+                "output=model.safetensors"));
+        assertTrue(err.toString().contains("is the input"), err.toString());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(dir.resolve("x.npy"))));
+        assertFalse(Files.exists(dir.resolve("y.npy")));
+    }
+
+    @Test
+    void aCheckpointThatIsADirectoryIsNamedSo(@TempDir Path dir) throws Exception {
+        Files.copy(FIXTURE.resolve("input.npy"), dir.resolve("x.npy"));
+        Files.createDirectories(dir.resolve("ckpt"));
+        StringWriter err = new StringWriter();
+        assertEquals(PcLoraCli.USER_ERROR, run(dir, err, "infer", "checkpoint=ckpt", "input=x.npy", "output=y.npy"));
+        assertEquals("infer checkpoint " + dir.resolve("ckpt") + " is a directory: give the .safetensors file in it",
+                err.toString().strip());
+    }
 }

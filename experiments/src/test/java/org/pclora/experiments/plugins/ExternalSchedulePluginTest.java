@@ -50,7 +50,7 @@ class ExternalSchedulePluginTest {
         assertNotSame(getClass().getClassLoader(), entry.plugin().getClass().getClassLoader(),
                 "the class comes from the plugin jar, not the test class path");
         assertEquals("1.2.3", entry.plugin().version(), "version from the jar manifest");
-        assertEquals("plugin jar quadratic-out-plugin.jar", Origins.describe(entry.plugin().getClass(), pluginsDir));
+        assertEquals("plugin jar quadratic-out-plugin.jar", Origins.describe(entry.plugin().getClass()));
         DecaySchedule s = registry.schedule("quadratic-out").withDefaults();
         assertEquals(0.75, s.lambda(50, 100), 0.0); // 1 - 0.5^2
     }
@@ -72,21 +72,24 @@ class ExternalSchedulePluginTest {
                 "schedule", "name=quadratic-out", "steps=4", "ratio=1");
         assertEquals(EXPECTED_CSV, byEnv.out(), byEnv.err());
 
-        // the default: plugins/ under the working directory
-        CliRun byDefault = CliRun.of(Map.of(), tmp, "schedule", "name=quadratic-out", "steps=4", "ratio=1");
-        assertEquals(EXPECTED_CSV, byDefault.out(), byDefault.err());
+        // the installation's plugins/ ($PCLORA_HOME/plugins), from any working directory
+        CliRun byHome = CliRun.of(Map.of(PluginLoader.HOME_ENV, tmp.toString()), elsewhere,
+                "schedule", "name=quadratic-out", "steps=4", "ratio=1");
+        assertEquals(EXPECTED_CSV, byHome.out(), byHome.err());
 
-        // without the jar the name is unknown
-        CliRun without = CliRun.of(Map.of(), elsewhere, "schedule", "name=quadratic-out", "steps=4");
-        assertEquals(2, without.status());
-        assertTrue(without.err().startsWith("unknown schedule 'quadratic-out': available are "), without.err());
+        // plugins/ under the working directory is not searched by itself
+        CliRun byWorkingDir = CliRun.of(Map.of(), tmp, "schedule", "name=quadratic-out", "steps=4");
+        assertEquals(2, byWorkingDir.status());
+        assertTrue(byWorkingDir.err().startsWith("unknown schedule 'quadratic-out': available are "), byWorkingDir.err());
+        assertTrue(byWorkingDir.err().endsWith("(no plugin jars searched: $PCLORA_PLUGINS and $PCLORA_HOME are unset)\n"),
+                byWorkingDir.err());
     }
 
     @Test
     void pluginsCommandListsTheJarPlugin() throws IOException {
         Path pluginsDir = tmp.resolve("plugins");
         buildQuadraticJar(pluginsDir);
-        CliRun r = CliRun.of(Map.of(), tmp, "plugins");
+        CliRun r = CliRun.of(Map.of(PluginLoader.HOME_ENV, tmp.toString()), tmp, "plugins");
         assertEquals(0, r.status(), r.err());
         String line = r.out().lines().filter(l -> l.contains("quadratic-out")).findFirst().orElseThrow();
         assertTrue(line.matches("schedule\\s+quadratic-out\\s+1\\.2\\.3\\s+plugin jar quadratic-out-plugin\\.jar\\s+"
@@ -106,7 +109,7 @@ class ExternalSchedulePluginTest {
         assertEquals("duplicate schedule plugin name 'twin': com.example.a.Twin (a.jar) and com.example.b.Twin (b.jar); "
                 + "names must be unique within a kind", e.getMessage());
 
-        CliRun r = CliRun.of(Map.of(), tmp, "schedule", "name=twin", "steps=4");
+        CliRun r = CliRun.of(Map.of(PluginLoader.ENV, pluginsDir.toString()), tmp, "schedule", "name=twin", "steps=4");
         assertEquals(2, r.status());
         assertEquals(e.getMessage() + "\n", r.err());
     }
@@ -124,10 +127,27 @@ class ExternalSchedulePluginTest {
     }
 
     @Test
+    void aPluginThatCannotBeCreatedIsOneLineNamingItsClassAndJar() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        String src = PluginJarBuilder.quadraticSchedule("com.example.d", "Broken", "broken")
+                .replace("public final class Broken implements DecaySchedule {",
+                        "public final class Broken implements DecaySchedule {\n"
+                        + "    public Broken() { throw new IllegalStateException(\"no licence file\"); }");
+        PluginJarBuilder.build(tmp.resolve("d"), pluginsDir.resolve("broken.jar"), Map.of("com.example.d.Broken", src),
+                DecaySchedule.class, List.of("com.example.d.Broken"));
+        CliRun r = CliRun.of(Map.of(PluginLoader.ENV, pluginsDir.toString()), tmp, "plugins");
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("cannot load a schedule plugin (broken.jar): "), r.err());
+        assertTrue(r.err().contains("com.example.d.Broken") && r.err().contains("IllegalStateException: no licence file"),
+                r.err());
+    }
+
+    @Test
     void anExplicitPluginsDirectoryMustExist() {
         CliRun r = CliRun.of(Map.of(), tmp, "--plugins=missing", "plugins");
         assertEquals(2, r.status());
-        assertEquals("plugins directory '" + tmp.resolve("missing") + "' (from --plugins) is not a directory; "
-                + "give an existing directory holding plugin jars\n", r.err());
+        assertEquals("plugin path entry '" + tmp.resolve("missing") + "' (from --plugins) does not exist; give directories"
+                + " holding plugin jars, or jar files, separated by ':'\n", r.err());
     }
 }

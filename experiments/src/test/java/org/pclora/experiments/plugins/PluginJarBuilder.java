@@ -96,4 +96,62 @@ final class PluginJarBuilder {
                 + "    }\n"
                 + "}\n";
     }
+
+    /**
+     * Source of a schedule {@code lambda = 1 - t^power} that declares its parameter {@code power}
+     * (default 2, a number) and rejects power &lt;= 0 with its own one-line error.
+     */
+    static String declaredPowerSchedule(String pkg, String cls, String name) {
+        return "package " + pkg + ";\n\n"
+                + "import com.typesafe.config.Config;\n"
+                + "import org.pclora.core.PcLoraException;\n"
+                + "import org.pclora.core.spi.DecaySchedule;\n"
+                + "import org.pclora.core.spi.PluginParameter;\n"
+                + "import org.pclora.core.spi.PluginParameters;\n\n"
+                + "public final class " + cls + " implements DecaySchedule {\n"
+                + "    private final double power;\n"
+                + "    public " + cls + "() { this(2.0); }\n"
+                + "    private " + cls + "(double power) { this.power = power; }\n"
+                + "    @Override public String name() { return \"" + name + "\"; }\n"
+                + "    @Override public String description() { return \"lambda = 1 - t^power\"; }\n"
+                + "    @Override public PluginParameters parameters() {\n"
+                + "        return PluginParameters.of(PluginParameter.number(\"power\", 2.0, \"> 0\"));\n"
+                + "    }\n"
+                + "    @Override public double lambda(long step, long decayEndStep) {\n"
+                + "        return 1.0 - Math.pow(DecaySchedule.progress(step, decayEndStep), power);\n"
+                + "    }\n"
+                + "    @Override public DecaySchedule configure(Config params) {\n"
+                + "        double p = params.hasPath(\"power\") ? params.getDouble(\"power\") : 2.0;\n"
+                + "        if (!(p > 0)) {\n"
+                + "            throw new PcLoraException(\"schedule '" + name + "' parameter 'power' must be > 0, got \" + p);\n"
+                + "        }\n"
+                + "        return new " + cls + "(p);\n"
+                + "    }\n"
+                + "}\n";
+    }
+
+    /**
+     * Source of the same schedule written against the SPI before parameters were declared: it
+     * reads {@code power} with {@code getDouble}, which throws Typesafe Config's own exception for a
+     * string, and says nothing about unknown keys.
+     */
+    static String undeclaredPowerSchedule(String pkg, String cls, String name) {
+        return "package " + pkg + ";\n\n"
+                + "import com.typesafe.config.Config;\n"
+                + "import org.pclora.core.spi.DecaySchedule;\n\n"
+                + "public final class " + cls + " implements DecaySchedule {\n"
+                + "    private final double power;\n"
+                + "    public " + cls + "() { this(2.0); }\n"
+                + "    private " + cls + "(double power) { this.power = power; }\n"
+                + "    @Override public String name() { return \"" + name + "\"; }\n"
+                + "    @Override public String description() { return \"lambda = 1 - t^power (no declared parameters)\"; }\n"
+                + "    @Override public double lambda(long step, long decayEndStep) {\n"
+                + "        if (power == 13) { throw new ArithmeticException(\"unlucky power\"); }\n"
+                + "        return 1.0 - Math.pow(DecaySchedule.progress(step, decayEndStep), power);\n"
+                + "    }\n"
+                + "    @Override public DecaySchedule configure(Config params) {\n"
+                + "        return new " + cls + "(params.hasPath(\"power\") ? params.getDouble(\"power\") : 2.0);\n"
+                + "    }\n"
+                + "}\n";
+    }
 }

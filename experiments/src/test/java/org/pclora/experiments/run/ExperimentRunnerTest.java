@@ -83,9 +83,11 @@ class ExperimentRunnerTest {
                 new java.io.PrintWriter(o), new java.io.PrintWriter(new java.io.StringWriter()), Map.of(), out);
         assertEquals(0, status, o.toString());
         List<String> md = Files.readAllLines(out.resolve("report.md"));
-        assertEquals(2, md.stream().filter(l -> l.startsWith("| tiny") || l.startsWith("| " + s.get("model"))).count(),
+        // two settings (the model, common to both, is listed above the table), then the same two runs per run
+        assertEquals(4, md.stream().filter(l -> l.matches("\\| [a-z]+ \\| [0-9]+ \\|.*")).count(),
                 String.join("\n", md));
         assertEquals(3, Files.readAllLines(out.resolve("report.csv")).size());
+        assertEquals(3, Files.readAllLines(out.resolve("runs.csv")).size());
         for (String png : List.of("lambda.png", "loss.png", "accuracy_vs_compression.png")) {
             byte[] b = Files.readAllBytes(out.resolve(png));
             assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);

@@ -36,6 +36,7 @@ public final class ImdbDatasetProvider extends TextDatasetProvider {
         if (!dataset.hasPath("path")) {
             throw new PcLoraException("dataset imdb needs 'path': the aclImdb folder holding train/ and test/");
         }
-        return TextReaders.imdb(Path.of(getString(dataset, "path", null)), split);
+        return TextReaders.imdb(org.pclora.core.data.DatasetPaths.folder(name(), "path", getString(dataset, "path", null),
+                "the aclImdb layout train/{neg,pos}/*.txt and test/{neg,pos}/*.txt"), split);
     }
 }

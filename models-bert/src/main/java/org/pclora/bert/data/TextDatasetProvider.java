@@ -17,6 +17,8 @@ import org.pclora.bert.tokenizer.Tokenizers;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.data.Dataset;
 import org.pclora.core.spi.DatasetProvider;
+import org.pclora.core.spi.PluginParameter;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * Common part of the text dataset plugins: reads a split, maps labels to class indices,
@@ -48,6 +50,27 @@ public abstract class TextDatasetProvider implements DatasetProvider {
     /** The format's own class list (IMDb: neg, pos), or null to derive it from the train split. */
     protected List<String> formatClasses(Config dataset) {
         return null;
+    }
+
+    /**
+     * Every key this format reads, all optional: {@link #COMMON_KEYS} and {@link #formatKeys()}
+     * ({@code provider} is the selector, not a parameter).
+     */
+    @Override
+    public PluginParameters parameters() {
+        java.util.List<PluginParameter> ps = new java.util.ArrayList<>();
+        Set<String> keys = new TreeSet<>(COMMON_KEYS);
+        keys.addAll(formatKeys());
+        keys.remove("provider");
+        for (String k : keys) {
+            PluginParameter.Type t = switch (k) {
+                case "max_length", "limit", "test_limit", "subset_seed" -> PluginParameter.Type.INTEGER;
+                case "pad_to_max" -> PluginParameter.Type.BOOLEAN;
+                default -> PluginParameter.Type.ANY;
+            };
+            ps.add(PluginParameter.optional(k, t, ""));
+        }
+        return PluginParameters.of(ps);
     }
 
     @Override
@@ -246,7 +269,8 @@ public abstract class TextDatasetProvider implements DatasetProvider {
     protected Path splitFile(Config dataset, String split, String dflt) {
         String f = getString(dataset, split, dflt);
         if (dataset.hasPath("path")) {
-            return Path.of(getString(dataset, "path", null)).resolve(f);
+            return org.pclora.core.data.DatasetPaths.folder(name(), "path", getString(dataset, "path", null),
+                    "the " + name() + " split files (" + f + " for " + split + ")").resolve(f);
         }
         Path p = Path.of(f);
         if (!p.isAbsolute()) {

@@ -187,4 +187,22 @@ class TextDataTest {
         List<String> names = PluginRegistry.load().names(PluginRegistry.Kind.DATASET);
         assertTrue(names.containsAll(List.of("imdb", "glue-tsv", "csv", "jsonl", "fortunes")), names.toString());
     }
+
+    /** A path that names a file is reported as such by every folder-taking text provider, with what it expects. */
+    @Test
+    void aFileAsPathIsNamedAsAFile() throws Exception {
+        Path file = write("passwd", "root:x:0:0\n");
+        Map<String, String> expects = Map.of("imdb", "aclImdb layout", "csv", "train.csv for train",
+                "glue-tsv", "train.tsv for train", "jsonl", "train.jsonl for train");
+        for (Map.Entry<String, String> e : expects.entrySet()) {
+            if (!PluginRegistry.load().names(PluginRegistry.Kind.DATASET).contains(e.getKey())) {
+                throw new AssertionError("no dataset provider " + e.getKey());
+            }
+            PcLoraException x = assertThrows(PcLoraException.class, () -> PluginRegistry.load().dataset(e.getKey())
+                    .open(ConfigFactory.parseMap(Map.of("path", file.toString())), arch(), "train"));
+            assertTrue(x.getMessage().startsWith("dataset " + e.getKey() + ": path = " + file + " is a file, not a folder;"),
+                    x.getMessage());
+            assertTrue(x.getMessage().contains(e.getValue()), x.getMessage());
+        }
+    }
 }

@@ -68,6 +68,12 @@ public final class CifarDatasetProvider extends ImageDatasetProvider {
         return CifarReader.read(files, variant, classNames(dir, variant));
     }
 
+    @Override
+    protected String expectedContents(Config dataset) {
+        return "CIFAR binary batches (cifar-10: data_batch_1.bin ... data_batch_5.bin, test_batch.bin;"
+                + " cifar-100: train.bin, test.bin)";
+    }
+
     private static List<String> classNames(Path dir, CifarReader.Variant variant) {
         String file = switch (variant) {
             case CIFAR10 -> "batches.meta.txt";

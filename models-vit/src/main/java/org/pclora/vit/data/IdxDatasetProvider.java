@@ -53,6 +53,13 @@ public class IdxDatasetProvider extends ImageDatasetProvider {
         return IdxReader.read(images, labels, classes);
     }
 
+    @Override
+    protected String expectedContents(Config dataset) {
+        return "the IDX files " + String.join(", ", getString(dataset, "train_images", TRAIN_IMAGES),
+                getString(dataset, "train_labels", TRAIN_LABELS), getString(dataset, "test_images", TEST_IMAGES),
+                getString(dataset, "test_labels", TEST_LABELS)) + " (gzip or raw)";
+    }
+
     /** Class names from config, or numbered from the training labels. */
     protected List<String> classNames(Config dataset, Path dir) {
         List<String> given = getStrings(dataset, "classes", null);

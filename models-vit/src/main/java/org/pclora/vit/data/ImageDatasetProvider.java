@@ -11,6 +11,8 @@ import java.util.TreeSet;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.data.Dataset;
 import org.pclora.core.spi.DatasetProvider;
+import org.pclora.core.spi.PluginParameter;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * Common part of the image dataset plugins: reads the preprocessing keys shared by every image
@@ -43,6 +45,27 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
 
     /** Provenance string of a split. */
     protected abstract String source(Config dataset, String split, RawImages raw);
+
+    /**
+     * Every key this format reads, all optional: {@link #COMMON_KEYS} and {@link #formatKeys()}
+     * ({@code provider} is the selector, not a parameter).
+     */
+    @Override
+    public PluginParameters parameters() {
+        java.util.List<PluginParameter> ps = new java.util.ArrayList<>();
+        Set<String> keys = new TreeSet<>(COMMON_KEYS);
+        keys.addAll(formatKeys());
+        keys.remove("provider");
+        for (String k : keys) {
+            PluginParameter.Type t = switch (k) {
+                case "limit", "test_limit", "crop_padding" -> PluginParameter.Type.INTEGER;
+                case "augment", "flip" -> PluginParameter.Type.BOOLEAN;
+                default -> PluginParameter.Type.ANY;
+            };
+            ps.add(PluginParameter.optional(k, t, ""));
+        }
+        return PluginParameters.of(ps);
+    }
 
     @Override
     public Dataset open(Config dataset, Config architecture, String split) {
@@ -152,12 +175,19 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
         }
     }
 
-    /** The required {@code path} key as a path. */
+    /** The required {@code path} key as a path, checked to be an existing folder. */
     protected Path requiredPath(Config dataset) {
         if (!hasPath(dataset)) {
-            throw new PcLoraException("the " + name() + " dataset needs a non-empty 'path' (the folder holding its files)");
+            throw new PcLoraException("the " + name() + " dataset needs a non-empty 'path' (the folder holding "
+                    + expectedContents(dataset) + ")");
         }
-        return Path.of(getString(dataset, "path", null));
+        return org.pclora.core.data.DatasetPaths.folder(name(), "path", getString(dataset, "path", null),
+                expectedContents(dataset));
+    }
+
+    /** What the folder in {@code path} must hold, for error messages (e.g. the file names read). */
+    protected String expectedContents(Config dataset) {
+        return "its files";
     }
 
     /** Whether a non-empty {@code path} is given (an empty string counts as none). */

@@ -46,6 +46,12 @@ public final class ImageFolderDatasetProvider extends ImageDatasetProvider {
     }
 
     @Override
+    protected String expectedContents(Config dataset) {
+        return "one folder per split (" + getString(dataset, "train", "train") + "/, " + getString(dataset, "test", "test")
+                + "/), each with one folder of PNG/JPEG images per class";
+    }
+
+    @Override
     protected String source(Config dataset, String split, RawImages raw) {
         return raw.source() + " (" + raw.size() + " examples)";
     }

@@ -195,4 +195,24 @@ class DatasetProvidersTest {
         assertEquals(1, fe.size());
         assertEquals(List.of("cat", "dog"), fe.classNames());
     }
+
+    /** A path that names a file (or nothing) is reported as such, with what each provider expects there. */
+    @Test
+    void aFileAsPathIsNamedAsAFileByEveryFolderProvider() throws IOException {
+        Path file = Files.writeString(dir.resolve("passwd"), "root:x:0:0\n");
+        Map<String, String> expects = Map.of("fashion-mnist", "train-images-idx3-ubyte.gz", "idx", "t10k-labels-idx1-ubyte.gz",
+                "cifar", "data_batch_1.bin", "image-folder", "one folder per split");
+        expects.forEach((name, want) -> {
+            for (String split : List.of("train", "test")) {
+                PcLoraException e = assertThrows(PcLoraException.class, () -> provider(name).open(
+                        ConfigFactory.parseMap(Map.of("path", file.toString())), arch(28, 1), split));
+                assertTrue(e.getMessage().startsWith("dataset " + name + ": path = " + file + " is a file, not a folder;"),
+                        e.getMessage());
+                assertTrue(e.getMessage().contains(want), e.getMessage());
+            }
+            PcLoraException missing = assertThrows(PcLoraException.class, () -> provider(name).open(
+                    ConfigFactory.parseMap(Map.of("path", dir.resolve("nowhere").toString())), arch(28, 1), "train"));
+            assertTrue(missing.getMessage().contains("nowhere does not exist; it must be a folder holding"), missing.getMessage());
+        });
+    }
 }

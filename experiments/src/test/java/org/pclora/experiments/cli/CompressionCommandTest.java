@@ -1,0 +1,35 @@
+package org.pclora.experiments.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CompressionCommandTest {
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+
+    /**
+     * {@code model=} takes conf/model options (vit-mini: arch = custom) as run does. Dense count by
+     * hand for 4 blocks x 128, mlp 256, patch 7 on 28x28x1, 10 classes: patch embedding
+     * 7*7*128 + 128 = 6,400; CLS 128; positions 17*128 = 2,176; per block 2 LayerNorms 512, qkv
+     * 3*(128*128 + 128) = 49,536, output 16,512, MLP 33,024 + 32,896, so 132,480, times 4 = 529,920;
+     * final LayerNorm 256; head 1,290: 540,170.
+     */
+    @Test
+    void aConfModelOptionIsAcceptedLikeANamedArchitecture() {
+        for (Map<String, String> env : new Map[] {Map.of(), Map.of("PCLORA_HOME", HOME.toString())}) {
+            Path wd = env.isEmpty() ? HOME : Path.of("/");
+            CliRun r = CliRun.of(env, wd, "compression", "model=vit-mini", "rank=8");
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().startsWith("vit-mini, rank 8:"), r.out());
+            assertTrue(r.out().contains("540,170"), r.out());
+        }
+        CliRun named = CliRun.of(HOME, "compression", "model=bert-mini", "rank=8");
+        assertEquals(0, named.status(), named.err());
+        CliRun unknown = CliRun.of(HOME, "compression", "model=vit-nano");
+        assertEquals(PcLoraCli.USER_ERROR, unknown.status());
+        assertTrue(unknown.err().contains("'vit-nano' is neither a named architecture nor a conf/model option"), unknown.err());
+    }
+}
