@@ -23,6 +23,9 @@ import org.pclora.core.kernels.Kernels;
  * respect to it can be injected for the next backward.
  */
 public final class MultiHeadSelfAttention {
+    /** Whether the fused kernels may run attention (property {@code pclora.attention.fused}, default true). */
+    private static volatile boolean fusedEnabled = !"false".equalsIgnoreCase(System.getProperty("pclora.attention.fused"));
+
     /** Added to the scores of padded keys; exp() of it underflows to 0 in float32 and float64. */
     static final double MASKED_SCORE = -1e9;
 
@@ -81,6 +84,16 @@ public final class MultiHeadSelfAttention {
         this.headSize = width / heads;
         this.scale = 1.0 / Math.sqrt(headSize);
         this.probsDropout = new Dropout(Dropout.checkProbability(attentionDropout, "attention dropout"), seed);
+    }
+
+    /**
+     * Switches the fused attention kernels on or off for this JVM (measurements compare both
+     * paths); returns the previous setting. The unfused path is the reference the tests hold it to.
+     */
+    public static boolean setFusedEnabled(boolean on) {
+        boolean was = fusedEnabled;
+        fusedEnabled = on;
+        return was;
     }
 
     /** The query projection slot. */
@@ -146,7 +159,7 @@ public final class MultiHeadSelfAttention {
         }
         // a probs gradient belongs to the forward it was computed from; drop any stale one
         probsGradient = null;
-        if (!keepProbs && Kernels.enabled() && (!training || probsDropout.p() == 0)) {
+        if (fusedEnabled && !keepProbs && Kernels.enabled() && (!training || probsDropout.p() == 0)) {
             INDArray y = fusedForward(x, batch, tokens, mask, training);
             if (y != null) {
                 return y;

@@ -31,6 +31,7 @@ import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.model.TransformerStack;
 import org.pclora.core.nn.Init;
+import org.pclora.core.nn.MultiHeadSelfAttention;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.optim.AdamW;
 import org.pclora.core.train.Objective;
@@ -50,12 +51,17 @@ import org.pclora.vit.VitFamily;
  * from the project model's tensors, trained with libtorch's autograd and DJL's AdamW (a fused
  * native update). Both sides: the same batch every step, learning rate 1e-3, no clipping.
  *
- * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,stack-lambda0,vit-b16,vit-b16-compressed,vit-mini] [torch=false]}.
+ * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,stack-lambda0,vit-b16,vit-b16-compressed,vit-mini] [torch=false] [ab=attention]}.
  */
 public final class PeerBenchmark {
     private static final double LR = 1e-3;
     /** With {@code torch=false} only the project side runs (for profiling it alone). */
     private static boolean torch = true;
+    /**
+     * With {@code ab=attention} the "libtorch" column is the project itself with the fused
+     * attention kernels switched off: an interleaved A/B of that change.
+     */
+    private static boolean abAttention;
 
     private record Row(String name, double projectMs, double torchMs, String note) {
     }
@@ -77,6 +83,7 @@ public final class PeerBenchmark {
         int warmup = Integer.parseInt(kv.getOrDefault("warmup", "3"));
         Set<String> cases = Set.of(kv.getOrDefault("cases", "all").split(","));
         torch = !"false".equals(kv.get("torch"));
+        abAttention = "attention".equals(kv.get("ab"));
         Engine engine = Engine.getEngine("PyTorch");
         System.out.println("libtorch " + engine.getVersion() + " via DJL " + Engine.getDjlVersion()
                 + "; project kernels " + Kernels.describe() + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
@@ -175,7 +182,17 @@ public final class PeerBenchmark {
                         o = step.run(batch, LR);
                     }
                     long t1 = System.nanoTime();
-                    double lt = torch ? torchStep(peer, x, oneHot, adam, m) : Double.NaN;
+                    double lt;
+                    if (abAttention) {
+                        MultiHeadSelfAttention.setFusedEnabled(false);
+                        try (StepWorkspace.Scope ignored = ws.step()) {
+                            lt = step.run(batch, LR).objective().total();
+                        } finally {
+                            MultiHeadSelfAttention.setFusedEnabled(true);
+                        }
+                    } else {
+                        lt = torch ? torchStep(peer, x, oneHot, adam, m) : Double.NaN;
+                    }
                     long t2 = System.nanoTime();
                     if (i == -warmup) {
                         lossP[0] = o.objective().total();
@@ -272,7 +289,14 @@ public final class PeerBenchmark {
                     }
                     long t1 = System.nanoTime();
                     float[] theirs = mine;
-                    if (torch) {
+                    if (abAttention) {
+                        MultiHeadSelfAttention.setFusedEnabled(false);
+                        try (StepWorkspace.Scope ignored = ws.step()) {
+                            model.forward(batch, false, Set.of());
+                        } finally {
+                            MultiHeadSelfAttention.setFusedEnabled(true);
+                        }
+                    } else if (torch) {
                         try (NDManager s = m.newSubManager()) {
                             x.tempAttach(s);
                             NDArray l = peer.logits(x);
