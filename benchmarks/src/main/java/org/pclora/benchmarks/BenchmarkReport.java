@@ -1,5 +1,7 @@
 package org.pclora.benchmarks;
 
+import org.pclora.core.accounting.UsefulFlops;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package org.pclora.benchmarks;
 
+import org.pclora.core.accounting.UsefulFlops;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;

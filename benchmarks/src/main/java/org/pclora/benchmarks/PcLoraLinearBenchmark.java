@@ -1,5 +1,7 @@
 package org.pclora.benchmarks;
 
+import org.pclora.core.accounting.UsefulFlops;
+
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

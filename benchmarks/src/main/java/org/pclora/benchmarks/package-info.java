@@ -13,3 +13,5 @@
  * {@code bench-results/report.txt}. See {@code docs/benchmarks.md}.
  */
 package org.pclora.benchmarks;
+
+import org.pclora.core.accounting.UsefulFlops;

@@ -1,6 +1,6 @@
 package org.pclora.distill;
 
-import org.pclora.core.spi.FeatureKind;
+import org.pclora.core.model.FeatureKind;
 
 /**
  * The paper's feature distillation: mean squared error between teacher and student hidden states

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.PcLoraException;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * Matches the student's features of one kind with the teacher's by name, checking that both have
@@ -27,7 +27,7 @@ final class FeaturePairs {
         Map<String, INDArray> t = teacher.ofKind(kind);
         if (s.isEmpty()) {
             throw new PcLoraException("distill loss '" + loss + "' found no student features of kind " + kind
-                    + " (names '" + kind.prefix() + (kind == FeatureKind.LOGITS ? "" : "*")
+                    + " (names '" + kind.prefix() + (kind.single() ? "" : "*")
                     + "'); request that tap in the student's forward pass");
         }
         if (!s.keySet().equals(t.keySet())) {

@@ -1,6 +1,6 @@
 package org.pclora.distill;
 
-import org.pclora.core.spi.FeatureKind;
+import org.pclora.core.model.FeatureKind;
 
 /**
  * Mean squared error between teacher and student outputs of each adapted linear layer

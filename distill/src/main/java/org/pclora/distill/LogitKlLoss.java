@@ -5,10 +5,10 @@ import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pclora.core.spi.DistillLoss;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
-import org.pclora.core.spi.PluginParameters;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 import org.pclora.core.spi.PluginParameter;
+import org.pclora.core.spi.PluginParameters;
 
 /**
  * Hinton's logit distillation: {@code L = T^2 * mean_b KL(softmax(t_b / T) || softmax(s_b / T))}

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.spi.DistillLoss;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 import org.pclora.core.spi.PluginParameters;
 
 /**

@@ -3,8 +3,8 @@ package org.pclora.distill;
 import com.typesafe.config.Config;
 import java.util.Set;
 import org.pclora.core.spi.DistillLoss;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 import org.pclora.core.spi.PluginParameters;
 
 /**

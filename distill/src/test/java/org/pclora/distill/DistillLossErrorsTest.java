@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.registry.PluginRegistry;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.Features;
 
 /** Mismatched features and bad parameters fail with one line naming them; all losses are registered. */
 class DistillLossErrorsTest {

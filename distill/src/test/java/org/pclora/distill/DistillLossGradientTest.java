@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.spi.DistillLoss;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.Features;
 import org.pclora.core.testing.GradientCheck;
 
 /** Every loss's analytic student gradients against float64 central differences of its value. */

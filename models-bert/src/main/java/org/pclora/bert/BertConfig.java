@@ -9,7 +9,7 @@ import org.pclora.core.PcLoraException;
 
 /**
  * The sizes of one BERT ({@code BertForSequenceClassification} of HF transformers), as read from
- * and written to a resolved architecture config. Keys: {@code family} ({@code bert}), {@code name},
+ * and written to a resolved architecture config. Keys: {@code family} ({@code bert}), {@code arch} (read also as the old {@code name}),
  * {@code depth} (layers), {@code width} (hidden size), {@code heads}, {@code mlp} (intermediate
  * size), {@code vocab_size}, {@code max_positions}, {@code type_vocab_size}, {@code layer_norm_eps},
  * {@code hidden_dropout}, {@code attention_dropout}, {@code num_classes}, and for the data side
@@ -105,7 +105,7 @@ public record BertConfig(String name, int depth, int width, int heads, int mlp, 
     public Config toConfig() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("family", BertFamily.NAME);
-        m.put("name", name);
+        m.put("arch", name);
         m.put("depth", depth);
         m.put("width", width);
         m.put("heads", heads);
@@ -126,7 +126,7 @@ public record BertConfig(String name, int depth, int width, int heads, int mlp, 
     /** Reads a resolved architecture config (every key present). */
     public static BertConfig of(Config c) {
         try {
-            return new BertConfig(c.hasPath("name") ? c.getString("name") : "bert", c.getInt("depth"),
+            return new BertConfig(c.hasPath("arch") ? c.getString("arch") : c.hasPath("name") ? c.getString("name") : "custom", c.getInt("depth"),
                     c.getInt("width"), c.getInt("heads"), c.getInt("mlp"), c.getInt("vocab_size"),
                     c.getInt("max_positions"), c.getInt("type_vocab_size"), c.getDouble("layer_norm_eps"),
                     c.getDouble("hidden_dropout"), c.getDouble("attention_dropout"), c.getInt("num_classes"),

@@ -14,8 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.model.Batch;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 import org.pclora.core.testing.GradientCheck;
 
 /**
@@ -49,7 +49,7 @@ class BertGradientTest {
         INDArray ids = Nd4j.createFromArray(new int[][] {{2, 4, 6, 3}, {2, 5, 3, 0}});
         INDArray mask = Nd4j.createFromArray(new double[][] {{1, 1, 1, 1}, {1, 1, 1, 0}});
         INDArray types = Nd4j.createFromArray(new int[][] {{0, 0, 1, 1}, {0, 0, 0, 0}});
-        return new Batch(ids, mask, types, null);
+        return BertModel.batch(ids, mask, types, null);
     }
 
     private static void check(BertModel m, String feature, Set<FeatureKind> taps, Iterable<Parameter> params) {

@@ -42,7 +42,7 @@ class BertLoadingTest {
 
     @Test
     void denseExportReloads() throws Exception {
-        BertFamily.Loaded loaded = BertModelTest.loadFixture();
+        var loaded = BertModelTest.loadFixture();
         BertModel model = loaded.model();
         Batch batch = BertModelTest.fixtureBatch(Safetensors.read(BertModelTest.fixture("expected.safetensors")));
         INDArray before = model.forward(batch, false, Set.of()).get("logits");
@@ -82,7 +82,7 @@ class BertLoadingTest {
         assertTrue(exported.containsKey("bert.pooler.dense.weight"));
         Path out = tmp.resolve("compressed.safetensors");
         Safetensors.write(out, exported, StateDict.metadata(model, "{}"));
-        BertFamily.Loaded back = BertFamily.loadWithReport(out, model.architecture(), true, 9);
+        var back = BertFamily.loadWithReport(out, model.architecture(), true, 9);
         assertTrue(back.report().clean(), back.summary());
         assertEquals(0.0, maxDiff(compressed, back.model().forward(batch, false, Set.of()).get("logits")), 1e-7);
     }
@@ -104,7 +104,7 @@ class BertLoadingTest {
     @Test
     void tfBundleLoadsIntoTheModel() throws Exception {
         Path bundle = Path.of(BertLoadingTest.class.getResource("tf/tiny/variables.index").toURI());
-        BertFamily.Loaded l = BertFamily.loadWithReport(bundle, tinyTfArch(), true, 0);
+        var l = BertFamily.loadWithReport(bundle, tinyTfArch(), true, 0);
         assertTrue(l.report().clean(), l.summary());
         assertTrue(l.freshClassifier());
         assertEquals(Set.of("cls.predictions.bias", "cls.predictions.transform.LayerNorm.weight"),
@@ -158,7 +158,7 @@ class BertLoadingTest {
             Path dir = PretrainedJars.resolve("maven:org.example:tiny-bert:1.0");
             assertTrue(Files.exists(dir.resolve("variables/variables.index")));
             assertTrue(Files.exists(dir.resolve("assets/vocab.txt")));
-            BertFamily.Loaded l = BertFamily.loadWithReport(Path.of("maven:org.example:tiny-bert:1.0"), tinyTfArch(),
+            var l = BertFamily.loadWithReport(Path.of("maven:org.example:tiny-bert:1.0"), tinyTfArch(),
                     true, 0);
             assertTrue(l.report().clean(), l.summary());
             PcLoraException e = assertThrows(PcLoraException.class,
@@ -183,5 +183,23 @@ class BertLoadingTest {
         INDArray logits(Batch b) {
             return model.forward(b, false, Set.of()).get("logits");
         }
+    }
+
+    /** The kit's shared checks, as the core test family passes them. */
+    @Test
+    void passesTheKitsStateDictRoundTripAndGradientCheck() {
+        Config a = FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "custom", "depth", 2, "width", 8,
+                "heads", 2, "mlp", 12, "vocab_size", 20, "max_positions", 6, "num_classes", 3,
+                "hidden_dropout", 0.0, "attention_dropout", 0.0)));
+        org.pclora.core.testing.FamilyChecks.stateDictRoundTrip(FAMILY, a, tinyTfArch(), tmp);
+        BertModel m = new BertModel(BertConfig.of(a), 1, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        org.pclora.core.testing.FamilyChecks.randomise(m, 100);
+        Batch b = BertModel.batch(org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {{1, 5, 2}, {6, 0, 3}}),
+                org.nd4j.linalg.factory.Nd4j.createFromArray(new int[][] {{1, 1, 1}, {1, 1, 0}}), null, null);
+        java.util.Set<String> checked = java.util.Set.of("bert.embeddings.word_embeddings.weight",
+                "bert.encoder.layer.0.attention.self.query.weight", "bert.encoder.layer.1.output.LayerNorm.weight",
+                "bert.pooler.dense.weight", "classifier.bias");
+        assertEquals(java.util.List.of(), org.pclora.core.testing.FamilyChecks.gradientFailures(m, b, 1e-4,
+                checked::contains));
     }
 }

@@ -25,8 +25,8 @@ import org.pclora.core.io.SafetensorsFile;
 import org.pclora.core.model.Batch;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.registry.PluginRegistry;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /** Parity with the independent torch fixture, parameter counts, family config and loading. */
 class BertModelTest {
@@ -41,22 +41,22 @@ class BertModelTest {
 
     static Batch fixtureBatch(SafetensorsFile expected) {
         Map<String, INDArray> e = expected.tensors();
-        return new Batch(e.get("input_ids"), e.get("attention_mask").castTo(DataType.FLOAT),
+        return BertModel.batch(e.get("input_ids"), e.get("attention_mask").castTo(DataType.FLOAT),
                 e.get("token_type_ids"), null);
     }
 
-    static BertFamily.Loaded loadFixture() throws Exception {
+    static org.pclora.core.family.TransformerFamily.Loaded<BertModel> loadFixture() throws Exception {
         Config arch = FAMILY.resolve(BertFamily.architectureFromHfConfig(fixture("config.json")));
         return BertFamily.loadWithReport(fixture("model.safetensors"), arch, true, 0);
     }
 
     @Test
     void matchesTheTorchFixture() throws Exception {
-        BertFamily.Loaded loaded = loadFixture();
+        var loaded = loadFixture();
         assertTrue(loaded.report().clean(), loaded.summary());
         assertFalse(loaded.freshClassifier());
         // config.json beside the file gives the same architecture when none is passed.
-        BertFamily.Loaded own = BertFamily.loadWithReport(fixture("model.safetensors"), null, true, 0);
+        var own = BertFamily.loadWithReport(fixture("model.safetensors"), null, true, 0);
         assertEquals(loaded.model().architecture(), own.model().architecture());
         SafetensorsFile expected = Safetensors.read(fixture("expected.safetensors"));
         Features f = loaded.model().forward(fixtureBatch(expected), false,
@@ -82,7 +82,7 @@ class BertModelTest {
         INDArray all = model.forward(padded, false, Set.of()).get("logits");
         // Example 2 has 3 real tokens: alone and unpadded it must give the same logits.
         INDArray ids = padded.inputs().get(NDArrayIndex.interval(2, 3), NDArrayIndex.interval(0, 3)).dup();
-        INDArray alone = model.forward(new Batch(ids, null, null, null), false, Set.of()).get("logits");
+        INDArray alone = model.forward(BertModel.batch(ids, null, null, null), false, Set.of()).get("logits");
         double diff = all.getRow(2).sub(alone.getRow(0)).norm1Number().doubleValue();
         assertTrue(diff < 1e-5, "padding changed the logits by " + diff);
     }

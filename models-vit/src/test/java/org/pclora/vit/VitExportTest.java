@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.adapter.CompressedLinear;
-import org.pclora.core.adapter.PcLoraAdapterFactory;
+import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import org.pclora.core.io.Safetensors;
 import org.pclora.core.io.StateDict;
 import org.pclora.core.model.Batch;

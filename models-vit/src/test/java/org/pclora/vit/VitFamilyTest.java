@@ -120,4 +120,16 @@ class VitFamilyTest {
         assertEquals(Map.of("patch_embedding", 1536L, "attention_scores", 800L, "classifier", 24L), m.otherMacs());
         assertEquals(5, m.tokens());
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
+
+    /** The kit's shared checks, as the core test family passes them. */
+    @Test
+    void passesTheKitsStateDictRoundTrip() {
+        Config a = family.resolve(ConfigFactory.parseMap(Map.of("arch", "custom", "image_size", 8, "patch_size", 4,
+                "channels", 1, "depth", 2, "width", 8, "heads", 2, "num_classes", 3)));
+        Config wider = family.resolve(a.withValue("width", ConfigFactory.parseMap(Map.of("w", 16)).getValue("w")));
+        org.pclora.core.testing.FamilyChecks.stateDictRoundTrip(family, a, wider, dir);
+    }
 }

@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.io.Safetensors;
 import org.pclora.core.model.Batch;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * Parity with an independent torch implementation (fixture script in src/test/python). The
@@ -133,7 +133,7 @@ class VitParityTest {
 
         PcLoraException wide = assertThrows(PcLoraException.class,
                 () -> family.load(Fixtures.tiny("model.safetensors"), tinyArch(Map.of("width", 32, "heads", 2)), true));
-        assertTrue(wide.getMessage().contains("width 16 in the checkpoint vs 32"), wide.getMessage());
+        assertTrue(wide.getMessage().contains("width (hidden_size) = 16 in the checkpoint vs 32"), wide.getMessage());
 
         Path bare = copyWithConfig(Safetensors.read(Fixtures.tiny("model.safetensors")).tensors(), false);
         PcLoraException noArch = assertThrows(PcLoraException.class, () -> family.load(bare, null, true));
@@ -142,7 +142,7 @@ class VitParityTest {
 
     @Test
     void readsTheArchitectureOfACheckpointFromConfigJson() {
-        Config a = VitFamily.checkpointArchitecture(Fixtures.tiny("model.safetensors")).orElseThrow();
+        Config a = new VitFamily().architectureOf(Fixtures.tiny("model.safetensors")).orElseThrow();
         assertEquals(8, a.getInt("image_size"));
         assertEquals(4, a.getInt("patch_size"));
         assertEquals(3, a.getInt("num_classes"));

@@ -29,9 +29,14 @@ public record AdapterSpec(int rank, double alpha, BiasPolicy bias, InitPolicy in
         GAUSSIAN
     }
 
+    /** The one check of the rank's lower bound (its upper bound is per layer: {@link #checkFits}). */
     public AdapterSpec {
         if (rank < 1) {
-            throw new PcLoraException("adapter rank " + rank + " is not accepted: rank must be at least 1");
+            throw new PcLoraException("adapter rank (pclora.rank) = " + rank + " is out of range: the adapter rank"
+                    + " must be at least 1");
+        }
+        if (!(alpha > 0) || Double.isInfinite(alpha)) {
+            throw new PcLoraException("LoRA alpha (pclora.lora_alpha) = " + alpha + " is out of range: it must be > 0");
         }
     }
 

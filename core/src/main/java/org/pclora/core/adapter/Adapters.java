@@ -8,7 +8,7 @@ import org.pclora.core.PcLoraException;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LinearSlot;
-import org.pclora.core.spi.AdapterFactory;
+
 
 /** Puts adapters into a model's linear slots, drives their lambda and compresses them. */
 public final class Adapters {
@@ -21,7 +21,7 @@ public final class Adapters {
      * Throws a {@link PcLoraException} for an invalid pattern, a pattern that matches no slot, or a
      * matching slot that already holds an adapter or a compressed layer.
      */
-    public static List<AdapterLayer> apply(ClassifierModel model, AdapterFactory factory, AdapterSpec spec,
+    public static List<AdapterLayer> apply(ClassifierModel model, AdapterMaker factory, AdapterSpec spec,
                                            String targetRegex) {
         Pattern pattern;
         try {
@@ -71,12 +71,12 @@ public final class Adapters {
         return out;
     }
 
-    /** Sets the decay factor of every adapter in the model (plain LoRA adapters ignore it). */
+    /**
+     * Sets the decay factor of every adapter in the model (plain LoRA adapters ignore it); a value
+     * outside [0, 1] is refused by {@link PcLoraLinear#checkLambda}, even for a model without adapters.
+     */
     public static void setLambda(ClassifierModel model, double lambda) {
-        if (!(lambda >= 0 && lambda <= 1)) {
-            throw new PcLoraException("decay factor lambda " + lambda + " is not accepted: a decay schedule must give"
-                    + " values in [0, 1]");
-        }
+        PcLoraLinear.checkLambda(lambda);
         for (AdapterLayer adapter : adapters(model)) {
             adapter.setLambda(lambda);
         }

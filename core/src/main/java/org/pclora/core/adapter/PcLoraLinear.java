@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.pclora.core.PcLoraException;
 import org.pclora.core.nn.Init;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.Parameter;
@@ -98,12 +99,19 @@ public final class PcLoraLinear implements AdapterLayer {
     /** Ignored by the plain LoRA variant, whose frozen path keeps weight 1. */
     @Override
     public void setLambda(double lambda) {
-        if (!(lambda >= 0 && lambda <= 1)) {
-            throw new IllegalArgumentException(name + ": lambda " + lambda + " is outside [0, 1]");
-        }
+        checkLambda(lambda);
         if (!plainLora) {
             this.lambda = lambda;
         }
+    }
+
+    /** The one check of the decay factor: lambda must lie in [0, 1]. */
+    public static double checkLambda(double lambda) {
+        if (!(lambda >= 0 && lambda <= 1)) {
+            throw new PcLoraException("decay factor lambda = " + lambda + " is out of range: it must be in [0, 1]"
+                    + " (a decay schedule must give values there)");
+        }
+        return lambda;
     }
 
     @Override

@@ -2,15 +2,16 @@ package org.pclora.core.model;
 
 import com.typesafe.config.Config;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * A transformer classifier with explicit forward and backward, as supplied by a
- * {@link org.pclora.core.spi.ModelFamily}. The trainer sees models only through this interface.
+ * {@code ModelFamily}. The trainer sees models only through this interface.
  */
 public interface ClassifierModel {
     /** The family name, e.g. {@code vit}. */
@@ -41,10 +42,22 @@ public interface ClassifierModel {
     /** Number of tokens the blocks see for one example of this model's input size. */
     int tokens();
 
+    /** What this model reads (named inputs, primary first), for commands that feed it files. */
+    InputSpec inputSpec();
+
+    /**
+     * Random inputs and labels of this model's usual shape, for benchmarks (see
+     * {@link InputSpec#synthetic}); families add inputs a realistic batch carries.
+     */
+    default Batch syntheticBatch(int batch, long seed) {
+        Config a = architecture();
+        return inputSpec().synthetic(batch, seed, a.hasPath("num_classes") ? a.getInt("num_classes") : 2);
+    }
+
     /**
      * Multiply-adds per example outside the linear slots, by layer kind (e.g.
      * {@code patch_embedding}, {@code attention_scores}, {@code pooler}, {@code classifier}), for
      * accounting. Linear-slot MACs are computed from the slots themselves.
      */
-    java.util.Map<String, Long> otherMacs();
+    Map<String, Long> otherMacs();
 }

@@ -2,6 +2,8 @@ package org.pclora.core.spi;
 
 import com.typesafe.config.Config;
 import java.util.Set;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * A knowledge-distillation loss between a frozen teacher and the student, on the features of

@@ -4,7 +4,10 @@ import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.pclora.core.checkpoint.Checkpoint;
+import org.pclora.core.checkpoint.CheckpointReader;
 import org.pclora.core.model.ClassifierModel;
+import org.pclora.core.model.FeatureKind;
 
 /**
  * Supplies transformer architectures by name (e.g. {@code vit-b16}, {@code bert-base}), their
@@ -30,6 +33,19 @@ public interface ModelFamily extends Plugin {
      * {@code strict} is false.
      */
     ClassifierModel load(Path checkpoint, Config architecture, boolean strict);
+
+    /**
+     * Loads an already read checkpoint (see {@link org.pclora.core.checkpoint.CheckpointChain}),
+     * as {@link #load(Path, Config, boolean)} does for a location.
+     */
+    default ClassifierModel load(Checkpoint checkpoint, Config architecture, boolean strict) {
+        return load(Path.of(checkpoint.source()), architecture, strict);
+    }
+
+    /** Readers of the checkpoint formats only this family knows (core reads safetensors). */
+    default List<CheckpointReader> checkpointReaders() {
+        return List.of();
+    }
 
     /** The feature kinds this family can tap. */
     Set<FeatureKind> taps();

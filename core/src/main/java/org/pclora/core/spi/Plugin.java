@@ -24,9 +24,12 @@ public interface Plugin {
         return PluginParameters.undeclared();
     }
 
-    /** Plugin version, reported in run provenance; defaults to the jar's implementation version. */
+    /**
+     * Plugin version, reported in run provenance: the jar's Implementation-Version, else the
+     * project version of this build of core (one scheme for built-in and external plugins).
+     */
     default String version() {
         String v = getClass().getPackage() == null ? null : getClass().getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return v == null ? org.pclora.core.provenance.Provenance.projectVersion() : v;
     }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.adapter.Adapters;
@@ -14,9 +15,12 @@ import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.nn.Parameter;
+import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
 import org.pclora.core.optim.LearningRateSchedule;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * The training loop of both phases: the teacher's full fine-tune (task loss only) and the PC-LoRA
@@ -73,7 +77,8 @@ public final class Trainer {
         AdamW optimizer = new AdamW(params, settings.beta1(), settings.beta2(), settings.eps(), settings.weightDecay());
         LearningRateSchedule lrs = new LearningRateSchedule(settings.learningRate(), settings.minLearningRate(),
                 Math.round(settings.warmupRatio() * total), total);
-        TrainingStep oneStep = new TrainingStep(model, teacher, objective, optimizer, settings.clipNorm());
+        Set<FeatureKind> taps = objective.requiredFeatureKinds();
+        boolean needTeacher = teacher != null && objective.needsTeacher();
 
         long step = 0;
         if (checkpoints != null) {
@@ -99,14 +104,15 @@ public final class Trainer {
                         Adapters.setLambda(model, lambda);
                     }
                     double lr = lrs.lr(step);
-                    TrainingStep.Outcome o;
-                    try (StepWorkspace.Scope ignored = workspace.step()) {
-                        o = oneStep.run(batch, lr);
+                    Step done = step(workspace, model, needTeacher ? teacher : null, taps, objective, batch, optimizer,
+                            settings.clipNorm(), lr);
+                    Objective.Result r = done.result();
+                    double norm = done.gradNorm();
+                    if (!Double.isFinite(r.total())) {
+                        throw diverged(phase, step, r, lambda, "loss");
                     }
-                    Objective.Result r = o.objective();
-                    double norm = o.gradientNorm();
-                    if (o.nonFinite() != null) {
-                        throw diverged(phase, step, r, lambda, o.nonFinite());
+                    if (!Double.isFinite(norm)) {
+                        throw diverged(phase, step, r, lambda, "gradient norm");
                     }
                     step++;
                     windowExamples += batch.size();
@@ -127,6 +133,41 @@ public final class Trainer {
         }
         if (schedule != null) {
             Adapters.setLambda(model, schedule.lambda(total, decayEnd));
+        }
+    }
+
+    /**
+     * What one step did: the objective's values and the global gradient norm before clipping
+     * (NaN when the loss was not finite and nothing was stepped).
+     */
+    public record Step(Objective.Result result, double gradNorm) {
+    }
+
+    /**
+     * One optimizer step exactly as training runs it (also what {@code pclora bench train} times):
+     * inside a scope of {@code workspace}, the teacher's features (when {@code teacher} is given),
+     * the model's training forward, cross-entropy and the objective, backward, gradient clipping
+     * at {@code clipNorm} (0 = none) and the AdamW update at {@code lr}. A non-finite loss or
+     * gradient norm stops before the update; the caller decides what to do.
+     */
+    public static Step step(StepWorkspace workspace, ClassifierModel model, ClassifierModel teacher,
+                            Set<FeatureKind> taps, Objective objective, Batch batch, AdamW optimizer, double clipNorm,
+                            double lr) {
+        try (StepWorkspace.Scope ignored = workspace.step()) {
+            Features tf = teacher != null ? teacher.forward(batch, false, taps) : null;
+            Features sf = model.forward(batch, true, taps);
+            SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(sf.get("logits"), batch.labels());
+            Objective.Result r = objective.compute(ce.loss(), ce.dLogits(), tf, sf);
+            if (!Double.isFinite(r.total())) {
+                return new Step(r, Double.NaN);
+            }
+            optimizer.zeroGrad();
+            model.backward(r.studentGradients());
+            double norm = optimizer.clipGlobalNorm(clipNorm > 0 ? clipNorm : Double.POSITIVE_INFINITY);
+            if (Double.isFinite(norm)) {
+                optimizer.step(lr);
+            }
+            return new Step(r, norm);
         }
     }
 

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
-import org.pclora.core.adapter.PcLoraAdapterFactory;
+import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import org.pclora.core.testing.TinyClassifierModel;
 
 class AccountingTest {

@@ -1,5 +1,7 @@
 package org.pclora.core.adapter;
 
+import org.pclora.core.adapter.plugin.LoraAdapterFactory;
+import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -18,7 +20,7 @@ import org.pclora.core.adapter.AdapterSpec.InitPolicy;
 import org.pclora.core.model.Batch;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.Features;
 import org.pclora.core.testing.GradientCheck;
 import org.pclora.core.testing.TinyClassifierModel;
 

@@ -1,5 +1,7 @@
 package org.pclora.core.adapter;
 
+import org.pclora.core.adapter.plugin.LoraAdapterFactory;
+import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -24,7 +24,7 @@ import org.pclora.core.adapter.AdapterLayer;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.adapter.CompressedLinear;
-import org.pclora.core.adapter.PcLoraAdapterFactory;
+import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import org.pclora.core.adapter.PcLoraLinear;
 import org.pclora.core.model.Batch;
 import org.pclora.core.nn.Linear;

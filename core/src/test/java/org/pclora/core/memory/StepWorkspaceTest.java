@@ -84,7 +84,7 @@ class StepWorkspaceTest {
             m.parameters().forEach(Parameter::zeroGrad);
             var f = m.forward(b, true, java.util.Set.of());
             var ce = org.pclora.core.nn.SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());
-            m.backward(new org.pclora.core.spi.Features().put("logits", ce.dLogits()));
+            m.backward(new org.pclora.core.model.Features().put("logits", ce.dLogits()));
         }
         return m.parameters().stream().map(p -> p.grad().dup().ravel().toFloatVector()).toList();
     }

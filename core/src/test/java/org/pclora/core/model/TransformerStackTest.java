@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.Features;
 import org.pclora.core.testing.GradientAssert;
 import org.pclora.core.testing.GradientCheck;
 

@@ -16,8 +16,8 @@ import org.pclora.core.nn.Init;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * A tiny model for tests of adapters, state dicts and accounting, without engine layers:
@@ -114,6 +114,12 @@ public final class TinyClassifierModel implements ClassifierModel {
         return tokens;
     }
 
+    @Override
+    public org.pclora.core.model.InputSpec inputSpec() {
+        return new org.pclora.core.model.InputSpec(java.util.List.of(
+                org.pclora.core.model.InputSpec.Input.floats("inputs", "vectors", -1, width)));
+    }
+
     /** The classifier runs once per example on one pooled vector. */
     @Override
     public Map<String, Long> otherMacs() {
@@ -124,6 +130,6 @@ public final class TinyClassifierModel implements ClassifierModel {
 
     /** A batch of {@code rows} random inputs [rows, width] in [-1, 1). */
     public Batch randomBatch(int rows, long seed, DataType dtype) {
-        return new Batch(GradientCheck.random(seed, rows, width).castTo(dtype), null, null, null);
+        return Batch.of(GradientCheck.random(seed, rows, width).castTo(dtype), null);
     }
 }

@@ -15,8 +15,8 @@ import org.pclora.core.nn.Gelu;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /**
  * A one-"block" classifier for trainer tests: {@code logits = head(gelu(fc(x)))} with {@code fc}
@@ -102,6 +102,12 @@ public final class TinyModel implements ClassifierModel {
     @Override
     public int tokens() {
         return 1;
+    }
+
+    @Override
+    public org.pclora.core.model.InputSpec inputSpec() {
+        return new org.pclora.core.model.InputSpec(List.of(
+                org.pclora.core.model.InputSpec.Input.floats("inputs", "vectors", -1, fc.inFeatures())));
     }
 
     @Override

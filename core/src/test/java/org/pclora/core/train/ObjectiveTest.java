@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.spi.DistillLoss;
-import org.pclora.core.spi.FeatureKind;
-import org.pclora.core.spi.Features;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 
 /** The combination alpha * task + (1 - alpha) * sum_k w_k * distill_k and its gradient scaling, by hand. */
 class ObjectiveTest {

@@ -3,10 +3,8 @@ package org.pclora.experiments.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,23 +16,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.accounting.Accounting;
+import org.pclora.core.accounting.UsefulFlops;
+import org.pclora.core.train.Objective;
+import org.pclora.core.train.Trainer;
 import org.pclora.core.adapter.AdapterLayer;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
-import org.pclora.core.adapter.PcLoraAdapterFactory;
+import org.pclora.core.adapter.PcLoraLinear;
 import org.pclora.core.env.BlasCheck;
-import org.pclora.core.io.Safetensors;
-import org.pclora.core.io.StateDict;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.model.TransformerStack;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
 import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.kernels.Kernels;
-import org.pclora.core.spi.Features;
 import org.pclora.core.spi.ModelFamily;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -45,10 +42,13 @@ import picocli.CommandLine.ParentCommand;
  * throughput measured in-process beside this machine's sgemm, printed as one JSON object.
  */
 @Command(name = "bench", description = {"Measure training steps or inference; prints one JSON object.",
-        "bench train model=<conf model or architecture> batch=<B> [image_size=|tokens=] [rank=8] [lambda=0.5] [steps=10]",
-        "bench train layers=2 width=768 heads=4 mlp=3072 batch=16 tokens=65 rank=8 [lambda=0.5]",
+        "bench train model=<conf model or architecture> batch=<B> [image_size=|max_length=] [rank=8] [lambda=0.5] [steps=10]",
+        "bench train layers=2 width=768 heads=4 mlp=3072 batch=16 max_length=65 rank=8 [lambda=0.5]",
         "bench infer checkpoint=<file>[,<file>] batch=<B> [repeats=10]  |  bench infer model=vit-b16 rank=32 batch=8"})
 public final class BenchCommand implements Callable<Integer> {
+    /** Gradient clipping of the timed steps: the default configuration's {@code optimizer.clip_norm}. */
+    private static final double CLIP_NORM = 1.0;
+
     @ParentCommand
     PcLoraCli root;
 
@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BlasCheck.warnIfSlow();
         KeyValueArguments kv = KeyValueArguments.parse("bench " + what, args,
-                "model, layers, width, heads, mlp, tokens, image_size, batch, rank, lambda, steps, warmup, checkpoint, repeats");
+                "model, layers, width, heads, mlp, max_length, image_size, batch, rank, lambda, steps, warmup, checkpoint, repeats");
         Map<String, Object> result = switch (what) {
             case "train" -> train(kv);
             case "infer" -> infer(kv);
@@ -88,15 +88,16 @@ public final class BenchCommand implements Callable<Integer> {
             model = familyModel(model0, kv);
         } else {
             model = new TransformerStack(intArg(kv, "layers", 2), intArg(kv, "width", 768), intArg(kv, "heads", 4),
-                    intArg(kv, "mlp", 3072), intArg(kv, "tokens", 65), 10, 1, DataType.FLOAT);
+                    intArg(kv, "mlp", 3072), intValue(kv, "max_length", kv.take("max_length", "tokens"), 65), 10, 1, DataType.FLOAT);
         }
-        Adapters.apply(model, new PcLoraAdapterFactory(),
+        Adapters.apply(model, root.registry().adapter("pclora"),
                 new AdapterSpec(rank, 2.0 * rank, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 2),
                 ".*");
         Adapters.setLambda(model, lambda);
         List<Parameter> params = model.parameters().stream().filter(Parameter::isTrainable).toList();
         AdamW opt = new AdamW(params);
-        Batch b = syntheticBatch(model, batch, 3);
+        Objective taskOnly = new Objective(1.0, List.of());
+        Batch b = model.syntheticBatch(batch, 3);
         double[] times = new double[steps];
         double[] sgemmAfter = new double[steps];
         long[] rssAfter = new long[steps];
@@ -112,13 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_STEP")) {
             for (int i = -warmup; i < steps; i++) {
                 long t0 = System.nanoTime();
-                try (StepWorkspace.Scope ignored = workspace.step()) { // as the trainer runs a step
-                    Features f = model.forward(b, true, Set.of());
-                    SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(f.get("logits"), b.labels());
-                    opt.zeroGrad();
-                    model.backward(new Features().put("logits", ce.dLogits()));
-                    opt.step(1e-4);
-                }
+                Trainer.step(workspace, model, null, Set.of(), taskOnly, b, opt, CLIP_NORM, 1e-4);
                 if (i >= 0) {
                     times[i] = (System.nanoTime() - t0) / 1e6;
                     rssAfter[i] = MemoryProbe.rssBytes();
@@ -128,7 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
             workspaceBytes = workspace.sizeBytes();
         }
         double ms = median(times);
-        double gflop = trainFlops(model, batch, lambda) / 1e9;
+        double gflop = UsefulFlops.trainingStep(model, batch, lambda) / 1e9;
         double sgemm = median(sgemmAfter);
         double[] paired = new double[steps];
         for (int i = 0; i < steps; i++) {
@@ -149,9 +144,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("sgemm_gflops", sgemm);
         r.put("fraction_of_sgemm", median(paired));
         r.put("fraction_rule", "median over timed steps of (step GFLOP/s / the sgemm GFLOP/s measured right after that step)");
-        r.put("flop_rule", "per adapted linear with n = batch*tokens rows: 4*n*in*out for the frozen path when lambda != 0"
-                + " (forward and input gradient; no weight gradient), 6*n*r*(in+out) for A and B; plus 6*batch*(other MACs:"
-                + " attention products, embeddings, head); LayerNorm, softmax, GELU and the optimizer are not counted");
+        r.put("flop_rule", UsefulFlops.TRAINING_STEP_RULE);
         long heap = Runtime.getRuntime().totalMemory();
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("rss_peak_bytes", MemoryProbe.rssPeakBytes());
@@ -170,25 +163,6 @@ public final class BenchCommand implements Callable<Integer> {
         return r;
     }
 
-    /** Useful FLOPs of one training step, counted analytically (see flop_rule). */
-    static double trainFlops(ClassifierModel model, int batch, double lambda) {
-        double n = (double) batch * model.tokens();
-        double f = 0;
-        for (LinearSlot s : model.linearSlots()) {
-            double in = s.inFeatures();
-            double out = s.outFeatures();
-            if (s.layer() instanceof AdapterLayer a) {
-                f += (lambda != 0 ? 4 * n * in * out : 0) + 6 * n * a.rank() * (in + out);
-            } else {
-                f += 6 * n * in * out;
-            }
-        }
-        for (long macs : model.otherMacs().values()) {
-            f += 6.0 * batch * macs;
-        }
-        return f;
-    }
-
     private Map<String, Object> infer(KeyValueArguments kv) {
         int batch = intArg(kv, "batch", 8);
         int repeats = intArg(kv, "repeats", 10);
@@ -198,9 +172,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         if (ckpt != null) {
             for (String c : ckpt.split(",")) {
-                Path p = root.workingDir().resolve(c.trim());
-                models.add(loadAny(p));
-                names.add(p.getFileName().toString());
+                models.add(ModelNames.load(root, c.trim(), null, "bench infer"));
+                names.add(Path.of(c.trim()).getFileName().toString());
             }
         } else {
             String m = kv.take("model");
@@ -211,7 +184,7 @@ public final class BenchCommand implements Callable<Integer> {
             ClassifierModel dense = familyModel(m, kv);
             ClassifierModel student = familyModel(m, ConfigFactory.empty(), dense.architecture());
             copyWeights(dense, student);
-            List<AdapterLayer> adapters = Adapters.apply(student, new PcLoraAdapterFactory(),
+            List<AdapterLayer> adapters = Adapters.apply(student, root.registry().adapter("pclora"),
                     new AdapterSpec(rank, 2.0 * rank, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 2),
                     ".*");
             SplittableRandom rng = new SplittableRandom(5);
@@ -223,7 +196,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             Adapters.setLambda(student, 0.0);
-            Batch b = syntheticBatch(dense, batch, 4);
+            Batch b = dense.syntheticBatch(batch, 4);
             INDArray studentLogits = student.forward(b, false, Set.of()).get("logits").dup();
             Adapters.compress(student);
             INDArray compressedLogits = student.forward(b, false, Set.of()).get("logits");
@@ -236,7 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             ClassifierModel model = models.get(i);
-            Batch b = syntheticBatch(model, batch, 4);
+            Batch b = model.syntheticBatch(batch, 4);
             double[] t = new double[repeats];
             try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_INFER")) {
                 for (int k = -2; k < repeats; k++) {
@@ -271,19 +244,6 @@ public final class BenchCommand implements Callable<Integer> {
         return r;
     }
 
-    private ClassifierModel loadAny(Path p) {
-        if (!Files.isRegularFile(p)) {
-            throw new PcLoraException("bench infer: checkpoint " + p + " does not exist");
-        }
-        String arch = Safetensors.readMetadata(p).get(StateDict.ARCHITECTURE_KEY);
-        if (arch == null) {
-            throw new PcLoraException("bench infer: checkpoint " + p + " has no " + StateDict.ARCHITECTURE_KEY
-                    + " metadata; give one exported by pclora run");
-        }
-        Config a = ConfigFactory.parseString(arch);
-        return root.registry().modelFamily(a.getString("family")).load(p, null, true);
-    }
-
     private static void copyWeights(ClassifierModel from, ClassifierModel to) {
         List<Parameter> a = from.parameters();
         List<Parameter> b = to.parameters();
@@ -299,7 +259,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (img != null) {
             extra.put("image_size", Integer.parseInt(img));
         }
-        String tok = kv.take("tokens");
+        String tok = kv.take("max_length", "tokens");
         if (tok != null) {
             extra.put("max_length", Integer.parseInt(tok));
         }
@@ -310,28 +270,6 @@ public final class BenchCommand implements Callable<Integer> {
         Config model = resolved != null ? resolved : extra.withFallback(ModelNames.config(root, name));
         ModelFamily f = ModelNames.family(root, model, "bench");
         return f.create(f.resolve(model), 1);
-    }
-
-    /** Random inputs of the model's kind: images [B, C, H, W] or token ids [B, L], and labels. */
-    static Batch syntheticBatch(ClassifierModel model, int batch, long seed) {
-        Config a = model.architecture();
-        int classes = a.hasPath("num_classes") ? a.getInt("num_classes") : 2;
-        INDArray labels = Nd4j.createFromArray(new SplittableRandom(seed).ints(batch, 0, classes).toArray());
-        Nd4j.getRandom().setSeed(seed);
-        if (a.hasPath("image_size")) {
-            return Batch.images(Nd4j.randn(DataType.FLOAT, batch, a.getInt("channels"), a.getInt("image_size"),
-                    a.getInt("image_size")), labels);
-        }
-        if (a.hasPath("vocab_size")) {
-            int len = model.tokens();
-            int[][] ids = new int[batch][len];
-            SplittableRandom r = new SplittableRandom(seed);
-            for (int[] row : ids) {
-                Arrays.setAll(row, j -> r.nextInt(a.getInt("vocab_size")));
-            }
-            return new Batch(Nd4j.createFromArray(ids), Nd4j.ones(DataType.INT, batch, len), Nd4j.zeros(DataType.INT, batch, len), labels);
-        }
-        return Batch.images(Nd4j.randn(DataType.FLOAT, batch, model.tokens(), a.getInt("width")), labels);
     }
 
     /** One [m, k] x [k, n] float32 product, timed on demand. */
@@ -358,12 +296,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     static double median(double[] v) {
         double[] s = v.clone();
-        Arrays.sort(s);
+        java.util.Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static int intArg(KeyValueArguments kv, String key, int dflt) {
-        String v = kv.take(key);
+        return intValue(kv, key, kv.take(key), dflt);
+    }
+
+    private static int intValue(KeyValueArguments kv, String key, String v, int dflt) {
         if (v == null) {
             return dflt;
         }
@@ -378,19 +319,16 @@ public final class BenchCommand implements Callable<Integer> {
         throw new PcLoraException("bench argument " + key + "=" + v + " is not accepted: it must be an integer >= 1");
     }
 
+    /** A number; its range is checked where it is used (lambda: {@code PcLoraLinear.checkLambda}). */
     private static double doubleArg(KeyValueArguments kv, String key, double dflt) {
         String v = kv.take(key);
         if (v == null) {
             return dflt;
         }
         try {
-            double x = Double.parseDouble(v);
-            if (x >= 0 && x <= 1) {
-                return x;
-            }
+            return PcLoraLinear.checkLambda(Double.parseDouble(v));
         } catch (NumberFormatException e) {
-            // fall through
+            throw new PcLoraException("bench argument " + key + "=" + v + " is not accepted: it must be a number");
         }
-        throw new PcLoraException("bench argument " + key + "=" + v + " is not accepted: lambda must be in [0, 1]");
     }
 }

@@ -17,16 +17,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code pclora compression [model=<name>] [rank=<r>[,<r>...]] [image_size=<px>] [seq_len=<tokens>]
- * [num_classes=<n>]}: dense and PC-LoRA-compressed parameter and MAC counts per layer kind, with
- * the counting rule. Without {@code model}, the paper's table: ViT-B/16 at 224x224 (10 classes,
+ * {@code pclora compression [model=<name> | checkpoint=<location>] [rank=<r>[,<r>...]] [image_size=<px>]
+ * [max_length=<tokens>] [num_classes=<n>]}: dense and PC-LoRA-compressed parameter and MAC counts
+ * per layer kind, with the counting rule ({@code seq_len} is the deprecated spelling of
+ * {@code max_length}). Size overrides go to the model family, which rejects keys it has not. Without {@code model}, the paper's table: ViT-B/16 at 224x224 (10 classes,
  * CIFAR-10) and BERT-base at 512 tokens (2 classes, IMDb) for ranks 8, 16, 32, 64.
  */
 @Command(name = "compression", description = {"Parameter and MAC counts, dense and compressed, with the counting rule.",
-        "Arguments: model=<architecture> rank=<r[,r...]> image_size=<px> seq_len=<tokens> num_classes=<n>.",
+        "Arguments: model=<architecture> | checkpoint=<location>, rank=<r[,r...]> image_size=<px> max_length=<tokens>"
+                + " num_classes=<n>.",
         "Without model=: the paper's table for vit-b16 (224x224) and bert-base (512 tokens), ranks 8,16,32,64."})
 public final class CompressionCommand implements Callable<Integer> {
-    private static final String ACCEPTED = "model, rank, image_size, seq_len, num_classes";
+    private static final String ACCEPTED = "model, checkpoint, rank, image_size, max_length, num_classes";
 
     @ParentCommand
     PcLoraCli root;
@@ -40,7 +42,8 @@ public final class CompressionCommand implements Callable<Integer> {
         String model = kv.take("model");
         String rankText = kv.take("rank");
         String imageSize = kv.take("image_size");
-        String seqLen = kv.take("seq_len");
+        String seqLen = kv.take("max_length", "seq_len");
+        String checkpoint = kv.take("checkpoint");
         String classes = kv.take("num_classes");
         if (!kv.remaining().isEmpty()) {
             String k = kv.remaining().keySet().iterator().next();
@@ -49,6 +52,15 @@ public final class CompressionCommand implements Callable<Integer> {
         List<Integer> ranks = new ArrayList<>();
         for (String r : (rankText == null ? (model == null ? "8,16,32,64" : "32") : rankText).split(",")) {
             ranks.add(positive("rank", r.trim()));
+        }
+        if (checkpoint != null) {
+            ClassifierModel m = ModelNames.load(root, checkpoint, model, "compression");
+            String targets = root.registry().modelFamily(m.family()).defaultTargets();
+            for (int r : ranks) {
+                root.out().printf(Locale.ROOT, "%s, rank %d:%n%s%n", checkpoint, r,
+                        Accounting.planned(m, targets, r, true).table());
+            }
+            return 0;
         }
         if (model != null) {
             // A named architecture (vit-b16, with its family's defaults) or else a conf/model option
@@ -104,17 +116,12 @@ public final class CompressionCommand implements Callable<Integer> {
     private ClassifierModel build(Config base, String arch, String imageSize, String seqLen, String classes) {
         ModelFamily f = familyOf(base, arch);
         Map<String, Object> m = new LinkedHashMap<>();
+        // The family's resolve rejects a size key its models do not have (image_size for BERT ...).
         if (imageSize != null) {
-            if (!f.name().equals("vit")) {
-                throw new PcLoraException("compression: image_size applies to ViT models, not " + arch + "; use seq_len");
-            }
             m.put("image_size", positive("image_size", imageSize));
         }
         if (seqLen != null) {
-            if (!f.name().equals("bert")) {
-                throw new PcLoraException("compression: seq_len applies to BERT models, not " + arch + "; use image_size");
-            }
-            m.put("max_length", positive("seq_len", seqLen));
+            m.put("max_length", positive("max_length", seqLen));
         }
         if (classes != null) {
             m.put("num_classes", positive("num_classes", classes));

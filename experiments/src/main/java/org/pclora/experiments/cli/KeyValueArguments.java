@@ -49,6 +49,27 @@ public final class KeyValueArguments {
         return values.remove(key);
     }
 
+    /**
+     * Removes and returns {@code key}, or the value of a deprecated spelling of it (with a warning
+     * naming the key to use); giving both is an error.
+     */
+    public String take(String key, String... deprecated) {
+        String v = values.remove(key);
+        for (String old : deprecated) {
+            String o = values.remove(old);
+            if (o != null) {
+                if (v != null) {
+                    throw new PcLoraException(command + " arguments '" + key + "' and '" + old + "' name the same thing;"
+                            + " give " + key + " only");
+                }
+                org.slf4j.LoggerFactory.getLogger(KeyValueArguments.class).warn("{} argument '{}' is deprecated; use {}",
+                        command, old, key);
+                v = o;
+            }
+        }
+        return v;
+    }
+
     /** Removes and returns a value that must be present; {@code meaning} explains it in the error. */
     public String require(String key, String meaning) {
         String v = values.remove(key);

@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.checkpoint.Checkpoint;
+import org.pclora.core.checkpoint.CheckpointChain;
+import org.pclora.core.checkpoint.CheckpointReader;
+import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.ModelFamily;
 
@@ -47,5 +51,40 @@ final class ModelNames {
         }
         throw new PcLoraException(command + ": model '" + (fam != null ? fam : arch) + "' is neither a named architecture"
                 + " nor a conf/model option; named architectures: " + String.join(", ", known));
+    }
+
+    /**
+     * Loads a checkpoint location (any format a registered family reads, see
+     * {@link CheckpointChain}) into the family {@code model} names (with that architecture), or,
+     * with {@code model} null, into the family and architecture the checkpoint names.
+     */
+    static ClassifierModel load(PcLoraCli root, String location, String model, String command) {
+        List<CheckpointReader> readers = new ArrayList<>();
+        for (PluginRegistry.Entry e : root.registry().entries(PluginRegistry.Kind.MODEL)) {
+            readers.addAll(((ModelFamily) e.plugin()).checkpointReaders());
+        }
+        String resolved = location.startsWith("maven:") ? location : root.workingDir().resolve(location).toString();
+        Checkpoint c;
+        try {
+            c = CheckpointChain.of(readers).read(resolved, true);
+        } catch (PcLoraException e) {
+            throw new PcLoraException(command + " " + e.getMessage());
+        }
+        String provenance = c.metadata().get(org.pclora.core.io.StateDict.PROVENANCE_KEY);
+        if (provenance != null) {
+            root.err().println(command + ": " + c.source() + " "
+                    + org.pclora.core.provenance.Provenance.describe(provenance));
+        }
+        if (model != null) {
+            Config mc = config(root, model);
+            ModelFamily f = family(root, mc, command);
+            return f.load(c, f.resolve(mc), true);
+        }
+        if (c.family() == null) {
+            throw new PcLoraException(command + ": checkpoint " + c.source() + " names no model family (no pclora"
+                    + " metadata, no config.json with model_type beside it); give model=<architecture> (e.g. vit-b16,"
+                    + " bert-base or a conf/model option)");
+        }
+        return root.registry().modelFamily(c.family()).load(c, null, true);
     }
 }

@@ -27,7 +27,7 @@ public final class PcLoraCli implements Callable<Integer> {
 
     /** Every subcommand, in the order {@code pclora --help} shows them: add new commands here. */
     static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, ReportCommand.class, CompressionCommand.class, InferCommand.class, BenchCommand.class, PluginsCommand.class,
-            ScheduleCommand.class);
+            ScheduleCommand.class, SweepCommand.class);
 
     /** Exit status of a user error (bad configuration, data, checkpoint or arguments). */
     public static final int USER_ERROR = 2;
@@ -154,7 +154,7 @@ public final class PcLoraCli implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             String v = PcLoraCli.class.getPackage() == null ? null : PcLoraCli.class.getPackage().getImplementationVersion();
-            return new String[] {"pclora " + (v == null ? "dev" : v)};
+            return new String[] {"pclora " + (v == null ? org.pclora.core.provenance.Provenance.projectVersion() : v)};
         }
     }
 

@@ -4,35 +4,28 @@ import com.google.inject.Guice;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.pclora.core.PcLoraException;
-import org.pclora.core.io.AtomicFiles;
 import org.pclora.experiments.config.ConfigComposer;
 import org.pclora.experiments.config.Override;
 import org.pclora.experiments.config.Sweep;
 import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
+import org.pclora.experiments.run.LocalLauncher;
 import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.RunDirectory;
 import org.pclora.experiments.run.Settings;
-import org.pclora.experiments.run.UserCache;
+import org.pclora.experiments.run.Slurm;
+import org.pclora.experiments.run.SlurmLauncher;
+import org.pclora.experiments.run.SweepLauncher;
+import org.pclora.experiments.run.Sweeper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -95,12 +88,8 @@ public final class RunCommand implements Callable<Integer> {
             overrides = all;
         }
         if (!multirun) {
-            ConfigComposer.Composed c = composer.compose(overrides);
-            Config config = absolutePaths(c.config());
-            Path dir = config.getString("output.dir").isEmpty()
-                    ? Path.of(config.getString("output.root"), config.getString("name"),
-                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd_HH-mm-ss")), "0")
-                    : Path.of(config.getString("output.dir"));
+            Config config = Sweeper.absolutePaths(composer.compose(overrides).config(), root.workingDir(), root.env());
+            Path dir = Sweeper.runDir(config);
             if (Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) {
                 throw new PcLoraException("run directory " + dir + " holds a complete run already: choose another output.dir");
             }
@@ -147,7 +136,7 @@ public final class RunCommand implements Callable<Integer> {
     private Map<String, Object> runOne(Config config, Path dir, List<String> overrides, String label, boolean parallel) {
         ExperimentRunner runner = runner(config);
         runner.setRunLabel(label, parallel);
-        return runner.run(new RunDirectory(dir), overrides);
+        return runner.run(new RunDirectory(dir), overrides).toMap();
     }
 
     /** The wired runner of one configuration: every plugin configured and every setting read. */
@@ -159,67 +148,57 @@ public final class RunCommand implements Callable<Integer> {
         List<List<Override>> runs = Sweep.expand(overrides);
         List<Config> configs = new ArrayList<>();
         for (List<Override> r : runs) {
-            Config c = absolutePaths(composer.compose(r).config());
+            Config c = Sweeper.absolutePaths(composer.compose(r).config(), root.workingDir(), root.env());
             runner(c); // validate and wire every run before any starts
             configs.add(c);
         }
-        Config first = configs.get(0);
-        Path sweepDir = Path.of(first.getString("output.root"), first.getString("name"), "multirun-" + hash(args));
-        int workers = Settings.workers(first);
-        root.err().printf("pclora: sweep of %d runs into %s with %d worker(s)%n", runs.size(), sweepDir, workers);
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
-        List<Future<Map<String, Object>>> futures = new ArrayList<>();
-        for (int i = 0; i < runs.size(); i++) {
-            Path dir = sweepDir.resolve(Integer.toString(i));
-            Config c = configs.get(i);
-            List<String> ov = runs.get(i).stream().map(Override::toString).toList();
-            // Every line a run prints carries "[run i]" (i = its directory): parallel runs interleave.
-            String label = "run " + i;
-            futures.add(pool.submit(() -> {
-                RunDirectory rd = new RunDirectory(dir);
-                if (rd.isComplete()) {
-                    root.err().println("pclora: [" + label + "] " + dir + " is complete, skipped");
-                    return rd.readJson(RunDirectory.SUMMARY);
-                }
-                root.err().println("pclora: [" + label + "] " + String.join(" ", ov) + " -> " + dir);
-                return runOne(c, dir, ov, label, workers > 1);
-            }));
+        // launcher keys say where the sweep runs, not what it computes: the same points share one directory
+        Path sweepDir = Sweeper.sweepDir(configs.get(0), args.stream().filter(a -> !SlurmLauncher.isLauncherKey(a)).toList());
+        String where = configs.get(0).hasPath("launcher.name") ? configs.get(0).getString("launcher.name") : "local";
+        if (where.equals("slurm")) {
+            return slurm(sweepDir, configs.get(0), runs, configs);
+        } else if (!where.equals("local")) {
+            throw new PcLoraException("launcher.name = '" + where + "' is not accepted: use launcher=local or launcher=slurm");
         }
-        pool.shutdown();
-        List<Map<String, Object>> done = new ArrayList<>();
-        List<Map<String, Object>> status = new ArrayList<>();
-        int failed = 0;
-        org.pclora.experiments.run.Progress progress = org.pclora.experiments.run.Progress.onStderr("sweep",
-                runs.size(), "runs");
-        for (int i = 0; i < futures.size(); i++) {
-            Map<String, Object> st = new LinkedHashMap<>();
-            st.put("run", i);
-            st.put("overrides", runs.get(i).stream().map(Override::toString).toList());
-            try {
-                done.add(futures.get(i).get());
-                st.put("status", "complete");
-            } catch (java.util.concurrent.ExecutionException e) {
-                failed++;
-                Throwable cause = e.getCause();
-                st.put("status", "failed");
-                String message = PcLoraCli.oneLine(cause, root.registry());
-                st.put("error", message);
-                root.err().println("pclora: run " + i + " " + st.get("overrides") + " failed: " + message);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PcLoraException("sweep interrupted");
-            }
-            status.add(st);
-            progress.update(i + 1, failed + " failed");
-        }
-        AtomicFiles.write(sweepDir.resolve("multirun.json"), out -> out.write(
-                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(status)));
+        List<SweepLauncher.Point> points = Sweeper.points(sweepDir, configs,
+                runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList());
+        int workers = Settings.workers(configs.get(0));
+        SweepLauncher launcher = new LocalLauncher(workers,
+                p -> runOne(p.config(), p.dir(), p.overrides(), LocalLauncher.label(p), workers > 1), root.err(),
+                cause -> PcLoraCli.oneLine(cause, root.registry()));
+        List<SweepLauncher.Outcome> outcomes = Sweeper.run(sweepDir, points, launcher);
+        List<Map<String, Object>> done = outcomes.stream().filter(o -> o.summary() != null)
+                .map(SweepLauncher.Outcome::summary).toList();
+        long failed = outcomes.stream().filter(o -> o.status().equals("failed")).count();
         if (!done.isEmpty()) {
             printTable(done);
         }
         root.err().printf("pclora: %d of %d runs complete, %d failed (%s)%n", done.size(), runs.size(), failed,
                 sweepDir.resolve("multirun.json"));
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * {@code launcher=slurm}: the sweep goes to SLURM as a teacher job and a job array (see
+     * SlurmLauncher). Not through {@link Sweeper#run}: the tasks keep multirun.json themselves,
+     * under a file lock, while they run.
+     */
+    private Integer slurm(Path sweepDir, Config first, List<List<Override>> runs, List<Config> configs) {
+        SlurmLauncher.settings(configs); // checked before anything is written or printed
+        // $PCLORA_PLUGINS and $PCLORA_HOME travel with the environment sbatch exports; --plugins is passed on
+        List<String> cliOptions = new ArrayList<>();
+        List<String> given = root.pluginLoader().locations().stream().filter(l -> l.from().equals("--plugins"))
+                .map(l -> l.path().toAbsolutePath().toString()).toList();
+        if (!given.isEmpty()) {
+            cliOptions.add("--plugins=" + String.join(java.io.File.pathSeparator, given));
+        }
+        String command = SlurmLauncher.thisJvm(PcLoraCli.class.getName(), cliOptions);
+        List<List<String>> overrides = runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList();
+        root.err().printf("pclora: sweep of %d runs into %s on SLURM%n", runs.size(), sweepDir);
+        new SlurmLauncher(Slurm.commands(), root.err(), c -> runner(c).teacherKey()).launch(sweepDir, first.getString("name"), root.workingDir(),
+                confDir().toAbsolutePath(), command, overrides, configs);
+        root.out().println(sweepDir);
+        return 0;
     }
 
     /** The compact table (fits a terminal); the full one is in summary.json and {@code pclora report}. */
@@ -234,38 +213,5 @@ public final class RunCommand implements Callable<Integer> {
         }
         String home = root.env().get("PCLORA_HOME");
         return home != null && !home.isEmpty() ? Path.of(home, "conf") : root.workingDir().resolve("conf");
-    }
-
-    /**
-     * Output paths made absolute: {@code output.root} against the working directory, the run
-     * directory against the root (it may not lie outside the root, so that no configuration makes
-     * a run write its results elsewhere). The teacher cache is shared by every working directory:
-     * "" is the per-user cache ({@link UserCache}), a relative path is taken from the root, an
-     * absolute one stays.
-     */
-    private Config absolutePaths(Config c) {
-        Path rootDir = root.workingDir().resolve(c.getString("output.root")).normalize();
-        c = c.withValue("output.root", ConfigValueFactory.fromAnyRef(rootDir.toString()));
-        String dir = c.getString("output.dir");
-        if (!dir.isEmpty()) {
-            Path p = rootDir.resolve(dir).normalize(); // an absolute value stays as it is
-            if (!p.startsWith(rootDir)) {
-                throw new PcLoraException("output.dir = " + dir + " lies outside output.root " + rootDir
-                        + ": give a path inside it (relative paths are taken from output.root)");
-            }
-            c = c.withValue("output.dir", ConfigValueFactory.fromAnyRef(p.toString()));
-        }
-        String cache = c.getString("output.teacher_cache");
-        Path cacheDir = cache.isEmpty() ? UserCache.teachers(root.env()) : rootDir.resolve(cache).normalize();
-        return c.withValue("output.teacher_cache", ConfigValueFactory.fromAnyRef(cacheDir.toString()));
-    }
-
-    private static String hash(List<String> args) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(String.join("\u0000", args).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h).substring(0, 10);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -39,7 +39,7 @@ import org.pclora.experiments.plugins.PluginGroups;
  */
 public final class ConfigComposer {
     /** Config groups, each a folder of option files under {@code conf/}. */
-    public static final List<String> GROUPS = List.of("experiment", "model", "dataset", "schedule", "distill", "optimizer");
+    public static final List<String> GROUPS = List.of("experiment", "model", "dataset", "schedule", "distill", "optimizer", "launcher");
 
     private final Path confDir;
     private final PluginGroups plugins;
@@ -81,8 +81,12 @@ public final class ConfigComposer {
         }
     }
 
+    /** Old spellings of keys, still read with a warning: old key to the key to use. */
+    public static final Map<String, String> DEPRECATED = Map.of("pclora.alpha", "pclora.lora_alpha");
+
     /** Composes the configuration for one run. */
     public Composed compose(List<Override> overrides) {
+        overrides = overrides.stream().map(ConfigComposer::undeprecate).toList();
         Config root = parse(confDir.resolve("config.conf"));
         Map<String, String> choices = new LinkedHashMap<>();
         if (root.hasPath("defaults")) {
@@ -135,6 +139,14 @@ public final class ConfigComposer {
             merged = groupConf.atKey(g).withFallback(merged);
         }
         merged = experimentConf.withFallback(merged);
+        // Config files may still use an old spelling: its value moves to the new key.
+        for (Map.Entry<String, String> d : DEPRECATED.entrySet()) {
+            if (merged.hasPath(d.getKey())) {
+                org.slf4j.LoggerFactory.getLogger(ConfigComposer.class).warn("configuration key {} is deprecated; use {}",
+                        d.getKey(), d.getValue());
+                merged = merged.withValue(d.getValue(), merged.getValue(d.getKey())).withoutPath(d.getKey());
+            }
+        }
         for (Override o : keyOverrides) {
             merged = apply(merged, o);
         }
@@ -212,6 +224,15 @@ public final class ConfigComposer {
         } catch (ConfigException e) {
             throw new PcLoraException("malformed HOCON in " + file + ": " + oneLine(e));
         }
+    }
+
+    private static Override undeprecate(Override o) {
+        String to = DEPRECATED.get(o.key());
+        if (to == null) {
+            return o;
+        }
+        org.slf4j.LoggerFactory.getLogger(ConfigComposer.class).warn("override key {} is deprecated; use {}", o.key(), to);
+        return new Override(o.op(), to, o.value());
     }
 
     private Config apply(Config c, Override o) {

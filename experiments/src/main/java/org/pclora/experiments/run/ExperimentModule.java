@@ -6,7 +6,6 @@ import com.google.inject.Singleton;
 import com.google.inject.name.Named;
 import com.typesafe.config.Config;
 import java.util.List;
-import java.util.Locale;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.registry.PluginRegistry;
@@ -63,49 +62,33 @@ public final class ExperimentModule extends AbstractModule {
     @Provides
     @Singleton
     AdapterFactory adapterFactory() {
-        return registry.adapter(Settings.string(config, "pclora.adapter"));
+        return registry.adapter(pcLoraSettings().adapter());
     }
 
     @Provides
     @Singleton
     Objective objective(ModelFamily family) {
-        double alpha = Settings.number(config, "loss.alpha");
-        if (!(alpha >= 0 && alpha <= 1)) {
-            throw new PcLoraException("loss.alpha = " + alpha + " is out of range: it must be in [0, 1]");
-        }
+        double alpha = lossSettings().alpha();
         List<Objective.Term> terms = new PluginGroups(registry).losses(config);
         return Objective.of(alpha, terms, family);
     }
 
     @Provides
     @Singleton
-    AdapterSpec adapterSpec() {
-        int rank = Settings.integer(config, "pclora.rank");
-        if (rank < 1) {
-            throw new PcLoraException("pclora.rank = " + rank + " is out of range: the adapter rank must be at least 1");
-        }
-        double alpha = Settings.number(config, "pclora.alpha");
-        if (!(alpha > 0) || Double.isInfinite(alpha)) {
-            throw new PcLoraException("pclora.alpha = " + alpha + " is out of range: LoRA alpha must be > 0");
-        }
-        String bias = Settings.string(config, "pclora.bias").toLowerCase(Locale.ROOT);
-        AdapterSpec.BiasPolicy bp = switch (bias) {
-            case "adapter" -> AdapterSpec.BiasPolicy.ADAPTER;
-            case "none" -> AdapterSpec.BiasPolicy.NONE;
-            default -> throw new PcLoraException("pclora.bias = '" + bias + "' is not accepted: use adapter or none");
-        };
-        String init = Settings.string(config, "pclora.init").toLowerCase(Locale.ROOT);
-        AdapterSpec.InitPolicy ip = switch (init) {
-            case "kaiming-uniform" -> AdapterSpec.InitPolicy.KAIMING_UNIFORM;
-            case "gaussian" -> AdapterSpec.InitPolicy.GAUSSIAN;
-            default -> throw new PcLoraException("pclora.init = '" + init
-                    + "' is not accepted: use kaiming-uniform or gaussian");
-        };
-        double ratio = Settings.number(config, "pclora.ratio");
-        if (!(ratio > 0 && ratio <= 1)) {
-            throw new PcLoraException("pclora.ratio = " + ratio + " is out of range: the decay-end ratio q must be in (0, 1]");
-        }
-        return new AdapterSpec(rank, alpha, bp, ip, Settings.longInteger(config, "seed") + 1);
+    PcLoraSettings pcLoraSettings() {
+        return PcLoraSettings.of(config);
+    }
+
+    @Provides
+    @Singleton
+    LossSettings lossSettings() {
+        return LossSettings.of(config);
+    }
+
+    @Provides
+    @Singleton
+    AdapterSpec adapterSpec(PcLoraSettings settings) {
+        return settings.spec();
     }
 
     @Provides

@@ -25,6 +25,9 @@ import org.pclora.core.data.Dataset;
 import org.pclora.core.env.BlasCheck;
 import org.pclora.core.io.StateDict;
 import org.pclora.core.model.ClassifierModel;
+import org.pclora.core.provenance.CodeVersion;
+import org.pclora.core.provenance.Hashes;
+import org.pclora.core.provenance.Provenance;
 import org.pclora.core.spi.AdapterFactory;
 import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.DecaySchedule;
@@ -114,12 +117,6 @@ public final class ExperimentRunner {
         }
         Config arch = family.resolve(modelConf.withValue("num_classes", ConfigValueFactory.fromAnyRef(train.numClasses())));
         String targets = targets();
-        try {
-            java.util.regex.Pattern.compile(targets);
-        } catch (java.util.regex.PatternSyntaxException e) {
-            throw new PcLoraException("pclora.targets = '" + targets + "' is not a valid regular expression: "
-                    + e.getDescription());
-        }
         // Check the adapters against the layers now, before a teacher is trained for nothing.
         java.util.regex.Pattern target = java.util.regex.Pattern.compile(targets);
         int matched = 0;
@@ -137,15 +134,14 @@ public final class ExperimentRunner {
     }
 
     private String targets() {
-        String t = config.hasPath("pclora.targets") ? config.getString("pclora.targets") : "";
-        return t.isEmpty() ? family.defaultTargets() : t;
+        return PcLoraSettings.of(config).targetsOr(family.defaultTargets());
     }
 
     /**
      * Runs the experiment into {@code dir} (created here after validation) and returns the
      * summary. With a run directory that holds checkpoints, training resumes from them.
      */
-    public Map<String, Object> run(RunDirectory dir, List<String> overrides) {
+    public RunSummary run(RunDirectory dir, List<String> overrides) {
         segmentStart = System.nanoTime();
         BlasCheck.warnIfSlow();
         Prepared p = prepare();
@@ -159,18 +155,67 @@ public final class ExperimentRunner {
                         + " (it has " + RunDirectory.SUMMARY + "): choose another output.dir");
             }
             priorWallSeconds = dir.recordedWallSeconds();
-            try {
-                dir.initialise(config, overrides);
-                Map<String, Object> summary = execute(dir, p);
-                dir.writeJson(RunDirectory.SUMMARY, summary);
-                dir.clearFailure(); // a resumed run that completed has no failure to report any more
-                return summary;
-            } catch (RuntimeException e) {
-                if (fresh && !Files.exists(dir.checkpoints())) {
-                    deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
-                } else if (Files.isDirectory(dir.path())) {
-                    org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE), e.getMessage() + System.lineSeparator());
+            // SIGTERM (SLURM's time limit or preemption, kill) leaves a one-line failure.txt; see TerminationGuard
+            try (TerminationGuard guard = TerminationGuard.install(dir)) {
+                try {
+                    dir.initialise(config, overrides);
+                    RunSummary summary = execute(dir, p);
+                    boolean ended = guard.finish(() -> {
+                        dir.writeJson(RunDirectory.SUMMARY, summary.toMap());
+                        dir.clearFailure(); // a resumed run that completed has no failure to report any more
+                    });
+                    if (!ended) {
+                        throw new PcLoraException("run " + dir.path() + " was stopped by a signal before it completed");
+                    }
+                    return summary;
+                } catch (RuntimeException e) {
+                    guard.finish(() -> {
+                        if (fresh && !Files.exists(dir.checkpoints())) {
+                            deleteQuietly(dir.path()); // nothing worth keeping: leave no half-written run behind
+                        } else if (Files.isDirectory(dir.path())) {
+                            org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE),
+                                    String.valueOf(e.getMessage()).replace('\n', ' ') + System.lineSeparator());
+                        }
+                    });
+                    throw e;
                 }
+            }
+        }
+    }
+
+    /** The teacher cache key of this configuration's teacher, exactly as a run computes it. */
+    public String teacherKey() {
+        return TeacherCache.key(config, teacherCode(), new Provenances(Settings.longInteger(config, "seed")).data());
+    }
+
+    /**
+     * Trains this configuration's teacher into the teacher cache (or finds it there), logging its
+     * metrics and checkpoints into {@code dir}, from whose checkpoint a stopped attempt resumes;
+     * returns the cached weights. A SLURM sweep's first job does this once for all its points.
+     */
+    public Path teacher(RunDirectory dir) {
+        segmentStart = System.nanoTime();
+        BlasCheck.warnIfSlow();
+        Prepared p = prepare();
+        dir.create();
+        try (RunLock ignored = dir.lock(); TerminationGuard guard = TerminationGuard.install(dir)) {
+            try {
+                dir.initialise(config, List.of());
+                TeacherCache cache = new TeacherCache(Path.of(config.getString("output.teacher_cache")));
+                Provenances prov = new Provenances(Settings.longInteger(config, "seed"));
+                String key = TeacherCache.key(config, teacherCode(), prov.data()); // as execute() keys it
+                Path weights = cache.getOrTrain(key, () -> trainTeacher(dir, p, cache, key,
+                        new CheckpointStore(dir.checkpoints()), prov));
+                guard.finish(dir::clearFailure); // a failure.txt of a stopped earlier attempt
+                log.printf(Locale.ROOT, "teacher %s: cached in %s%n", key, weights);
+                return weights;
+            } catch (RuntimeException e) {
+                guard.finish(() -> {
+                    if (Files.isDirectory(dir.path())) {
+                        org.pclora.core.io.AtomicFiles.writeString(dir.file(RunDirectory.FAILURE),
+                                String.valueOf(e.getMessage()).replace('\n', ' ') + System.lineSeparator());
+                    }
+                });
                 throw e;
             }
         }
@@ -181,14 +226,14 @@ public final class ExperimentRunner {
         return (System.nanoTime() - segmentStart) / 1e9;
     }
 
-    private Map<String, Object> execute(RunDirectory dir, Prepared p) {
+    private RunSummary execute(RunDirectory dir, Prepared p) {
         long seed = Settings.longInteger(config, "seed");
         Provenances prov = new Provenances(seed);
         CheckpointStore checkpoints = new CheckpointStore(dir.checkpoints());
 
-        // Teacher: cached by the hash of what determines it.
+        // Teacher: cached by the hash of what determines it (configuration, model and training code, data).
         TeacherCache cache = new TeacherCache(Path.of(config.getString("output.teacher_cache")));
-        String key = TeacherCache.key(config);
+        String key = TeacherCache.key(config, teacherCode(), prov.data());
         Path teacherFile = cache.getOrTrain(key, () -> trainTeacher(dir, p, cache, key, checkpoints, prov));
         Map<String, Object> teacherInfo = readInfo(cache.info(key));
         ClassifierModel teacher = family.load(teacherFile, p.architecture(), true);
@@ -203,7 +248,7 @@ public final class ExperimentRunner {
             default -> throw new PcLoraException("student.init = '" + init + "' is not accepted: use teacher or pretrained");
         };
         Adapters.apply(student, adapterFactory, adapterSpec, targets());
-        double ratio = Settings.number(config, "pclora.ratio");
+        double ratio = PcLoraSettings.of(config).ratio();
         long restored = dropMetricsAfterCheckpoint(dir, checkpoints, "student");
         Trainer trainer = new Trainer(studentSettings, metricsSink(dir, "student", studentSettings, p.train(), restored),
                 checkpoints);
@@ -221,51 +266,30 @@ public final class ExperimentRunner {
                     + "): the student is exported merged, without compression"));
         }
         Path exported = dir.file(RunDirectory.STUDENT);
-        StateDict.save(exported, student, prov.json());
+        Provenance provenance = prov.get().withTeacher(Hashes.file(teacherFile));
+        StateDict.save(exported, student, provenance.toJson());
         ClassifierModel reloaded = family.load(exported, null, true);
         double compressedAcc = Evaluator.accuracy(reloaded, p.test(), evalBatch);
 
         Accounting.Report dense = Accounting.of(teacher);
         Accounting.Report compressed = Accounting.of(reloaded);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("experiment", config.getString("name"));
-        s.put("run_dir", dir.path().toString());
-        s.put("model", modelLabel(p.architecture()));
-        s.put("family", family.name());
-        s.put("dataset", p.train().source());
-        s.put("classes", p.train().numClasses());
-        s.put("adapter", adapterFactory.name());
-        s.put("rank", adapterSpec.rank());
-        s.put("lora_alpha", adapterSpec.alpha());
-        s.put("schedule", schedule.name());
-        s.put("ratio", ratio);
-        s.put("alpha", objective.alpha());
         List<String> losses = new ArrayList<>();
         objective.terms().forEach(t -> losses.add(t.loss().name() + (t.weight() == 1.0 ? "" : "*" + t.weight())));
-        s.put("distill", String.join("+", losses.isEmpty() ? List.of("none") : losses));
-        s.put("teacher", Map.of("accuracy", teacherAcc, "parameters", dense.total().denseParameters(),
-                "macs", dense.total().denseMacs(), "weights", teacherFile.toString(), "cache_key", key));
-        s.put("student", Map.of("accuracy", studentAcc, "note", "after training at lambda = final value, before compression"));
-        s.put("compressed", Map.of("accuracy", compressedAcc, "parameters", compressed.total().compressedParameters(),
-                "macs", compressed.total().compressedMacs(), "weights", exported.toString()));
-        Map<String, Object> comp = new LinkedHashMap<>();
-        comp.put("parameters", compressed.total().parameterCompression());
-        comp.put("macs", compressed.total().macCompression());
-        comp.put("adapted_parameters", compressed.adapted().parameterCompression());
-        comp.put("adapted_macs", compressed.adapted().macCompression());
-        comp.put("tokens", compressed.tokens());
-        comp.put("counting_rule", Accounting.countingRule());
-        s.put("compression", comp);
-        s.put("compressed_form", compressible);
-        s.put("delta", compressedAcc - teacherAcc);
         // Cumulative over every segment of a resumed run (each counted to its last metrics line);
         // the segment's own time beside it.
         double segment = segmentSeconds();
-        s.put("wall_time_s", priorWallSeconds + segment);
-        s.put("wall_time_segment_s", segment);
-        s.put("wall_time_rule", "wall_time_s: every segment of the run, a segment stopped by a kill counted up to its"
-                + " last metrics.jsonl line; wall_time_segment_s: the last segment (from its start or resume=)");
-        s.put("provenance", prov.map());
+        RunSummary s = new RunSummary(config.getString("name"), dir.path().toString(), modelLabel(p.architecture()),
+                family.name(), p.train().source(), p.train().numClasses(), adapterFactory.name(), adapterSpec.rank(),
+                adapterSpec.alpha(), schedule.name(), ratio, objective.alpha(),
+                String.join("+", losses.isEmpty() ? List.of("none") : losses),
+                new RunSummary.Teacher(teacherAcc, dense.total().denseParameters(), dense.total().denseMacs(),
+                        teacherFile.toString(), key), studentAcc,
+                new RunSummary.Compressed(compressedAcc, compressed.total().compressedParameters(),
+                        compressed.total().compressedMacs(), exported.toString()),
+                new RunSummary.Compression(compressed.total().parameterCompression(), compressed.total().macCompression(),
+                        compressed.adapted().parameterCompression(), compressed.adapted().macCompression(),
+                        compressed.tokens(), Accounting.countingRule()),
+                compressible, priorWallSeconds + segment, segment, provenance);
         log.println(labelled(compressed.table()));
         return s;
     }
@@ -292,7 +316,7 @@ public final class ExperimentRunner {
         new Trainer(teacherSettings, metricsSink(dir, "teacher", teacherSettings, p.train(), restored), checkpoints)
                 .trainTeacher(teacher, p.train());
         double acc = Evaluator.accuracy(teacher, p.test(), Settings.integer(config, "train.eval_batch_size"));
-        StateDict.save(cache.weights(key), teacher, prov.json());
+        StateDict.save(cache.weights(key), teacher, prov.get().toJson());
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("accuracy", acc);
         info.put("trained_in", dir.path().toString());
@@ -365,35 +389,79 @@ public final class ExperimentRunner {
         }
     }
 
+    /** The code that determines a teacher: core (engine, training), the model family, the dataset provider. */
+    private java.util.Set<Class<?>> teacherCode() {
+        return new java.util.LinkedHashSet<>(List.of(Trainer.class, family.getClass(), datasets.getClass()));
+    }
+
     /** Provenance of this run, built once. */
     private final class Provenances {
         private final long seed;
-        private Map<String, Object> map;
+        private Provenance provenance;
+        private Map<String, String> data;
 
         Provenances(long seed) {
             this.seed = seed;
         }
 
-        Map<String, Object> map() {
-            if (map == null) {
-                Map<String, String> used = new LinkedHashMap<>();
-                used.put("model/" + family.name(), family.version());
-                used.put("dataset/" + datasets.name(), datasets.version());
-                used.put("schedule/" + schedule.name(), schedule.version());
-                used.put("adapter/" + adapterFactory.name(), adapterFactory.version());
-                objective.terms().forEach(t -> used.put("distill/" + t.loss().name(), t.loss().version()));
-                map = new LinkedHashMap<>(Provenance.collect(seed, used));
-                map.put("config", ConfigFactory.empty().withFallback(config).root().render(ConfigRenderOptions.concise()));
+        /**
+         * SHA-256 of every data file the configuration names: each string under {@code dataset}
+         * (and {@code model.vocab}, {@code teacher.checkpoint}) that is an existing file or folder.
+         * Embedded data is part of the code and hashed with it.
+         */
+        Map<String, String> data() {
+            if (data == null) {
+                data = new java.util.TreeMap<>();
+                Config ds = config.getConfig("dataset");
+                for (Map.Entry<String, com.typesafe.config.ConfigValue> e : ds.entrySet()) {
+                    hashIfFile(e.getValue());
+                }
+                for (String k : List.of("model.vocab", "teacher.checkpoint")) {
+                    if (config.hasPath(k)) {
+                        hashIfFile(config.getValue(k));
+                    }
+                }
             }
-            return map;
+            return data;
         }
 
-        String json() {
-            try {
-                return new ObjectMapper().writeValueAsString(map());
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
+        private void hashIfFile(com.typesafe.config.ConfigValue v) {
+            if (v.valueType() != com.typesafe.config.ConfigValueType.STRING) {
+                return;
             }
+            String s = (String) v.unwrapped();
+            if (s.isEmpty() || s.contains(":") && !s.startsWith("/")) {
+                return; // embedded:..., maven:... and empty values name no local file
+            }
+            try {
+                Path path = Path.of(s);
+                if (Files.exists(path)) {
+                    data.putAll(Hashes.files(path));
+                }
+            } catch (java.nio.file.InvalidPathException ignored) {
+                // not a path
+            }
+        }
+
+        Provenance get() {
+            if (provenance == null) {
+                List<Provenance.PluginVersion> used = new ArrayList<>();
+                used.add(new Provenance.PluginVersion("model", family.name(), family.version()));
+                used.add(new Provenance.PluginVersion("dataset", datasets.name(), datasets.version()));
+                used.add(new Provenance.PluginVersion("schedule", schedule.name(), schedule.version()));
+                used.add(new Provenance.PluginVersion("adapter", adapterFactory.name(), adapterFactory.version()));
+                objective.terms().forEach(t -> used.add(new Provenance.PluginVersion("distill", t.loss().name(),
+                        t.loss().version())));
+                java.util.Set<Class<?>> code = teacherCode();
+                code.add(schedule.getClass());
+                code.add(adapterFactory.getClass());
+                objective.terms().forEach(t -> code.add(t.loss().getClass()));
+                String home = System.getenv().getOrDefault("PCLORA_HOME", ".");
+                provenance = new Provenance(CodeVersion.of(Path.of(home), code), seed, used,
+                        ConfigFactory.empty().withFallback(config).root().render(ConfigRenderOptions.concise()), data(),
+                        null, RunEnvironment.collect());
+            }
+            return provenance;
         }
     }
 }

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 import org.pclora.core.PcLoraException;
 
 /**
- * Trained teachers, keyed by a hash of the configuration that determines them (model, dataset,
- * teacher settings, optimizer, seed), so that a sweep over student settings trains each teacher
+ * Trained teachers, keyed by a hash of what determines them: the configuration (model, dataset,
+ * teacher settings, optimizer, seed), the model and training code and the data files, so that a sweep over student settings trains each teacher
  * once. Concurrent runs of the same teacher wait for each other (in-process lock and file lock).
  */
 public final class TeacherCache {
@@ -44,9 +44,20 @@ public final class TeacherCache {
         return c.hasPath("optimizer.lr") ? c.withoutPath("optimizer.lr") : c;
     }
 
-    /** SHA-256 (first 16 hex digits) of the canonical JSON of the teacher's definition. */
+    /** SHA-256 (first 16 hex digits) of the canonical JSON of the teacher's definition alone. */
     public static String key(Config run) {
-        String json = teacherDefinition(run).root().render(ConfigRenderOptions.concise().setJson(true));
+        return key(run, null, Map.of());
+    }
+
+    /**
+     * SHA-256 (first 16 hex digits) of the canonical JSON of the teacher's definition, the hash of
+     * the model and training code ({@code null} leaves it out) and the hashes of the data files:
+     * after a code change or an edited data file the cache misses instead of serving a stale teacher.
+     */
+    public static String key(Config run, java.util.Collection<Class<?>> code, Map<String, String> data) {
+        String json = teacherDefinition(run).root().render(ConfigRenderOptions.concise().setJson(true))
+                + (code == null ? "" : "\ncode " + org.pclora.core.provenance.Hashes.code(code))
+                + (data.isEmpty() ? "" : "\ndata " + new java.util.TreeMap<>(data));
         try {
             // Typesafe Config renders objects with sorted keys in concise JSON mode: the text is canonical.
             byte[] h = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));

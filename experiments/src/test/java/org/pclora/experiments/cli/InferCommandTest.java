@@ -48,7 +48,7 @@ class InferCommandTest {
         StringWriter err = new StringWriter();
         int status = run(dir, err, "infer", "checkpoint=model.safetensors", "input=x.npy", "output=out.npy");
         assertEquals(PcLoraCli.USER_ERROR, status);
-        assertTrue(err.toString().contains("this ViT needs float32 [B, 3, 8, 8]"), err.toString());
+        assertTrue(err.toString().contains("needs float32 [B, 3, 8, 8]"), err.toString());
         assertEquals(1, err.toString().strip().lines().count());
         assertFalse(Files.exists(dir.resolve("out.npy")));
         // wrong rank and wrong dtype get the same one-line answer
@@ -57,7 +57,7 @@ class InferCommandTest {
         for (String x : new String[] {"r3.npy", "f64.npy"}) {
             StringWriter e2 = new StringWriter();
             assertEquals(PcLoraCli.USER_ERROR, run(dir, e2, "infer", "checkpoint=model.safetensors", "input=" + x, "output=out.npy"));
-            assertTrue(e2.toString().contains("this ViT needs float32 [B, 3, 8, 8]"), e2.toString());
+            assertTrue(e2.toString().contains("needs float32 [B, 3, 8, 8]"), e2.toString());
         }
         assertFalse(Files.exists(dir.resolve("out.npy")));
     }
@@ -81,6 +81,44 @@ class InferCommandTest {
         INDArray hidden = Npy.read(dir.resolve("hidden.npy"));
         // hidden = the last encoder layer's output; padded positions are compared too (HF computes them alike)
         assertTrue(expected.get("hidden.1").castTo(hidden.dataType()).equalsWithEps(hidden, 1e-4));
+    }
+
+    @Test
+    void aTfBundleDirectoryLoadsThroughTheSameChain(@TempDir Path dir) throws Exception {
+        Path tf = Path.of("..", "models-bert", "src", "test", "resources", "org", "pclora", "bert", "tf", "tiny");
+        Files.createDirectories(dir.resolve("conf/model"));
+        Files.writeString(dir.resolve("conf/model/tiny-tf.conf"), "family = bert\narch = custom\ndepth = 1\nwidth = 4\n"
+                + "heads = 2\nmlp = 8\nvocab_size = 8\nmax_positions = 6\nnum_classes = 2\n");
+        Npy.write(dir.resolve("ids.npy"), Nd4j.createFromArray(new int[][] {{1, 2, 3}, {4, 5, 0}}));
+        StringWriter err = new StringWriter();
+        int status = run(dir, err, "infer", "checkpoint=" + tf.toAbsolutePath(), "model=tiny-tf", "input=ids.npy",
+                "output=logits.npy", "hidden=hidden.npy");
+        assertEquals(0, status, err.toString());
+        assertEquals(java.util.List.of(2L, 2L), java.util.Arrays.stream(Npy.read(dir.resolve("logits.npy")).shape())
+                .boxed().toList());
+        assertEquals(java.util.List.of(2L, 3L, 4L), java.util.Arrays.stream(Npy.read(dir.resolve("hidden.npy")).shape())
+                .boxed().toList());
+    }
+
+    @Test
+    void whatIsNoCheckpointIsSaidInOneLine(@TempDir Path dir) throws Exception {
+        Npy.write(dir.resolve("x.npy"), Nd4j.zeros(1, 3, 8, 8).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        Files.write(dir.resolve("short.bin"), new byte[] {1, 2, 3});
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(dir.resolve("archive.zip")))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("readme.txt"));
+            zip.write("not a model".getBytes());
+        }
+        Files.createDirectories(dir.resolve("empty"));
+        Map<String, String> expected = Map.of("short.bin", "too short (3 bytes)", "archive.zip", "zip/jar archive",
+                "empty", "is a directory", "missing.safetensors", "does not exist", "x.npy", ".npy array");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            StringWriter err = new StringWriter();
+            int status = run(dir, err, "infer", "checkpoint=" + e.getKey(), "input=x.npy", "output=out.npy");
+            assertEquals(PcLoraCli.USER_ERROR, status, err.toString());
+            assertTrue(err.toString().contains(e.getValue()), err.toString());
+            assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        }
+        assertFalse(Files.exists(dir.resolve("out.npy")));
     }
 
     /** An .npy file of float32 [0, 3, 8, 8]: a valid header and no data. */
@@ -143,7 +181,27 @@ class InferCommandTest {
         Files.createDirectories(dir.resolve("ckpt"));
         StringWriter err = new StringWriter();
         assertEquals(PcLoraCli.USER_ERROR, run(dir, err, "infer", "checkpoint=ckpt", "input=x.npy", "output=y.npy"));
-        assertEquals("infer checkpoint " + dir.resolve("ckpt") + " is a directory: give the .safetensors file in it",
-                err.toString().strip());
+        // One line from the checkpoint chain, saying what the location is and what is accepted.
+        assertTrue(err.toString().strip().startsWith("infer checkpoint " + dir.resolve("ckpt") + " is a directory"),
+                err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    @Test
+    void anExportsProvenanceIsShown(@TempDir Path dir) throws Exception {
+        org.pclora.core.model.ClassifierModel m = org.pclora.core.registry.PluginRegistry.load().modelFamily("vit")
+                .load(FIXTURE.resolve("model.safetensors"), null, true);
+        org.pclora.core.provenance.Provenance p = new org.pclora.core.provenance.Provenance(
+                new org.pclora.core.provenance.CodeVersion("abc123", true, "f00d"), 7,
+                java.util.List.of(new org.pclora.core.provenance.Provenance.PluginVersion("model", "vit", "0.1.0")),
+                "{}", Map.of("/data/train.idx", "12ab"), "beef", Map.of());
+        org.pclora.core.io.StateDict.save(dir.resolve("export.safetensors"), m, p.toJson());
+        StringWriter err = new StringWriter();
+        int status = PcLoraCli.run(new String[] {"infer", "checkpoint=export.safetensors",
+                "input=" + FIXTURE.toAbsolutePath().resolve("input.npy"), "output=logits.npy"},
+                new PrintWriter(new StringWriter()), new PrintWriter(err), Map.of(), dir);
+        assertEquals(0, status, err.toString());
+        assertTrue(err.toString().contains("made by pclora abc123-dirty, seed 7, plugins {model/vit=0.1.0},"
+                + " 1 data file(s) hashed, teacher sha256 beef"), err.toString());
     }
 }

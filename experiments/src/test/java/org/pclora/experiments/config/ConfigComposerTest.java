@@ -116,4 +116,14 @@ class ConfigComposerTest {
         assertFalse(compose("experiment=ablation-rank", "pclora.rank=4").hasPath("sweep"));
         assertEquals("ablation-rank", compose("experiment=ablation-rank").getString("name"));
     }
+
+    @Test
+    void theOldSpellingOfLoraAlphaIsStillRead() {
+        assertEquals(16, compose().getInt("pclora.lora_alpha"));
+        Config c = compose("pclora.alpha=32");
+        assertEquals(32, c.getInt("pclora.lora_alpha"));
+        org.junit.jupiter.api.Assertions.assertFalse(c.hasPath("pclora.alpha"));
+        // the paper experiments' files use the new key
+        assertEquals(32, compose("experiment=paper-vit-b16-cifar10").getInt("pclora.lora_alpha"));
+    }
 }

@@ -51,7 +51,7 @@ class ExperimentRunnerTest {
     @SuppressWarnings("unchecked")
     void runsTeacherStudentCompressionAndReusesTheTeacher(@TempDir Path out) throws Exception {
         RunDirectory first = new RunDirectory(out.resolve("a"));
-        Map<String, Object> s = runner(config(out)).run(first, List.of("pclora.rank=2"));
+        Map<String, Object> s = runner(config(out)).run(first, List.of("pclora.rank=2")).toMap();
         for (String f : List.of(RunDirectory.CONFIG, RunDirectory.OVERRIDES, RunDirectory.METRICS,
                 RunDirectory.SUMMARY, RunDirectory.STUDENT)) {
             assertTrue(Files.isRegularFile(first.file(f)), f);
@@ -71,7 +71,7 @@ class ExperimentRunnerTest {
         Path teacherWeights = Path.of((String) ((Map<String, Object>) s.get("teacher")).get("weights"));
         long mtime = Files.getLastModifiedTime(teacherWeights).toMillis();
         RunDirectory second = new RunDirectory(out.resolve("b"));
-        Map<String, Object> s2 = runner(config(out, "pclora.rank=3", "schedule=cosine")).run(second, List.of());
+        Map<String, Object> s2 = runner(config(out, "pclora.rank=3", "schedule=cosine")).run(second, List.of()).toMap();
         assertEquals(teacherWeights.toString(), ((Map<String, Object>) s2.get("teacher")).get("weights"));
         assertEquals(mtime, Files.getLastModifiedTime(teacherWeights).toMillis(), "teacher was retrained");
         // only the student phase was trained in the second run
@@ -98,7 +98,7 @@ class ExperimentRunnerTest {
     @SuppressWarnings("unchecked")
     void constantScheduleBaselineIsExportedMergedNotCompressed(@TempDir Path out) {
         Map<String, Object> s = runner(config(out, "schedule=constant", "teacher.epochs=1", "student.epochs=1"))
-                .run(new RunDirectory(out.resolve("c")), List.of());
+                .run(new RunDirectory(out.resolve("c")), List.of()).toMap();
         assertEquals(false, s.get("compressed_form"));
         // lambda stays 1: nothing is removed, the export keeps the dense size (80 parameters in the slot)
         Map<String, Object> comp = (Map<String, Object>) s.get("compression");
@@ -107,7 +107,7 @@ class ExperimentRunnerTest {
 
     @Test
     void outOfRangeValuesAreOneLineErrorsNamingTheKey(@TempDir Path out) {
-        String[][] cases = {{"pclora.rank=0", "pclora.rank = 0 is out of range"},
+        String[][] cases = {{"pclora.rank=0", "(pclora.rank) = 0 is out of range"},
             {"pclora.ratio=1.5", "pclora.ratio = 1.5 is out of range"}, {"pclora.ratio=0", "pclora.ratio = 0.0 is out of range"},
             {"loss.alpha=-0.1", "loss.alpha = -0.1 is out of range"}, {"loss.alpha=2", "loss.alpha = 2.0 is out of range"},
             {"student.batch_size=0", "batch_size = 0 is not accepted"}, {"pclora.bias=maybe", "pclora.bias = 'maybe'"},
@@ -131,5 +131,27 @@ class ExperimentRunnerTest {
                 () -> runner(config(out, "pclora.rank=17")).run(dir, List.of()));
         assertTrue(e.getMessage().contains("rank 17"), e.getMessage());
         assertFalse(Files.exists(dir.path()));
+    }
+
+    @Test
+    void anEditedDataFileMakesTheTeacherCacheMiss(@TempDir Path out) throws Exception {
+        Path data = out.resolve("data.txt");
+        Files.writeString(data, "version 1");
+        Config c = config(out, "teacher.epochs=1", "student.epochs=1")
+                .withValue("dataset.path", ConfigValueFactory.fromAnyRef(data.toString()));
+        RunSummary a = runner(c).run(new RunDirectory(out.resolve("a")), List.of());
+        RunSummary b = runner(c).run(new RunDirectory(out.resolve("b")), List.of());
+        assertEquals(a.teacher().cacheKey(), b.teacher().cacheKey(), "same data: the cached teacher is reused");
+        assertEquals(org.pclora.core.provenance.Hashes.file(data), a.provenance().data().get(data.toString()));
+        Files.writeString(data, "version 2");
+        RunSummary d = runner(c).run(new RunDirectory(out.resolve("d")), List.of());
+        assertFalse(a.teacher().cacheKey().equals(d.teacher().cacheKey()), "edited data: the cache must miss");
+        assertTrue(Files.readAllLines(out.resolve("d").resolve(RunDirectory.METRICS)).stream()
+                .anyMatch(l -> l.contains("\"teacher\"")), "the teacher was trained again");
+        // The export carries the provenance, with the data and teacher hashes.
+        String meta = org.pclora.core.io.Safetensors.readMetadata(Path.of(d.compressed().weights()))
+                .get(org.pclora.core.io.StateDict.PROVENANCE_KEY);
+        assertTrue(meta.contains(org.pclora.core.provenance.Hashes.file(data)), meta);
+        assertTrue(meta.contains(org.pclora.core.provenance.Hashes.file(Path.of(d.teacher().weights()))), meta);
     }
 }

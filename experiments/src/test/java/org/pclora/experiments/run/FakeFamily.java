@@ -12,7 +12,7 @@ import org.pclora.core.io.SafetensorsFile;
 import org.pclora.core.io.StateDict;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.spi.DatasetProvider;
-import org.pclora.core.spi.FeatureKind;
+import org.pclora.core.model.FeatureKind;
 import org.pclora.core.spi.ModelFamily;
 import org.pclora.core.testing.ArrayDataset;
 import org.pclora.core.testing.TinyModel;

@@ -93,9 +93,8 @@ public final class TextDataset implements Dataset {
             java.util.Arrays.fill(mask, k * len, k * len + row.length, 1f);
             outLabels[k] = labels[e];
         }
-        return new Batch(Nd4j.createFromArray(outIds).reshape(b, len),
-                Nd4j.createFromArray(mask).reshape(b, len),
-                Nd4j.createFromArray(outTypes).reshape(b, len),
-                Nd4j.createFromArray(outLabels).castTo(DataType.INT));
+        return Batch.of(Nd4j.createFromArray(outIds).reshape(b, len), Nd4j.createFromArray(outLabels).castTo(DataType.INT))
+                .with(org.pclora.bert.BertModel.ATTENTION_MASK, Nd4j.createFromArray(mask).reshape(b, len))
+                .with(org.pclora.bert.BertModel.TOKEN_TYPES, Nd4j.createFromArray(outTypes).reshape(b, len));
     }
 }

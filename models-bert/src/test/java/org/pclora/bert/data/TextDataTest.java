@@ -108,7 +108,7 @@ class TextDataTest {
         // [CLS] hello world [SEP] and [CLS] the cat ##s [SEP]: padded to 5 (longest in batch).
         assertArrayEquals(new long[] {2, 5}, b.inputs().shape());
         assertArrayEquals(new int[] {2, 5, 6, 3, 0, 2, 20, 21, 22, 3}, b.inputs().data().asInt());
-        assertArrayEquals(new float[] {1, 1, 1, 1, 0, 1, 1, 1, 1, 1}, b.attentionMask().data().asFloat());
+        assertArrayEquals(new float[] {1, 1, 1, 1, 0, 1, 1, 1, 1, 1}, b.input("attention_mask").data().asFloat());
         assertArrayEquals(new int[] {1, 0}, b.labels().data().asInt());
         Batch last = it.next();
         assertArrayEquals(new int[] {2, 7, 8, 9, 10, 10, 3}, last.inputs().data().asInt());
@@ -138,7 +138,7 @@ class TextDataTest {
                 "pair_column", "s2"));
         Batch b = new GlueTsvDatasetProvider().open(ds, arch(), "train").batches(1, false, 0, false).next();
         assertArrayEquals(new int[] {2, 5, 3, 20, 21, 3}, b.inputs().data().asInt());
-        assertArrayEquals(new int[] {0, 0, 0, 1, 1, 1}, b.tokenTypes().data().asInt());
+        assertArrayEquals(new int[] {0, 0, 0, 1, 1, 1}, b.input("token_type_ids").data().asInt());
     }
 
     @Test

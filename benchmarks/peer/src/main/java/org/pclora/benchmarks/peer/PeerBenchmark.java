@@ -24,7 +24,7 @@ import org.nd4j.linalg.profiler.OpProfiler;
 import org.pclora.core.adapter.AdapterLayer;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
-import org.pclora.core.adapter.PcLoraAdapterFactory;
+import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import org.pclora.core.kernels.Kernels;
 import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.model.Batch;
@@ -35,7 +35,7 @@ import org.pclora.core.nn.MultiHeadSelfAttention;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.optim.AdamW;
 import org.pclora.core.train.Objective;
-import org.pclora.core.train.TrainingStep;
+import org.pclora.core.train.Trainer;
 import org.pclora.vit.VitFamily;
 
 /**
@@ -45,8 +45,8 @@ import org.pclora.vit.VitFamily;
  * both sides alike. Prints one table of medians and their ratios (project / libtorch; below 1 the
  * project is faster).
  *
- * <p>The project side runs the trainer's own step ({@link TrainingStep}, inside a
- * {@link StepWorkspace} scope as the trainer does) and the model's inference forward (as
+ * <p>The project side runs the trainer's own step ({@link Trainer#step}, the method the
+ * trainer runs every step with, inside its {@link StepWorkspace} scope) and the model's inference forward (as
  * {@code pclora bench infer} and evaluation run it). The libtorch side is {@link TorchModel}, built
  * from the project model's tensors, trained with libtorch's autograd and DJL's AdamW (a fused
  * native update). Both sides: the same batch every step, learning rate 1e-3, no clipping.
@@ -162,7 +162,7 @@ public final class PeerBenchmark {
         Adapters.setLambda(model, lambda);
         List<Parameter> params = model.parameters().stream().filter(Parameter::isTrainable).toList();
         AdamW opt = new AdamW(params);
-        TrainingStep step = new TrainingStep(model, null, new Objective(1.0, List.of()), opt, 0);
+        Objective taskOnly = new Objective(1.0, List.of());
         Batch batch = batch(model, b, 3);
         int classes = model.architecture().getInt("num_classes");
         try (NDManager m = base.newSubManager()) {
@@ -177,16 +177,13 @@ public final class PeerBenchmark {
             try (StepWorkspace ws = new StepWorkspace("PCLORA_PEER_STEP")) {
                 for (int i = -warmup; i < steps; i++) {
                     long t0 = System.nanoTime();
-                    TrainingStep.Outcome o;
-                    try (StepWorkspace.Scope ignored = ws.step()) {
-                        o = step.run(batch, LR);
-                    }
+                    Trainer.Step o = Trainer.step(ws, model, null, Set.of(), taskOnly, batch, opt, 0, LR);
                     long t1 = System.nanoTime();
                     double lt;
                     if (abAttention) {
                         MultiHeadSelfAttention.setFusedEnabled(false);
-                        try (StepWorkspace.Scope ignored = ws.step()) {
-                            lt = step.run(batch, LR).objective().total();
+                        try {
+                            lt = Trainer.step(ws, model, null, Set.of(), taskOnly, batch, opt, 0, LR).result().total();
                         } finally {
                             MultiHeadSelfAttention.setFusedEnabled(true);
                         }
@@ -195,10 +192,10 @@ public final class PeerBenchmark {
                     }
                     long t2 = System.nanoTime();
                     if (i == -warmup) {
-                        lossP[0] = o.objective().total();
+                        lossP[0] = o.result().total();
                         lossT[0] = lt;
                     }
-                    lossP[1] = o.objective().total();
+                    lossP[1] = o.result().total();
                     lossT[1] = lt;
                     if (i >= 0) {
                         tp[i] = (t1 - t0) / 1e6;
@@ -210,9 +207,7 @@ public final class PeerBenchmark {
                         lossP[1] < lossP[0] && (!torch || lossT[1] < lossT[0]) ? "" : "  LOSS DID NOT FALL");
                 if (counters) {
                     note += ", " + countNd4jCalls(() -> {
-                        try (StepWorkspace.Scope ignored = ws.step()) {
-                            step.run(batch, LR);
-                        }
+                        Trainer.step(ws, model, null, Set.of(), taskOnly, batch, opt, 0, LR);
                     });
                 }
                 System.out.println("   project ms " + fmt(tp) + "\n   libtorch ms " + fmt(tt) + "\n   " + note);

@@ -1,4 +1,4 @@
-package org.pclora.core.spi;
+package org.pclora.core.model;
 
 /**
  * The intermediate outputs a model family can tap for distillation. Feature names in a
@@ -12,7 +12,12 @@ public enum FeatureKind {
     /** Output of each adapted linear layer, [batch*tokens, out]; names {@code layer.<param-prefix>}. */
     ADAPTED_LAYER_OUTPUT("layer."),
     /** Classifier logits, [batch, classes]; the single name {@code logits}. */
-    LOGITS("logits");
+    LOGITS("logits"),
+    /**
+     * The encoder's last hidden state, [batch, tokens, width] (HF's {@code last_hidden_state}:
+     * after ViT's final LayerNorm, BERT's last layer output); the single name {@code hidden}.
+     */
+    LAST_HIDDEN("hidden");
 
     private final String prefix;
 
@@ -20,13 +25,18 @@ public enum FeatureKind {
         this.prefix = prefix;
     }
 
-    /** Prefix (or, for LOGITS, the whole name) of the feature names of this kind. */
+    /** Prefix (or, for LOGITS and LAST_HIDDEN, the whole name) of the feature names of this kind. */
     public String prefix() {
         return prefix;
     }
 
     /** Whether a feature name belongs to this kind. */
     public boolean matches(String featureName) {
-        return this == LOGITS ? featureName.equals(prefix) : featureName.startsWith(prefix);
+        return single() ? featureName.equals(prefix) : featureName.startsWith(prefix);
+    }
+
+    /** Whether this kind has one feature only (its name is {@link #prefix()}). */
+    public boolean single() {
+        return this == LOGITS || this == LAST_HIDDEN;
     }
 }

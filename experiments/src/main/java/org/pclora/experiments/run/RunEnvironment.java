@@ -9,19 +9,16 @@ import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * How a result was made, recorded in every run directory and every export: git commit, seed,
- * plugin names and versions, Java/ND4J/BLAS versions, OpenBLAS core type and the CPU.
+ * The machine part of a run's provenance: Java/ND4J/BLAS versions, OpenBLAS core type, the CPU
+ * and the OS (see {@link org.pclora.core.provenance.Provenance}).
  */
-public final class Provenance {
-    private Provenance() {
+public final class RunEnvironment {
+    private RunEnvironment() {
     }
 
-    /** Provenance as an ordered map (written as JSON). */
-    public static Map<String, Object> collect(long seed, Map<String, String> pluginsUsed) {
+    /** The environment as an ordered map (written as JSON). */
+    public static Map<String, Object> collect() {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put("git_commit", gitCommit());
-        p.put("seed", seed);
-        p.put("plugins", new LinkedHashMap<>(pluginsUsed));
         p.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
         p.put("nd4j", nd4jVersion());
         Map<String, Object> env = new LinkedHashMap<>();
@@ -47,27 +44,6 @@ public final class Provenance {
         Package pkg = Nd4j.class.getPackage();
         String v = pkg == null ? null : pkg.getImplementationVersion();
         return v == null ? "1.0.0-M2.1" : v;
-    }
-
-    /** HEAD of the project's git checkout (PCLORA_HOME or the working directory), or "unknown". */
-    public static String gitCommit() {
-        String home = System.getenv().getOrDefault("PCLORA_HOME", ".");
-        try {
-            Process pr = new ProcessBuilder("git", "-C", home, "rev-parse", "HEAD").redirectErrorStream(true).start();
-            String out = new String(pr.getInputStream().readAllBytes()).trim();
-            if (pr.waitFor() == 0 && out.matches("[0-9a-f]{40}")) {
-                Process st = new ProcessBuilder("git", "-C", home, "status", "--porcelain", "--untracked-files=no")
-                        .redirectErrorStream(true).start();
-                String dirty = new String(st.getInputStream().readAllBytes()).trim();
-                st.waitFor();
-                return dirty.isEmpty() ? out : out + "-dirty";
-            }
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return "unknown";
     }
 
     /** The CPU model name from /proc/cpuinfo, or os.arch elsewhere. */

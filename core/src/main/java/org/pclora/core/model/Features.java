@@ -1,4 +1,4 @@
-package org.pclora.core.spi;
+package org.pclora.core.model;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

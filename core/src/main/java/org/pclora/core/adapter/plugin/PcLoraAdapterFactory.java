@@ -1,5 +1,8 @@
-package org.pclora.core.adapter;
+package org.pclora.core.adapter.plugin;
 
+import org.pclora.core.adapter.AdapterLayer;
+import org.pclora.core.adapter.AdapterSpec;
+import org.pclora.core.adapter.PcLoraLinear;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.spi.AdapterFactory;
 

@@ -1,7 +1,8 @@
-package org.pclora.benchmarks;
+package org.pclora.core.accounting;
 
 /**
- * Useful floating-point operations of the engine's building blocks, counted analytically so that
+ * The one FLOP rule of the project (used by {@code pclora bench} and the JMH report): useful
+ * floating-point operations of the engine's building blocks, counted analytically so that
  * measured times become GFLOP/s comparable with plain sgemm. A multiply-add counts 2; only the
  * matrix products count (LayerNorm, GELU, softmax, bias and residual adds are left out: they are
  * overhead against this count, which is the point of comparing with sgemm). R is rows = batch x
@@ -95,5 +96,28 @@ public final class UsefulFlops {
         return core + 4 * pcLoraForwardBackward(rows, width, width, rank, lambda)
                 + pcLoraForwardBackward(rows, width, mlp, rank, lambda)
                 + pcLoraForwardBackward(rows, mlp, width, rank, lambda);
+    }
+
+    /** How {@link #trainingStep} counts, for reports. */
+    public static final String TRAINING_STEP_RULE = "per adapted linear with n = batch*tokens rows: 4*n*in*out for the"
+            + " frozen path when lambda != 0 (forward and input gradient; no weight gradient), 6*n*r*(in+out) for A and B;"
+            + " per dense linear 6*n*in*out; plus 6*batch*(other MACs: attention products, embeddings, head); LayerNorm,"
+            + " softmax, GELU and the optimizer are not counted";
+
+    /** Useful FLOPs of one training step of {@code model} at {@code batch} examples (see {@link #TRAINING_STEP_RULE}). */
+    public static double trainingStep(org.pclora.core.model.ClassifierModel model, int batch, double lambda) {
+        long rows = (long) batch * model.tokens();
+        double f = 0;
+        for (org.pclora.core.nn.LinearSlot s : model.linearSlots()) {
+            if (s.layer() instanceof org.pclora.core.adapter.AdapterLayer a) {
+                f += pcLoraForwardBackward(rows, s.inFeatures(), s.outFeatures(), a.rank(), lambda);
+            } else {
+                f += trainableLinearForwardBackward(rows, s.inFeatures(), s.outFeatures());
+            }
+        }
+        for (long macs : model.otherMacs().values()) {
+            f += 6.0 * batch * macs;
+        }
+        return f;
     }
 }

@@ -1,0 +1,208 @@
+package org.pclora.experiments.cli;
+
+import com.google.inject.Guice;
+import com.typesafe.config.Config;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.pclora.core.PcLoraException;
+import org.pclora.experiments.config.ConfigComposer;
+import org.pclora.experiments.config.Override;
+import org.pclora.experiments.plugins.PluginGroups;
+import org.pclora.experiments.run.ExperimentModule;
+import org.pclora.experiments.run.ExperimentRunner;
+import org.pclora.experiments.run.RunDirectory;
+import org.pclora.experiments.run.Slurm;
+import org.pclora.experiments.run.SlurmLauncher;
+import org.pclora.experiments.run.SweepManifest;
+import org.pclora.experiments.run.SweepStatus;
+import org.pclora.experiments.run.Sweeper;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code pclora sweep status|resubmit <sweep-dir>}: a sweep sent to SLURM ({@code run -m
+ * launcher=slurm}), point by point; and the two steps its jobs run ({@code teachers}, {@code record}).
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true, description = {"Follow and repair a sweep sent to SLURM (pclora run -m launcher=slurm ...).",
+        "  status <sweep-dir> [--wait]   each point: pending, running, done or failed (and multirun.json updated)",
+        "  resubmit <sweep-dir>          submit the failed and missing points again (resuming from checkpoints);",
+        "                                'submit' is the same, for a sweep written with launcher.submit=false"},
+        subcommands = {SweepCommand.Status.class, SweepCommand.Resubmit.class, SweepCommand.Teachers.class,
+            SweepCommand.Record.class})
+public final class SweepCommand implements Callable<Integer> {
+    @ParentCommand
+    PcLoraCli root;
+
+    @java.lang.Override
+    public Integer call() {
+        root.err().println("pclora sweep: give status <sweep-dir> or resubmit <sweep-dir>");
+        return PcLoraCli.USER_ERROR;
+    }
+
+    Path sweepDir(Path d) {
+        Path dir = root.workingDir().resolve(d).normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new PcLoraException("sweep: " + d + " is not a directory; give the multirun-... directory that"
+                    + " 'pclora run -m launcher=slurm' printed");
+        }
+        return dir;
+    }
+
+    /** The wired runner of one point's configuration. */
+    static ExperimentRunner runner(PcLoraCli root, Config c) {
+        return Guice.createInjector(new ExperimentModule(c, root.registry())).getInstance(ExperimentRunner.class);
+    }
+
+    /** Each point's configuration, composed as its task composes it. */
+    static List<Config> configs(SweepManifest m, Map<String, String> env, PluginGroups plugins) {
+        ConfigComposer composer = new ConfigComposer(Path.of(m.configDir()), plugins);
+        List<Config> out = new ArrayList<>();
+        for (SweepManifest.Point p : m.points()) {
+            List<Override> ov = p.overrides().stream().map(Override::parse).toList();
+            out.add(Sweeper.absolutePaths(composer.compose(ov).config(), Path.of(m.workingDir()), env));
+        }
+        return out;
+    }
+
+    /** {@code sweep status}. */
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show each point of a SLURM sweep: pending, running, done or failed.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        SweepCommand sweep;
+
+        @Parameters(paramLabel = "<sweep-dir>")
+        Path dir;
+
+        @Option(names = "--wait", description = "Poll until no point is pending or running.")
+        boolean await;
+
+        @Option(names = "--poll", paramLabel = "<seconds>", description = "Seconds between polls with --wait (default 10).")
+        int poll = 10;
+
+        @java.lang.Override
+        public Integer call() throws InterruptedException {
+            Path d = sweep.sweepDir(dir);
+            SweepManifest m = SweepManifest.read(d);
+            if (poll < 1) {
+                throw new PcLoraException("--poll " + poll + " is not accepted: give seconds >= 1");
+            }
+            List<SweepStatus.Point> points = SweepStatus.of(d, m, Slurm.commands());
+            while (await && points.stream().anyMatch(SweepCommand::active)) {
+                Thread.sleep(poll * 1000L);
+                points = SweepStatus.of(d, m, Slurm.commands());
+            }
+            SweepStatus.update(d, points);
+            print(sweep.root, d, m, points);
+            return 0;
+        }
+    }
+
+    static boolean active(SweepStatus.Point p) {
+        return p.state() == SweepStatus.State.PENDING || p.state() == SweepStatus.State.RUNNING;
+    }
+
+    static void print(PcLoraCli root, Path d, SweepManifest m, List<SweepStatus.Point> points) {
+        Map<SweepStatus.State, Integer> counts = new EnumMap<>(SweepStatus.State.class);
+        points.forEach(p -> counts.merge(p.state(), 1, Integer::sum));
+        StringBuilder head = new StringBuilder("sweep " + d + ": " + points.size() + " points");
+        counts.forEach((s, n) -> head.append(", ").append(n).append(' ').append(word(s)));
+        root.out().println(head);
+        // the overrides every point shares say nothing about the point: show what varies
+        java.util.Set<String> common = new java.util.LinkedHashSet<>(points.isEmpty() ? List.of() : points.get(0).overrides());
+        points.forEach(p -> common.retainAll(p.overrides()));
+        if (points.size() < 2) {
+            common.clear();
+        }
+        for (SweepStatus.Point p : points) {
+            List<String> own = p.overrides().stream().filter(o -> !common.contains(o)).toList();
+            root.out().printf(Locale.ROOT, "%4d  %-8s %-12s %s%s%n", p.index(), word(p.state()),
+                    p.job() == null ? "-" : p.job(), String.join(" ", own),
+                    p.detail().isEmpty() ? "" : "  (" + p.detail() + ")");
+        }
+        if (points.stream().anyMatch(p -> p.state() == SweepStatus.State.FAILED || p.state() == SweepStatus.State.MISSING)) {
+            root.out().println("resubmit the failed and missing points with: pclora sweep resubmit " + d);
+        }
+        root.out().flush();
+    }
+
+    private static String word(SweepStatus.State s) {
+        return s.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code sweep resubmit}. */
+    @Command(name = "resubmit", aliases = "submit", mixinStandardHelpOptions = true,
+            description = "Submit the failed and missing points of a SLURM sweep (again); 'submit' after launcher.submit=false.")
+    static final class Resubmit implements Callable<Integer> {
+        @ParentCommand
+        SweepCommand sweep;
+
+        @Parameters(paramLabel = "<sweep-dir>")
+        Path dir;
+
+        @java.lang.Override
+        public Integer call() {
+            Path d = sweep.sweepDir(dir);
+            SweepManifest m = SweepManifest.read(d);
+            new SlurmLauncher(Slurm.commands(), sweep.root.err(), c -> runner(sweep.root, c).teacherKey())
+                    .resubmit(d, configs(m, sweep.root.env(), new PluginGroups(sweep.root.registry())));
+            return 0;
+        }
+    }
+
+    /** {@code sweep teachers}: the first job of a SLURM sweep. */
+    @Command(name = "teachers", hidden = true, description = "Train the teachers of a SLURM sweep (its first job).")
+    static final class Teachers implements Callable<Integer> {
+        @ParentCommand
+        SweepCommand sweep;
+
+        @Parameters(paramLabel = "<sweep-dir>")
+        Path dir;
+
+        @java.lang.Override
+        public Integer call() {
+            Path d = sweep.sweepDir(dir);
+            SweepManifest m = SweepManifest.read(d);
+            List<Config> configs = configs(m, sweep.root.env(), new PluginGroups(sweep.root.registry()));
+            for (SweepManifest.Teacher t : m.teachers()) {
+                runner(sweep.root, configs.get(t.point())).teacher(new RunDirectory(d.resolve("teacher-" + t.key())));
+            }
+            return 0;
+        }
+    }
+
+    /** {@code sweep record}: the last step of each array task. */
+    @Command(name = "record", hidden = true, description = "Record one task's outcome in multirun.json.")
+    static final class Record implements Callable<Integer> {
+        @ParentCommand
+        SweepCommand sweep;
+
+        @Parameters(index = "0", paramLabel = "<sweep-dir>")
+        Path dir;
+
+        @Parameters(index = "1", paramLabel = "<point>")
+        int point;
+
+        @Parameters(index = "2", paramLabel = "<exit-status>")
+        int status;
+
+        @Parameters(index = "3", arity = "0..1", paramLabel = "<log>")
+        Path log;
+
+        @java.lang.Override
+        public Integer call() {
+            Path d = sweep.sweepDir(dir);
+            SweepStatus.Point p = SweepStatus.record(d, SweepManifest.read(d), point, status, log);
+            sweep.root.err().println("pclora: point " + point + " " + p.state().json()
+                    + (p.detail().isEmpty() ? "" : ": " + p.detail()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Plots of run metrics (JFreeChart), written as PNG files.
+ */
+package org.pclora.experiments.plots;
