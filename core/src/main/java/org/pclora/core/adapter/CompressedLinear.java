@@ -64,10 +64,7 @@ public final class CompressedLinear implements Layer {
     static INDArray apply(INDArray x, INDArray a, INDArray b, INDArray bias, INDArray hidden) {
         Nd4j.gemm(x, a, hidden, false, true, 1.0, 0.0);
         INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), b.size(0));
-        Nd4j.gemm(hidden, b, y, false, true, 1.0, 0.0);
-        if (bias != null) {
-            y.addiRowVector(bias);
-        }
+        org.pclora.core.nn.Linear.gemmPlusBias(hidden, b, bias, y);
         return y;
     }
 

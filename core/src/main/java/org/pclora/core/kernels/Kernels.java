@@ -196,6 +196,86 @@ public final class Kernels {
         forParts(rows, cols, (part, lo, hi) -> VectorKernels.softmaxBackwardRows(ds, ps, cols, (int) lo, (int) hi));
     }
 
+    /**
+     * Writes {@code row} [width] into every row of {@code y} [rows, width]. A GEMM with beta 1 then
+     * adds its product to the bias in place: OpenBLAS skips its zeroing pass over C at beta 1, so
+     * the bias costs one write pass instead of a zeroing pass plus a read-and-write pass.
+     */
+    public static void fillRows(INDArray y, INDArray row) {
+        int rows = (int) y.size(0);
+        int width = (int) y.size(1);
+        check(y.rank() == 2 && row.length() == width, "fillRows: shapes differ");
+        VectorKernels.Span ys = VectorKernels.span(y);
+        float[] r = row.toFloatVector();
+        forParts(rows, width, (part, lo, hi) -> VectorKernels.fillRows(ys, r, width, (int) lo, (int) hi));
+    }
+
+    /**
+     * Inference self-attention, fused: for q, k, v [batch * tokens, heads * dh] (rows batch-major,
+     * each row's heads side by side, as the projections produce them) writes
+     * {@code out = softmax(scale q k^T + keyMask bias) v} per example and head into
+     * {@code out} [batch * tokens, heads * dh] with the heads merged. With {@code keyMask}
+     * [batch, tokens] (1 attend, 0 padding) the scores of padded keys get
+     * {@code maskedScore * (1 - mask)} added. No [B, H, T, T] scores are kept: for training, or when
+     * the probabilities are wanted, use the unfused path.
+     */
+    public static void attention(INDArray q, INDArray k, INDArray v, INDArray keyMask, double maskedScore, int batch,
+                                 int tokens, int heads, double scale, INDArray out) {
+        attention(q, k, v, keyMask, maskedScore, batch, tokens, heads, scale, out, null);
+    }
+
+    /**
+     * {@link #attention} that also writes the softmax output into {@code probs} [batch, heads,
+     * tokens, tokens] (when not null), for {@link #attentionBackward}.
+     */
+    public static void attention(INDArray q, INDArray k, INDArray v, INDArray keyMask, double maskedScore, int batch,
+                                 int tokens, int heads, double scale, INDArray out, INDArray probs) {
+        long width = q.size(1);
+        check(q.rank() == 2 && q.size(0) == (long) batch * tokens && width % heads == 0
+                && k.length() == q.length() && v.length() == q.length() && out.length() == q.length()
+                && (keyMask == null || keyMask.length() == (long) batch * tokens), "attention: shapes differ");
+        int dh = (int) (width / heads);
+        VectorKernels.Span qs = VectorKernels.span(q);
+        VectorKernels.Span ks = VectorKernels.span(k);
+        VectorKernels.Span vs = VectorKernels.span(v);
+        VectorKernels.Span ms = keyMask == null ? null : VectorKernels.span(keyMask);
+        VectorKernels.Span os = VectorKernels.span(out);
+        check(probs == null || probs.length() == (long) batch * heads * tokens * tokens, "attention: probs shape differs");
+        VectorKernels.Span ps = probs == null ? null : VectorKernels.span(probs);
+        forParts((long) batch * heads, 2L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.run(qs, ks, vs, ms,
+                (float) maskedScore, os, ps, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
+    }
+
+    /**
+     * Backward of {@link #attention} with kept probabilities: from its q, k, v [batch * tokens,
+     * heads * dh], its {@code probs} [batch, heads, tokens, tokens] and {@code dContext} (same
+     * layout as q) writes {@code dq}, {@code dk}, {@code dv} (same layout): dP = dContext v^T plus
+     * {@code probsGradient} (a gradient with respect to the probabilities, or null),
+     * dS = P (dP - rowsum(dP P)), dq = scale dS k, dk = dS^T (scale q), dv = P^T dContext.
+     */
+    public static void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, INDArray probsGradient,
+                                         INDArray dContext, int batch, int tokens, int heads, double scale,
+                                         INDArray dq, INDArray dk, INDArray dv) {
+        long width = q.size(1);
+        long n = q.length();
+        check(q.rank() == 2 && q.size(0) == (long) batch * tokens && width % heads == 0 && k.length() == n
+                && v.length() == n && dContext.length() == n && dq.length() == n && dk.length() == n
+                && dv.length() == n && probs.length() == (long) batch * heads * tokens * tokens
+                && (probsGradient == null || probsGradient.length() == probs.length()), "attentionBackward: shapes differ");
+        int dh = (int) (width / heads);
+        VectorKernels.Span qs = VectorKernels.span(q);
+        VectorKernels.Span ks = VectorKernels.span(k);
+        VectorKernels.Span vs = VectorKernels.span(v);
+        VectorKernels.Span ps = VectorKernels.span(probs);
+        VectorKernels.Span gs = probsGradient == null ? null : VectorKernels.span(probsGradient);
+        VectorKernels.Span cs = VectorKernels.span(dContext);
+        VectorKernels.Span dqs = VectorKernels.span(dq);
+        VectorKernels.Span dks = VectorKernels.span(dk);
+        VectorKernels.Span dvs = VectorKernels.span(dv);
+        forParts((long) batch * heads, 5L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.backward(qs, ks, vs,
+                ps, gs, cs, dqs, dks, dvs, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
+    }
+
     private interface Range {
         void run(int part, long lo, long hi);
     }

@@ -121,6 +121,9 @@ final class VectorKernels {
 
     // Masked loads and stores are not intrinsified on JDK 17 (they run ~10x slower), so the loops
     // below use whole vectors and finish each row or range with scalar code of the same formula.
+    // Loads and stores are written out (fromByteBuffer / intoByteBuffer), not behind helper methods:
+    // a compiled helper is too large for C2 to inline into the loops, and a vector crossing a call
+    // that is not inlined is boxed (perf showed the helper as its own hot symbol).
 
     // int indices throughout: C2 (JDK 17) optimises int-indexed loops better than long-indexed ones
     static void gelu(Span xs, Span ys, Span ds, int lo, int hi) {
@@ -128,7 +131,7 @@ final class VectorKernels {
         int end = lo + S.loopBound(hi - lo);
         // the lane body stays in this loop: vectors crossing a call that C2 does not inline are boxed
         for (; i < end; i += S.length()) {
-            FloatVector x = load(xs, i);
+            FloatVector x = FloatVector.fromByteBuffer(S, xs.buffer(), xs.at(i), ORDER);
             FloatVector z = x.mul(INV_SQRT2).abs();
             // exp(-z^2) = exp(-x^2 / 2) serves erf and the normal density alike
             FloatVector g = exp(z.mul(z).neg());
@@ -136,9 +139,9 @@ final class VectorKernels {
             FloatVector poly = t.mul(A5).add(A4).mul(t).add(A3).mul(t).add(A2).mul(t).add(A1).mul(t);
             FloatVector erfAbs = poly.mul(g).neg().add(1f);
             FloatVector cdf = erfAbs.blend(erfAbs.neg(), x.compare(VectorOperators.LT, 0f)).mul(0.5f).add(0.5f);
-            store(x.mul(cdf), ys, i);
+            x.mul(cdf).intoByteBuffer(ys.buffer(), ys.at(i), ORDER);
             if (ds != null) {
-                store(x.mul(g).mul(INV_SQRT_2PI).add(cdf), ds, i);
+                x.mul(g).mul(INV_SQRT_2PI).add(cdf).intoByteBuffer(ds.buffer(), ds.at(i), ORDER);
             }
         }
         for (; i < hi; i++) {
@@ -164,7 +167,7 @@ final class VectorKernels {
             FloatVector acc = FloatVector.zero(S);
             int j = 0;
             for (; j < bound; j += S.length()) {
-                acc = acc.add(load(x, row + j));
+                acc = acc.add(FloatVector.fromByteBuffer(S, x.buffer(), x.at(row + j), ORDER));
             }
             float sum = sum(acc, lanes);
             for (; j < width; j++) {
@@ -173,7 +176,7 @@ final class VectorKernels {
             float mean = sum / width;
             acc = FloatVector.zero(S);
             for (j = 0; j < bound; j += S.length()) {
-                FloatVector c = load(x, row + j).sub(mean);
+                FloatVector c = FloatVector.fromByteBuffer(S, x.buffer(), x.at(row + j), ORDER).sub(mean);
                 acc = c.fma(c, acc);
             }
             float sq = sum(acc, lanes);
@@ -186,11 +189,11 @@ final class VectorKernels {
                 rstdOut[r] = rstd;
             }
             for (j = 0; j < bound; j += S.length()) {
-                FloatVector h = load(x, row + j).sub(mean).mul(rstd);
+                FloatVector h = FloatVector.fromByteBuffer(S, x.buffer(), x.at(row + j), ORDER).sub(mean).mul(rstd);
                 if (xhat != null) {
-                    store(h, xhat, row + j);
+                    h.intoByteBuffer(xhat.buffer(), xhat.at(row + j), ORDER);
                 }
-                store(h.fma(FloatVector.fromArray(S, w, j), FloatVector.fromArray(S, b, j)), y, row + j);
+                h.fma(FloatVector.fromArray(S, w, j), FloatVector.fromArray(S, b, j)).intoByteBuffer(y.buffer(), y.at(row + j), ORDER);
             }
             for (; j < width; j++) {
                 float h = (x.buffer().getFloat(x.at(row + j)) - mean) * rstd;
@@ -212,8 +215,8 @@ final class VectorKernels {
             FloatVector sgh = FloatVector.zero(S);
             int j = 0;
             for (; j < bound; j += S.length()) {
-                FloatVector d = load(dy, row + j);
-                FloatVector h = load(xhat, row + j);
+                FloatVector d = FloatVector.fromByteBuffer(S, dy.buffer(), dy.at(row + j), ORDER);
+                FloatVector h = FloatVector.fromByteBuffer(S, xhat.buffer(), xhat.at(row + j), ORDER);
                 FloatVector g = d.mul(FloatVector.fromArray(S, w, j));
                 sg = sg.add(g);
                 sgh = g.fma(h, sgh);
@@ -234,9 +237,9 @@ final class VectorKernels {
             meanGh /= width;
             float s = rstd[r];
             for (j = 0; j < bound; j += S.length()) {
-                FloatVector g = load(dy, row + j).mul(FloatVector.fromArray(S, w, j));
-                FloatVector h = load(xhat, row + j);
-                store(g.sub(meanG).sub(h.mul(meanGh)).mul(s), dx, row + j);
+                FloatVector g = FloatVector.fromByteBuffer(S, dy.buffer(), dy.at(row + j), ORDER).mul(FloatVector.fromArray(S, w, j));
+                FloatVector h = FloatVector.fromByteBuffer(S, xhat.buffer(), xhat.at(row + j), ORDER);
+                g.sub(meanG).sub(h.mul(meanGh)).mul(s).intoByteBuffer(dx.buffer(), dx.at(row + j), ORDER);
             }
             for (; j < width; j++) {
                 float g = dy.buffer().getFloat(dy.at(row + j)) * w[j];
@@ -261,8 +264,8 @@ final class VectorKernels {
             if (mask != null) {
                 int j = 0;
                 for (; j < bound; j += S.length()) {
-                    FloatVector keep = load(mask, mrow + j);
-                    store(keep.neg().add(1f).mul(maskedScore).add(load(p, row + j)), p, row + j);
+                    FloatVector keep = FloatVector.fromByteBuffer(S, mask.buffer(), mask.at(mrow + j), ORDER);
+                    keep.neg().add(1f).mul(maskedScore).add(FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER)).intoByteBuffer(p.buffer(), p.at(row + j), ORDER);
                 }
                 for (; j < cols; j++) {
                     float keep = mask.buffer().getFloat(mask.at(mrow + j));
@@ -272,7 +275,7 @@ final class VectorKernels {
             FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             int j = 0;
             for (; j < bound; j += S.length()) {
-                mx = mx.max(load(p, row + j));
+                mx = mx.max(FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER));
             }
             float max = mx.reduceLanes(VectorOperators.MAX);
             for (; j < cols; j++) {
@@ -280,8 +283,8 @@ final class VectorKernels {
             }
             FloatVector acc = FloatVector.zero(S);
             for (j = 0; j < bound; j += S.length()) {
-                FloatVector e = exp(load(p, row + j).sub(max));
-                store(e, p, row + j);
+                FloatVector e = exp(FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER).sub(max));
+                e.intoByteBuffer(p.buffer(), p.at(row + j), ORDER);
                 acc = acc.add(e);
             }
             float total = sum(acc, lanes);
@@ -292,7 +295,7 @@ final class VectorKernels {
             }
             float inv = 1f / total;
             for (j = 0; j < bound; j += S.length()) {
-                store(load(p, row + j).mul(inv), p, row + j);
+                FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER).mul(inv).intoByteBuffer(p.buffer(), p.at(row + j), ORDER);
             }
             for (; j < cols; j++) {
                 pb.putFloat(p.at(row + j), pb.getFloat(p.at(row + j)) * inv);
@@ -311,14 +314,14 @@ final class VectorKernels {
             FloatVector acc = FloatVector.zero(S);
             int j = 0;
             for (; j < bound; j += S.length()) {
-                acc = load(dp, row + j).fma(load(p, row + j), acc);
+                acc = FloatVector.fromByteBuffer(S, dp.buffer(), dp.at(row + j), ORDER).fma(FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER), acc);
             }
             float dot = sum(acc, lanes);
             for (; j < cols; j++) {
                 dot += db.getFloat(dp.at(row + j)) * pb.getFloat(p.at(row + j));
             }
             for (j = 0; j < bound; j += S.length()) {
-                store(load(dp, row + j).sub(dot).mul(load(p, row + j)), dp, row + j);
+                FloatVector.fromByteBuffer(S, dp.buffer(), dp.at(row + j), ORDER).sub(dot).mul(FloatVector.fromByteBuffer(S, p.buffer(), p.at(row + j), ORDER)).intoByteBuffer(dp.buffer(), dp.at(row + j), ORDER);
             }
             for (; j < cols; j++) {
                 db.putFloat(dp.at(row + j), (db.getFloat(dp.at(row + j)) - dot) * pb.getFloat(p.at(row + j)));
@@ -326,11 +329,18 @@ final class VectorKernels {
         }
     }
 
-    private static FloatVector load(Span s, int i) {
-        return FloatVector.fromByteBuffer(S, s.buffer(), s.at(i), ORDER);
-    }
-
-    private static void store(FloatVector v, Span s, int i) {
-        v.intoByteBuffer(s.buffer(), s.at(i), ORDER);
+    static void fillRows(Span y, float[] row, int width, int lo, int hi) {
+        int bound = S.loopBound(width);
+        ByteBuffer yb = y.buffer();
+        for (int r = lo; r < hi; r++) {
+            int at = r * width;
+            int j = 0;
+            for (; j < bound; j += S.length()) {
+                FloatVector.fromArray(S, row, j).intoByteBuffer(y.buffer(), y.at(at + j), ORDER);
+            }
+            for (; j < width; j++) {
+                yb.putFloat(y.at(at + j), row[j]);
+            }
+        }
     }
 }

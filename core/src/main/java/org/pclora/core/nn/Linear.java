@@ -5,6 +5,7 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.kernels.Kernels;
 
 /**
  * Dense layer {@code y = x W^T + b} with the weight stored as HF does, [out, in]. Input is
@@ -59,12 +60,25 @@ public final class Linear implements Layer {
     @Override
     public INDArray forward(INDArray x, boolean training) {
         INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), outFeatures());
-        Nd4j.gemm(x, weight.value(), y, false, true, 1.0, 0.0);
-        if (bias != null) {
-            y.addiRowVector(bias.value());
-        }
+        gemmPlusBias(x, weight.value(), bias == null ? null : bias.value(), y);
         lastInput = training ? x : null;
         return y;
+    }
+
+    /**
+     * {@code y = x w^T + bias} (bias [out] or null). With the fused kernels the bias is written into
+     * y first and the GEMM adds to it (beta 1), saving the separate pass over y.
+     */
+    public static void gemmPlusBias(INDArray x, INDArray w, INDArray bias, INDArray y) {
+        if (bias != null && Kernels.supports(y, bias)) {
+            Kernels.fillRows(y, bias);
+            Nd4j.gemm(x, w, y, false, true, 1.0, 1.0);
+            return;
+        }
+        Nd4j.gemm(x, w, y, false, true, 1.0, 0.0);
+        if (bias != null) {
+            y.addiRowVector(bias);
+        }
     }
 
     @Override

@@ -23,6 +23,9 @@ import org.pclora.core.kernels.Kernels;
  * respect to it can be injected for the next backward.
  */
 public final class MultiHeadSelfAttention {
+    /** Whether the fused kernels may run attention (property {@code pclora.attention.fused}, default true). */
+    private static volatile boolean fusedEnabled = !"false".equalsIgnoreCase(System.getProperty("pclora.attention.fused"));
+
     /** Added to the scores of padded keys; exp() of it underflows to 0 in float32 and float64. */
     static final double MASKED_SCORE = -1e9;
 
@@ -45,6 +48,8 @@ public final class MultiHeadSelfAttention {
     private INDArray probs; // softmax output [B,H,T,T]
     private INDArray dropMask; // scaled keep mask on probs, or null
     private boolean pending;
+    /** Whether the last training forward took the fused path (qh, kh, vh then hold merged, unscaled rows). */
+    private boolean fused;
     private INDArray lastProbs;
     private INDArray probsGradient;
 
@@ -79,6 +84,16 @@ public final class MultiHeadSelfAttention {
         this.headSize = width / heads;
         this.scale = 1.0 / Math.sqrt(headSize);
         this.probsDropout = new Dropout(Dropout.checkProbability(attentionDropout, "attention dropout"), seed);
+    }
+
+    /**
+     * Switches the fused attention kernels on or off for this JVM (measurements compare both
+     * paths); returns the previous setting. The unfused path is the reference the tests hold it to.
+     */
+    public static boolean setFusedEnabled(boolean on) {
+        boolean was = fusedEnabled;
+        fusedEnabled = on;
+        return was;
     }
 
     /** The query projection slot. */
@@ -144,6 +159,12 @@ public final class MultiHeadSelfAttention {
         }
         // a probs gradient belongs to the forward it was computed from; drop any stale one
         probsGradient = null;
+        if (fusedEnabled && !keepProbs && Kernels.enabled() && (!training || probsDropout.p() == 0)) {
+            INDArray y = fusedForward(x, batch, tokens, mask, training);
+            if (y != null) {
+                return y;
+            }
+        }
         INDArray q = splitHeads(query.forward(x, training), batch, tokens);
         INDArray k = splitHeads(key.forward(x, training), batch, tokens);
         INDArray v = splitHeads(value.forward(x, training), batch, tokens);
@@ -188,10 +209,54 @@ public final class MultiHeadSelfAttention {
             probs = p;
             dropMask = m;
             pending = true;
+            fused = false;
         } else {
             clear();
         }
         return y;
+    }
+
+    /**
+     * The fused path (float32, no kept probabilities, no attention dropout): the kernel reads the
+     * projections' outputs and writes the merged context, so no head split/merge copy, no
+     * transposed key copy and, in inference, no [B, H, T, T] scores are made; a training forward
+     * keeps the probabilities for the fused backward. Null when an array is not one the kernel takes
+     * (then the unfused path runs).
+     */
+    private INDArray fusedForward(INDArray x, int batch, int tokens, INDArray mask, boolean training) {
+        INDArray q = query.forward(x, training);
+        INDArray k = key.forward(x, training);
+        INDArray v = value.forward(x, training);
+        checkMask(mask, batch, tokens);
+        INDArray keep = mask == null ? null : mask.castTo(q.dataType());
+        if (!Kernels.supports(q, k, v) || (keep != null && !Kernels.supports(keep))) {
+            return null;
+        }
+        INDArray context = Nd4j.createUninitialized(q.dataType(), q.size(0), q.size(1));
+        INDArray p = training ? Nd4j.createUninitialized(q.dataType(), batch, heads, tokens, tokens) : null;
+        Kernels.attention(q, k, v, keep, MASKED_SCORE, batch, tokens, heads, scale, context, p);
+        lastProbs = null;
+        if (training) {
+            this.batch = batch;
+            this.tokens = tokens;
+            qh = q; // unscaled, merged rows: the fused backward reads them as they are
+            kh = k;
+            vh = v;
+            probs = p;
+            dropMask = null;
+            pending = true;
+            fused = true;
+        } else {
+            clear();
+        }
+        return output.forward(context, training);
+    }
+
+    private static void checkMask(INDArray mask, int batch, int tokens) {
+        if (mask != null && (mask.rank() != 2 || mask.size(0) != batch || mask.size(1) != tokens)) {
+            throw new IllegalArgumentException("attention mask must be [" + batch + ", " + tokens + "], got "
+                    + Arrays.toString(mask.shape()));
+        }
     }
 
     /**
@@ -201,6 +266,9 @@ public final class MultiHeadSelfAttention {
     public INDArray backward(INDArray dy) {
         if (!pending) {
             throw new IllegalStateException("attention " + query.name() + ": backward without a training forward");
+        }
+        if (fused) {
+            return fusedBackward(dy);
         }
         DataType dt = probs.dataType();
         INDArray dContext = splitHeads(output.backward(dy), batch, tokens);
@@ -240,6 +308,28 @@ public final class MultiHeadSelfAttention {
         return dx;
     }
 
+    private INDArray fusedBackward(INDArray dy) {
+        INDArray dContext = output.backward(dy);
+        if (!Kernels.supports(dContext)) {
+            dContext = dContext.dup('c');
+        }
+        INDArray g = probsGradient;
+        if (g != null && !Kernels.supports(g)) {
+            g = g.dup('c');
+        }
+        DataType dt = dContext.dataType();
+        INDArray dq = Nd4j.createUninitialized(dt, dContext.size(0), dContext.size(1));
+        INDArray dk = Nd4j.createUninitialized(dt, dContext.size(0), dContext.size(1));
+        INDArray dv = Nd4j.createUninitialized(dt, dContext.size(0), dContext.size(1));
+        Kernels.attentionBackward(qh, kh, vh, probs, g, dContext, batch, tokens, heads, scale, dq, dk, dv);
+        probsGradient = null;
+        clear();
+        INDArray dx = query.backward(dq);
+        dx.addi(key.backward(dk));
+        dx.addi(value.backward(dv));
+        return dx;
+    }
+
     /** Parameters of the query, key, value and output slots, in that order. */
     public List<Parameter> parameters() {
         List<Parameter> ps = new ArrayList<>();
@@ -251,6 +341,7 @@ public final class MultiHeadSelfAttention {
     }
 
     private void clear() {
+        fused = false;
         qh = null;
         kh = null;
         vh = null;

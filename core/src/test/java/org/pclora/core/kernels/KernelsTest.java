@@ -310,4 +310,109 @@ class KernelsTest {
             }
         }
     }
+
+    /** float64 attention by its definition: softmax(scale q k^T + mask bias) v per example and head. */
+    private static double[][] attentionReference(INDArray q, INDArray k, INDArray v, float[][] keep, int b, int t,
+                                                 int heads, double scale) {
+        int width = (int) q.size(1);
+        int dh = width / heads;
+        double[][] qd = q.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] kd = k.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] vd = v.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] out = new double[b * t][width];
+        for (int bi = 0; bi < b; bi++) {
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < t; i++) {
+                    double[] row = new double[t];
+                    for (int j = 0; j < t; j++) {
+                        double sc = 0;
+                        for (int d = 0; d < dh; d++) {
+                            sc += (double) (float) (qd[bi * t + i][h * dh + d] * (float) scale) * kd[bi * t + j][h * dh + d];
+                        }
+                        row[j] = sc;
+                    }
+                    double[] keepRow = new double[t];
+                    for (int j = 0; j < t; j++) {
+                        keepRow[j] = keep == null ? 1 : keep[bi][j];
+                    }
+                    double[] p = softmaxReference(row, keepRow);
+                    for (int d = 0; d < dh; d++) {
+                        double acc = 0;
+                        for (int j = 0; j < t; j++) {
+                            acc += p[j] * vd[bi * t + j][h * dh + d];
+                        }
+                        out[bi * t + i][h * dh + d] = acc;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void checkAttention(int b, int t, int heads, int dh, boolean masked, long seed) {
+        int width = heads * dh;
+        SplittableRandom r = new SplittableRandom(seed);
+        INDArray q = random(r, 2.0, DataType.FLOAT, (long) b * t, width);
+        INDArray k = random(r, 2.0, DataType.FLOAT, (long) b * t, width);
+        INDArray v = random(r, 1.0, DataType.FLOAT, (long) b * t, width);
+        float[][] keep = null;
+        INDArray mask = null;
+        if (masked) {
+            keep = new float[b][t];
+            for (int bi = 0; bi < b; bi++) {
+                for (int j = 0; j < t; j++) {
+                    keep[bi][j] = j < t - 3 * bi ? 1 : 0; // example bi is padded in its last 3 bi tokens
+                }
+            }
+            mask = Nd4j.createFromArray(keep);
+        }
+        double scale = 1.0 / Math.sqrt(dh);
+        INDArray out = Nd4j.create(DataType.FLOAT, (long) b * t, width);
+        Kernels.attention(q, k, v, mask, -1e9, b, t, heads, scale, out);
+        double[][] ref = attentionReference(q, k, v, keep, b, t, heads, scale);
+        double worst = 0;
+        for (int i = 0; i < b * t; i++) {
+            for (int j = 0; j < width; j++) {
+                worst = Math.max(worst, Math.abs(out.getDouble(i, j) - ref[i][j]));
+            }
+        }
+        // float32 products of length dh and sums over t keys of values <= 1 in magnitude
+        assertTrue(worst < 2e-6, "attention b=" + b + " t=" + t + " heads=" + heads + " dh=" + dh + ": max error " + worst);
+        // the split over threads does not change a bit
+        int was = Kernels.setThreads(1);
+        INDArray one = Nd4j.create(DataType.FLOAT, (long) b * t, width);
+        Kernels.attention(q, k, v, mask, -1e9, b, t, heads, scale, one);
+        Kernels.setThreads(was);
+        assertArrayEquals(one.ravel().toFloatVector(), out.ravel().toFloatVector(), "one thread vs two");
+    }
+
+    @Test
+    void fusedAttentionMatchesFloat64DefinitionAtViTAndOddShapes() {
+        checkAttention(2, 197, 2, 64, false, 21);  // ViT-B/16's 197 tokens and head size: 4x4 tiles and tails
+        checkAttention(3, 17, 4, 32, false, 22);   // vit-mini: two value vectors per head
+        checkAttention(2, 5, 3, 12, false, 23);    // a head narrower than a vector: scalar tails only
+        checkAttention(2, 37, 2, 40, true, 24);    // padded keys, head size 2.5 vectors
+    }
+
+    @Test
+    void fusedAttentionGivesPaddedKeysNoWeight() {
+        // with v = 0 at padded keys and 1 elsewhere every output is exactly the weight on the kept keys
+        int b = 1;
+        int t = 9;
+        INDArray q = random(new SplittableRandom(3), 3.0, DataType.FLOAT, t, 16);
+        INDArray k = random(new SplittableRandom(4), 3.0, DataType.FLOAT, t, 16);
+        INDArray v = Nd4j.zeros(DataType.FLOAT, t, 16);
+        float[][] keep = new float[1][t];
+        for (int j = 0; j < t; j++) {
+            keep[0][j] = j < 6 ? 1 : 0;
+            if (j < 6) {
+                v.getRow(j).assign(1.0);
+            }
+        }
+        INDArray out = Nd4j.create(DataType.FLOAT, t, 16);
+        Kernels.attention(q, k, v, Nd4j.createFromArray(keep), -1e9, b, t, 1, 0.25, out);
+        for (float f : out.ravel().toFloatVector()) {
+            assertEquals(1.0, f, 1e-6);
+        }
+    }
 }

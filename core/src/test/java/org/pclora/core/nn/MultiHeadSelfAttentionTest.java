@@ -178,4 +178,72 @@ class MultiHeadSelfAttentionTest {
         assertEquals("attention q: hidden size 4 is not divisible by 3 heads; accepted: a positive head count that divides 4",
                 e.getMessage());
     }
+
+    @Test
+    void fusedFloat32InferenceMatchesTheUnfusedPathWithMask() {
+        // float32 inference without kept probabilities takes the fused kernel; keeping the
+        // probabilities forces the unfused path (batched products, softmax kernel): same function
+        int b = 3;
+        int t = 11;
+        int d = 48;
+        SplittableRandom r = new SplittableRandom(5);
+        java.util.function.Function<String, LinearSlot> slot = n ->
+                new LinearSlot(Linear.create(n, d, d, true, 0.3, DataType.FLOAT, r));
+        MultiHeadSelfAttention att = new MultiHeadSelfAttention(slot.apply("q"), slot.apply("k"), slot.apply("v"),
+                slot.apply("o"), 3, 0.0, 1);
+        INDArray x = GradientCheck.random(62, b * t, d).castTo(DataType.FLOAT);
+        double[][] keep = new double[b][t];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+                keep[i][j] = j < t - 2 * i ? 1 : 0;
+            }
+        }
+        INDArray mask = Nd4j.create(keep).castTo(DataType.FLOAT);
+        INDArray fused = att.forward(x, b, t, mask, false);
+        att.setKeepProbs(true);
+        INDArray unfused = att.forward(x, b, t, mask, false);
+        assertTrue(att.lastProbs() != null, "the unfused path ran");
+        double diff = fused.sub(unfused).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-5 * unfused.amaxNumber().doubleValue(), "fused vs unfused: max difference " + diff);
+    }
+
+    @Test
+    void fusedFloat32TrainingStepMatchesTheUnfusedPathWithMask() {
+        // forward and backward through the fused kernels against the unfused path (forced by
+        // keeping the probabilities), which the float64 gradient checks above cover
+        int b = 2;
+        int t = 13;
+        int d = 40;
+        int heads = 2;
+        SplittableRandom r = new SplittableRandom(8);
+        java.util.function.Function<String, LinearSlot> slot = n ->
+                new LinearSlot(Linear.create(n, d, d, true, 0.3, DataType.FLOAT, r));
+        MultiHeadSelfAttention att = new MultiHeadSelfAttention(slot.apply("q"), slot.apply("k"), slot.apply("v"),
+                slot.apply("o"), heads, 0.0, 1);
+        INDArray x = GradientCheck.random(63, b * t, d).castTo(DataType.FLOAT);
+        INDArray dy = GradientCheck.random(64, b * t, d).castTo(DataType.FLOAT);
+        INDArray mask = Nd4j.create(new double[][] {
+                {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}}).castTo(DataType.FLOAT);
+        INDArray[] fused = step(att, x, dy, mask, b, t);
+        att.setKeepProbs(true);
+        INDArray[] unfused = step(att, x, dy, mask, b, t);
+        assertTrue(att.lastProbs() != null, "the unfused path ran");
+        String[] what = {"output", "dx", "dWq", "dWk", "dWv", "dWo", "dbq"};
+        for (int i = 0; i < fused.length; i++) {
+            double scale = unfused[i].amaxNumber().doubleValue();
+            double diff = fused[i].sub(unfused[i]).amaxNumber().doubleValue();
+            assertTrue(diff <= 2e-5 * scale + 1e-7, what[i] + ": fused vs unfused max difference " + diff + " of " + scale);
+        }
+    }
+
+    private static INDArray[] step(MultiHeadSelfAttention att, INDArray x, INDArray dy, INDArray mask, int b, int t) {
+        for (Parameter p : att.parameters()) {
+            p.zeroGrad();
+        }
+        INDArray y = att.forward(x, b, t, mask, true).dup();
+        INDArray dx = att.backward(dy).dup();
+        List<Parameter> ps = att.parameters(); // q.w, q.b, k.w, k.b, v.w, v.b, o.w, o.b
+        return new INDArray[] {y, dx, ps.get(0).grad().dup(), ps.get(2).grad().dup(), ps.get(4).grad().dup(),
+                ps.get(6).grad().dup(), ps.get(1).grad().dup()};
+    }
 }
