@@ -387,24 +387,9 @@ public final class ConfigComposer {
                 .distinct().limit(3).collect(Collectors.toList());
     }
 
-    /** Levenshtein distance, for "did you mean". */
+    /** Edit distance, for "did you mean": the one {@link PluginGroups#distance} the plugin errors use too. */
     static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return PluginGroups.distance(a, b);
     }
 
     private static String oneLine(ConfigException e) {
