@@ -257,11 +257,11 @@ public final class BenchCommand implements Callable<Integer> {
         Map<String, Object> extra = new LinkedHashMap<>();
         String img = kv.take("image_size");
         if (img != null) {
-            extra.put("image_size", Integer.parseInt(img));
+            extra.put("image_size", intValue(kv, "image_size", img, 0));
         }
         String tok = kv.take("max_length", "tokens");
         if (tok != null) {
-            extra.put("max_length", Integer.parseInt(tok));
+            extra.put("max_length", intValue(kv, "max_length", tok, 0));
         }
         return familyModel(name, ConfigFactory.parseMap(extra), null);
     }
