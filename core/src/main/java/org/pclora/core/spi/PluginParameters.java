@@ -2,11 +2,15 @@ package org.pclora.core.spi;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The parameters a plugin declares (see {@link Plugin#parameters()}): their names, types and
@@ -54,6 +58,18 @@ public final class PluginParameters {
             }
         }
         return new PluginParameters(true, Map.copyOf(m));
+    }
+
+    /**
+     * The plugin reads exactly these keys, each optional (no default), typed by {@code typeOf}: the
+     * declaration of a provider whose keys come from a format's list rather than one by one.
+     */
+    public static PluginParameters optional(Collection<String> keys, Function<String, PluginParameter.Type> typeOf) {
+        List<PluginParameter> ps = new ArrayList<>();
+        for (String k : new TreeSet<>(keys)) {
+            ps.add(PluginParameter.optional(k, typeOf.apply(k), ""));
+        }
+        return of(ps);
     }
 
     /** Whether the plugin declared its parameters (possibly none). */

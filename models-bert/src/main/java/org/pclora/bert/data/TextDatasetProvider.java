@@ -58,19 +58,14 @@ public abstract class TextDatasetProvider implements DatasetProvider {
      */
     @Override
     public PluginParameters parameters() {
-        java.util.List<PluginParameter> ps = new java.util.ArrayList<>();
         Set<String> keys = new TreeSet<>(COMMON_KEYS);
         keys.addAll(formatKeys());
         keys.remove("provider");
-        for (String k : keys) {
-            PluginParameter.Type t = switch (k) {
-                case "max_length", "limit", "test_limit", "subset_seed" -> PluginParameter.Type.INTEGER;
-                case "pad_to_max" -> PluginParameter.Type.BOOLEAN;
-                default -> PluginParameter.Type.ANY;
-            };
-            ps.add(PluginParameter.optional(k, t, ""));
-        }
-        return PluginParameters.of(ps);
+        return PluginParameters.optional(keys, k -> switch (k) {
+            case "max_length", "limit", "test_limit", "subset_seed" -> PluginParameter.Type.INTEGER;
+            case "pad_to_max" -> PluginParameter.Type.BOOLEAN;
+            default -> PluginParameter.Type.ANY;
+        });
     }
 
     @Override

@@ -52,19 +52,14 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
      */
     @Override
     public PluginParameters parameters() {
-        java.util.List<PluginParameter> ps = new java.util.ArrayList<>();
         Set<String> keys = new TreeSet<>(COMMON_KEYS);
         keys.addAll(formatKeys());
         keys.remove("provider");
-        for (String k : keys) {
-            PluginParameter.Type t = switch (k) {
-                case "limit", "test_limit", "crop_padding" -> PluginParameter.Type.INTEGER;
-                case "augment", "flip" -> PluginParameter.Type.BOOLEAN;
-                default -> PluginParameter.Type.ANY;
-            };
-            ps.add(PluginParameter.optional(k, t, ""));
-        }
-        return PluginParameters.of(ps);
+        return PluginParameters.optional(keys, k -> switch (k) {
+            case "limit", "test_limit", "crop_padding" -> PluginParameter.Type.INTEGER;
+            case "augment", "flip" -> PluginParameter.Type.BOOLEAN;
+            default -> PluginParameter.Type.ANY;
+        });
     }
 
     @Override
