@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pclora.core.nn.Layer;
+import org.pclora.core.nn.Linear;
+import org.pclora.core.nn.LowRank;
 import org.pclora.core.nn.Parameter;
 
 /**
@@ -12,7 +13,7 @@ import org.pclora.core.nn.Parameter;
  * B [out, r] (scaling already folded in) and an optional bias [out]. Stored as
  * {@code name.lora_A.weight}, {@code name.lora_B.weight}, {@code name.lora_B.bias}.
  */
-public final class CompressedLinear implements Layer {
+public final class CompressedLinear implements LowRank.Layer {
     private final String name;
     private final Parameter a;
     private final Parameter b;
@@ -56,26 +57,24 @@ public final class CompressedLinear implements Layer {
         return (int) b.value().size(0);
     }
 
-    /**
-     * {@code y = (x a^T) b^T + bias} with the hidden {@code x a^T} written to {@code hidden}
-     * [rows, r]. A PC-LoRA layer's inference forward at lambda 0 calls this too, so the
-     * compressed model's output is bit-for-bit the student's.
-     */
-    static INDArray apply(INDArray x, INDArray a, INDArray b, INDArray bias, INDArray hidden) {
-        Nd4j.gemm(x, a, hidden, false, true, 1.0, 0.0);
-        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), b.size(0));
-        org.pclora.core.nn.Linear.gemmPlusBias(hidden, b, bias, y);
-        return y;
+    /** Always low-rank: A, B and the bias as they are. */
+    @Override
+    public LowRank.Factors lowRankFactors() {
+        return new LowRank.Factors(a.value(), b.value(), bias == null ? null : bias.value(), false);
     }
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        INDArray h = Nd4j.createUninitialized(x.dataType(), x.size(0), rank());
-        INDArray y = apply(x, a.value(), b.value(), bias == null ? null : bias.value(), h);
-        if (training) {
-            lastInput = x;
-            lastHidden = h;
+        if (!training) {
+            // the code a PC-LoRA layer's inference forward at lambda 0 runs too: compressing changes no bit
+            return LowRank.apply(x, lowRankFactors(), false, null);
         }
+        INDArray h = Nd4j.createUninitialized(x.dataType(), x.size(0), rank());
+        Nd4j.gemm(x, a.value(), h, false, true, 1.0, 0.0);
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), b.value().size(0));
+        Linear.gemmPlusBias(h, b.value(), bias == null ? null : bias.value(), y);
+        lastInput = x;
+        lastHidden = h;
         return y;
     }
 

@@ -11,6 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.nn.Init;
 import org.pclora.core.nn.Linear;
+import org.pclora.core.nn.LowRank;
 import org.pclora.core.nn.Parameter;
 
 /**
@@ -24,7 +25,7 @@ import org.pclora.core.nn.Parameter;
  * <p>The same class is the plain LoRA baseline ({@link #lora}): there the frozen path keeps
  * weight 1 whatever {@link #setLambda} is given, so LoRA + KD runs through the same code.
  */
-public final class PcLoraLinear implements AdapterLayer {
+public final class PcLoraLinear implements AdapterLayer, LowRank.Layer {
     private final String name;
     private final Linear dense;
     private final Parameter a;
@@ -175,11 +176,12 @@ public final class PcLoraLinear implements AdapterLayer {
         long rows = x.size(0);
         if (!training && !frozenPathActive(lam)) {
             // the compressed layer's arithmetic exactly, so that compress() changes no output bit
-            INDArray sb = b.value().mul(scaling);
-            INDArray y = CompressedLinear.apply(x, a.value(), sb, biasA == null ? null : biasA.value(),
-                    Nd4j.createUninitialized(x.dataType(), rows, rank()));
-            release(sb);
-            return y;
+            LowRank.Factors f = lowRankFactors();
+            try {
+                return LowRank.apply(x, f, false, null);
+            } finally {
+                f.release();
+            }
         }
         INDArray y = Nd4j.createUninitialized(x.dataType(), rows, outFeatures());
         boolean frozenPath = frozenPathActive(lam);
@@ -213,6 +215,18 @@ public final class PcLoraLinear implements AdapterLayer {
             release(kept);
         }
         return y;
+    }
+
+    /**
+     * At lambda 0 the inference forward is {@code (x A^T)(s B)^T + b_A}: A, a temporary {@code s B}
+     * (the product {@link #compress} stores) and b_A; null while the frozen path is active.
+     */
+    @Override
+    public LowRank.Factors lowRankFactors() {
+        if (frozenPathActive(lambda)) {
+            return null;
+        }
+        return new LowRank.Factors(a.value(), b.value().mul(scaling), biasA == null ? null : biasA.value(), true);
     }
 
     /** lambda * b0 + b_A, or null when the layer adds no bias at this lambda. */

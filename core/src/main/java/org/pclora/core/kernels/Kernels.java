@@ -19,6 +19,8 @@ public final class Kernels {
     private static final boolean MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     private static volatile boolean enabled = MODULE && !"false".equalsIgnoreCase(System.getProperty("pclora.simd"));
     private static volatile int threads = threadCount();
+    /** Whether the low-rank inference kernels may run (property {@code pclora.lowrank}, default true). */
+    private static volatile boolean lowRank = !"false".equalsIgnoreCase(System.getProperty("pclora.lowrank"));
     /** Below this many elements one thread does the work: forking costs more than it saves. */
     static final long PARALLEL_MIN = 1L << 16;
 
@@ -58,6 +60,21 @@ public final class Kernels {
     public static boolean setEnabled(boolean on) {
         boolean was = enabled;
         enabled = on && MODULE;
+        return was;
+    }
+
+    /**
+     * Whether the low-rank inference kernels ({@link #thinProduct}, {@link #lowRankExpand}) are in use:
+     * the fused kernels are enabled and {@code pclora.lowrank} is not {@code false}.
+     */
+    public static boolean lowRankEnabled() {
+        return enabled && lowRank;
+    }
+
+    /** Switches the low-rank inference kernels on or off (A/B measurements, tests); returns the previous setting. */
+    public static boolean setLowRankEnabled(boolean on) {
+        boolean was = lowRank;
+        lowRank = on;
         return was;
     }
 
@@ -211,6 +228,21 @@ public final class Kernels {
     }
 
     /**
+     * {@code y[i, :] = residual[i, :] + row} (row [width] or null for zeros): the C of a beta-1 GEMM
+     * that then adds a layer's product, so the bias and a residual sum cost one pass over y.
+     */
+    public static void fillRowsPlus(INDArray y, INDArray residual, INDArray row) {
+        int rows = (int) y.size(0);
+        int width = (int) y.size(1);
+        check(y.rank() == 2 && residual.length() == y.length() && (row == null || row.length() == width),
+                "fillRowsPlus: shapes differ");
+        VectorKernels.Span ys = VectorKernels.span(y);
+        VectorKernels.Span rs = VectorKernels.span(residual);
+        float[] r = row == null ? new float[width] : row.toFloatVector();
+        forParts(rows, width, (part, lo, hi) -> VectorKernels.fillRowsPlus(ys, rs, r, width, (int) lo, (int) hi));
+    }
+
+    /**
      * Inference self-attention, fused: for q, k, v [batch * tokens, heads * dh] (rows batch-major,
      * each row's heads side by side, as the projections produce them) writes
      * {@code out = softmax(scale q k^T + keyMask bias) v} per example and head into
@@ -274,6 +306,91 @@ public final class Kernels {
         VectorKernels.Span dvs = VectorKernels.span(dv);
         forParts((long) batch * heads, 5L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.backward(qs, ks, vs,
                 ps, gs, cs, dqs, dks, dvs, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
+    }
+
+    /**
+     * The row-stacked matrices {@code [m_0; m_1; ...]} (each float32 [r_i, inner], dense C order),
+     * transposed onto the heap as [inner, sum r_i]: the right operand of {@link #thinProduct} (for
+     * {@code x A^T}) and of {@link #lowRankExpand} (for {@code h B^T}, with {@code B} [out, r]).
+     */
+    public static float[] stackTransposed(INDArray... ms) {
+        int inner = (int) ms[0].size(1);
+        int n = 0;
+        for (INDArray m : ms) {
+            check(m.rank() == 2 && m.size(1) == inner && m.dataType() == DataType.FLOAT && denseC(m),
+                    "stackTransposed: matrices differ in width or are not dense float32");
+            n += (int) m.size(0);
+        }
+        float[] t = new float[inner * n];
+        int col = 0;
+        for (INDArray m : ms) {
+            int r = (int) m.size(0);
+            float[] f = VectorKernels.read(m);
+            for (int j = 0; j < r; j++) {
+                for (int k = 0; k < inner; k++) {
+                    t[k * n + col + j] = f[j * inner + k];
+                }
+            }
+            col += r;
+        }
+        return t;
+    }
+
+    /**
+     * {@code out = x at}: x float32 [rows, inner], {@code at} [inner, n] from {@link #stackTransposed},
+     * out float32 [rows, n]. Made for thin products (n up to ~128: the rank-r {@code x A^T} of an
+     * adapter, or of three adapters sharing x): x is read once, in place, with no packing.
+     */
+    public static void thinProduct(INDArray x, float[] at, INDArray out) {
+        int rows = (int) x.size(0);
+        int inner = (int) x.size(1);
+        int n = (int) out.size(1);
+        check(x.rank() == 2 && out.rank() == 2 && out.size(0) == rows && at.length == inner * n,
+                "thinProduct: shapes differ");
+        VectorKernels.Span xs = VectorKernels.span(x);
+        VectorKernels.Span os = VectorKernels.span(out);
+        forParts(rows, (long) inner * n / 4, (part, lo, hi) -> LowRankKernel.thin(xs, at, inner, n, os, (int) lo, (int) hi));
+    }
+
+    /**
+     * The expanding product of a low-rank layer with its epilogue, in one pass over the output:
+     * {@code y = e(h[:, col, col + r) bt + bias) + residual}, with {@code bt} [r, out] from
+     * {@link #stackTransposed} (of B [out, r]), {@code bias} [out] or null, e the exact-form GELU
+     * (the arithmetic of {@link #gelu}) when {@code gelu} is set, {@code residual} [rows, out] or null.
+     * h is float32 [rows, width] with {@code col + r <= width}; y [rows, out].
+     */
+    public static void lowRankExpand(INDArray h, int col, float[] bt, float[] bias, boolean gelu, INDArray residual,
+                                     INDArray y) {
+        int rows = (int) h.size(0);
+        int ldh = (int) h.size(1);
+        int out = (int) y.size(1);
+        int r = bt.length / Math.max(1, out);
+        check(h.rank() == 2 && y.rank() == 2 && y.size(0) == rows && r * out == bt.length && col >= 0
+                && col + r <= ldh && (bias == null || bias.length == out)
+                && (residual == null || residual.length() == y.length()), "lowRankExpand: shapes differ");
+        VectorKernels.Span hs = VectorKernels.span(h);
+        VectorKernels.Span ys = VectorKernels.span(y);
+        VectorKernels.Span rs = residual == null ? null : VectorKernels.span(residual);
+        forParts(rows, (long) r * out / 4, (part, lo, hi) -> LowRankKernel.expand(hs, ldh, col, bt, r, out, bias, gelu,
+                rs, ys, (int) lo, (int) hi));
+    }
+
+    /** {@code dst = src[:, col, col + dst.width)}: a block of columns copied into a dense array. */
+    public static void copyColumns(INDArray src, int col, INDArray dst) {
+        int rows = (int) src.size(0);
+        int ld = (int) src.size(1);
+        int width = (int) dst.size(1);
+        check(src.rank() == 2 && dst.rank() == 2 && dst.size(0) == rows && col >= 0 && col + width <= ld,
+                "copyColumns: shapes differ");
+        VectorKernels.Span ss = VectorKernels.span(src);
+        VectorKernels.Span ds = VectorKernels.span(dst);
+        forParts(rows, width, (part, lo, hi) -> VectorKernels.copyColumns(ss, ld, col, ds, width, (int) lo, (int) hi));
+    }
+
+    /** The elements of a float32 array dense in C order, copied onto the heap. */
+    public static float[] toHeap(INDArray a) {
+        check(a.dataType() == DataType.FLOAT && denseC(a), "toHeap: not dense float32");
+        return VectorKernels.read(a);
     }
 
     private interface Range {

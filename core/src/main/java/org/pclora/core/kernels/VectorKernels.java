@@ -16,16 +16,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class VectorKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    private static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
+    static final float INV_SQRT2 = (float) (1.0 / Math.sqrt(2.0));
     private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
     // erf(z) = 1 - t (A1 + t (A2 + t (A3 + t (A4 + t A5)))) exp(-z^2), t = 1 / (1 + P z), z >= 0:
     // Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7, under float32's 6e-8 ulp at 1 times 3.
-    private static final float P = 0.3275911f;
-    private static final float A1 = 0.254829592f;
-    private static final float A2 = -0.284496736f;
-    private static final float A3 = 1.421413741f;
-    private static final float A4 = -1.453152027f;
-    private static final float A5 = 1.061405429f;
+    static final float P = 0.3275911f;
+    static final float A1 = 0.254829592f;
+    static final float A2 = -0.284496736f;
+    static final float A3 = 1.421413741f;
+    static final float A4 = -1.453152027f;
+    static final float A5 = 1.061405429f;
 
     // exp(x) = 2^k exp(r), k = round(x / ln 2), r = x - k ln 2 in [-ln2/2, ln2/2], exp(r) by its
     // Taylor series to r^7 (truncation below 6e-9 relative). Written with plain IEEE operations
@@ -89,6 +89,16 @@ final class VectorKernels {
         return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (0x4B400000 - 127)) << 23);
     }
 
+    /** GELU of one float: the arithmetic of the GELU pass's row tail (and of the fused epilogue's lanes). */
+    static float gelu(float v) {
+        float z = Math.abs(v * INV_SQRT2);
+        float g = exp(-z * z);
+        float t = 1f / (1f + P * z);
+        float erfAbs = 1f - ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t * g;
+        float cdf = 0.5f + 0.5f * (v < 0 ? -erfAbs : erfAbs);
+        return v * cdf;
+    }
+
     /** Sum of the lanes in lane order (reduceLanes may add in a different order once compiled). */
     static float sum(FloatVector v, float[] scratch) {
         v.intoArray(scratch, 0);
@@ -113,6 +123,16 @@ final class VectorKernels {
             throw new IllegalArgumentException("kernels: array of " + a.length() + " floats is not in one direct buffer");
         }
         return new Span(b, (int) base);
+    }
+
+    /** The floats of a dense array, copied to the heap in one bulk read. */
+    static float[] read(INDArray a) {
+        Span s = span(a);
+        float[] f = new float[(int) a.length()];
+        ByteBuffer b = s.buffer().duplicate().order(ORDER);
+        b.position(s.base());
+        b.asFloatBuffer().get(f);
+        return f;
     }
 
     static int lanes() {
@@ -325,6 +345,40 @@ final class VectorKernels {
             }
             for (; j < cols; j++) {
                 db.putFloat(dp.at(row + j), (db.getFloat(dp.at(row + j)) - dot) * pb.getFloat(p.at(row + j)));
+            }
+        }
+    }
+
+    static void fillRowsPlus(Span y, Span res, float[] row, int width, int lo, int hi) {
+        int bound = S.loopBound(width);
+        ByteBuffer yb = y.buffer();
+        ByteBuffer rb = res.buffer();
+        for (int r = lo; r < hi; r++) {
+            int at = r * width;
+            int j = 0;
+            for (; j < bound; j += S.length()) {
+                FloatVector.fromByteBuffer(S, rb, res.at(at + j), ORDER).add(FloatVector.fromArray(S, row, j))
+                        .intoByteBuffer(yb, y.at(at + j), ORDER);
+            }
+            for (; j < width; j++) {
+                yb.putFloat(y.at(at + j), rb.getFloat(res.at(at + j)) + row[j]);
+            }
+        }
+    }
+
+    static void copyColumns(Span src, int ld, int col, Span dst, int width, int lo, int hi) {
+        int bound = S.loopBound(width);
+        ByteBuffer sb = src.buffer();
+        ByteBuffer db = dst.buffer();
+        for (int r = lo; r < hi; r++) {
+            int from = r * ld + col;
+            int to = r * width;
+            int j = 0;
+            for (; j < bound; j += S.length()) {
+                FloatVector.fromByteBuffer(S, sb, src.at(from + j), ORDER).intoByteBuffer(db, dst.at(to + j), ORDER);
+            }
+            for (; j < width; j++) {
+                db.putFloat(dst.at(to + j), sb.getFloat(src.at(from + j)));
             }
         }
     }

@@ -73,6 +73,32 @@ public final class LinearSlot implements Layer {
         return y;
     }
 
+    /**
+     * Inference forward followed by what the block does next: {@code e(y) + residual} with e the
+     * GELU when {@code gelu}, residual [rows, out] or null. A low-rank layer (compressed, or PC-LoRA
+     * at lambda 0) runs it fused into its output pass ({@link LowRank#apply}) unless the output is
+     * kept as a tap; any other layer runs its forward, then the GELU layer and a residual add.
+     */
+    public INDArray forwardInference(INDArray x, boolean gelu, INDArray residual) {
+        if (!keepOutput && layer instanceof LowRank.Layer lr) {
+            LowRank.Factors f = lr.lowRankFactors();
+            if (f != null) {
+                try {
+                    lastOutput = null;
+                    return LowRank.apply(x, f, gelu, residual);
+                } finally {
+                    f.release();
+                }
+            }
+        }
+        return LowRank.epilogue(forward(x, false), gelu, residual);
+    }
+
+    /** The factors of this slot's layer when its inference forward is low-rank now and its output is not a tap, else null. */
+    LowRank.Factors lowRankFactors() {
+        return !keepOutput && layer instanceof LowRank.Layer lr ? lr.lowRankFactors() : null;
+    }
+
     @Override
     public INDArray backward(INDArray dy) {
         if (pendingOutputGradient != null) {

@@ -153,6 +153,21 @@ public final class MultiHeadSelfAttention {
      * @return [B*T, D]
      */
     public INDArray forward(INDArray x, int batch, int tokens, INDArray mask, boolean training) {
+        return forward(x, batch, tokens, mask, training, null);
+    }
+
+    /**
+     * Inference attention plus a residual: {@code residual + attention(x)} [B*T, D], the sum fused
+     * into the output projection's pass where that is a low-rank layer; the query, key and value
+     * projections, when all three are low-rank now, share one product with x.
+     *
+     * @param residual [B*T, D], not modified
+     */
+    public INDArray forwardInference(INDArray x, int batch, int tokens, INDArray mask, INDArray residual) {
+        return forward(x, batch, tokens, mask, false, residual);
+    }
+
+    private INDArray forward(INDArray x, int batch, int tokens, INDArray mask, boolean training, INDArray residual) {
         if (x.size(0) != (long) batch * tokens) {
             throw new IllegalArgumentException("attention: x has " + x.size(0) + " rows, expected batch "
                     + batch + " x tokens " + tokens);
@@ -160,14 +175,15 @@ public final class MultiHeadSelfAttention {
         // a probs gradient belongs to the forward it was computed from; drop any stale one
         probsGradient = null;
         if (fusedEnabled && !keepProbs && Kernels.enabled() && (!training || probsDropout.p() == 0)) {
-            INDArray y = fusedForward(x, batch, tokens, mask, training);
+            INDArray y = fusedForward(x, batch, tokens, mask, training, residual);
             if (y != null) {
                 return y;
             }
         }
-        INDArray q = splitHeads(query.forward(x, training), batch, tokens);
-        INDArray k = splitHeads(key.forward(x, training), batch, tokens);
-        INDArray v = splitHeads(value.forward(x, training), batch, tokens);
+        INDArray[] qkv = project(x, training);
+        INDArray q = splitHeads(qkv[0], batch, tokens);
+        INDArray k = splitHeads(qkv[1], batch, tokens);
+        INDArray v = splitHeads(qkv[2], batch, tokens);
         DataType dt = q.dataType();
         // scaling q instead of the scores costs T*D instead of H*T*T multiplications
         q.muli(scale);
@@ -199,7 +215,7 @@ public final class MultiHeadSelfAttention {
         }
         INDArray context = Nd4j.createUninitialized(dt, batch, heads, tokens, headSize);
         Nd4j.matmul(attended, v, context, false, false, false);
-        INDArray y = output.forward(mergeHeads(context, batch, tokens), training);
+        INDArray y = outputProjection(mergeHeads(context, batch, tokens), training, residual);
         if (training) {
             this.batch = batch;
             this.tokens = tokens;
@@ -223,10 +239,12 @@ public final class MultiHeadSelfAttention {
      * keeps the probabilities for the fused backward. Null when an array is not one the kernel takes
      * (then the unfused path runs).
      */
-    private INDArray fusedForward(INDArray x, int batch, int tokens, INDArray mask, boolean training) {
-        INDArray q = query.forward(x, training);
-        INDArray k = key.forward(x, training);
-        INDArray v = value.forward(x, training);
+    private INDArray fusedForward(INDArray x, int batch, int tokens, INDArray mask, boolean training,
+                                  INDArray residual) {
+        INDArray[] qkv = project(x, training);
+        INDArray q = qkv[0];
+        INDArray k = qkv[1];
+        INDArray v = qkv[2];
         checkMask(mask, batch, tokens);
         INDArray keep = mask == null ? null : mask.castTo(q.dataType());
         if (!Kernels.supports(q, k, v) || (keep != null && !Kernels.supports(keep))) {
@@ -249,7 +267,43 @@ public final class MultiHeadSelfAttention {
         } else {
             clear();
         }
-        return output.forward(context, training);
+        return outputProjection(context, training, residual);
+    }
+
+    /**
+     * The query, key and value projections of x. In inference, when all three slots hold low-rank
+     * maps of equal rank now (compressed, or PC-LoRA at lambda 0), their A products are one product
+     * {@code x [A_q; A_k; A_v]^T}: x is read once instead of three times ({@link LowRank#applyShared}).
+     */
+    private INDArray[] project(INDArray x, boolean training) {
+        if (!training) {
+            LowRank.Factors fq = query.lowRankFactors();
+            LowRank.Factors fk = fq == null ? null : key.lowRankFactors();
+            LowRank.Factors fv = fk == null ? null : value.lowRankFactors();
+            try {
+                if (fv != null && fq.rank() == fk.rank() && fk.rank() == fv.rank()) {
+                    return LowRank.applyShared(x, fq, fk, fv);
+                }
+            } finally {
+                for (LowRank.Factors f : new LowRank.Factors[] {fq, fk, fv}) {
+                    if (f != null) {
+                        f.release();
+                    }
+                }
+            }
+        }
+        return new INDArray[] {query.forward(x, training), key.forward(x, training), value.forward(x, training)};
+    }
+
+    /** The output projection, plus the residual (inference only) fused into its pass where it can be. */
+    private INDArray outputProjection(INDArray context, boolean training, INDArray residual) {
+        if (residual == null) {
+            return output.forward(context, training);
+        }
+        if (training) {
+            throw new IllegalStateException("attention: a fused residual is for inference only");
+        }
+        return output.forwardInference(context, false, residual);
     }
 
     private static void checkMask(INDArray mask, int batch, int tokens) {

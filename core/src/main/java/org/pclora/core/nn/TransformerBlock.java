@@ -104,6 +104,9 @@ public final class TransformerBlock {
      * Inputs and sub-layer outputs are never modified in place (slots may keep them as taps).
      */
     public INDArray forward(INDArray x, int batch, int tokens, INDArray mask, boolean training) {
+        if (!training) {
+            return inference(x, batch, tokens, mask);
+        }
         if (norm == Norm.PRE) {
             INDArray a = attention.forward(ln1.forward(x, training), batch, tokens, mask, training);
             INDArray h = x.add(attentionOutputDropout.forward(a, training));
@@ -114,6 +117,22 @@ public final class TransformerBlock {
         INDArray h = ln1.forward(x.add(attentionOutputDropout.forward(a, training)), training);
         INDArray m = mlp(h, training);
         return ln2.forward(h.add(m), training);
+    }
+
+    /**
+     * The inference forward (dropout is the identity): the same sums as the training forward, with
+     * the GELU and the residual sums handed to the slots, which fuse them into the output pass of a
+     * low-rank layer ({@link LinearSlot#forwardInference}).
+     */
+    private INDArray inference(INDArray x, int batch, int tokens, INDArray mask) {
+        if (norm == Norm.PRE) {
+            INDArray h = attention.forwardInference(ln1.forward(x, false), batch, tokens, mask, x);
+            INDArray hidden = fc1.forwardInference(ln2.forward(h, false), true, null);
+            return fc2.forwardInference(hidden, false, h);
+        }
+        INDArray h = ln1.forward(attention.forwardInference(x, batch, tokens, mask, x), false);
+        INDArray hidden = fc1.forwardInference(h, true, null);
+        return ln2.forward(fc2.forwardInference(hidden, false, h), false);
     }
 
     /**

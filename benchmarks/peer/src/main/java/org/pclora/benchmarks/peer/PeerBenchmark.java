@@ -31,6 +31,7 @@ import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.model.TransformerStack;
 import org.pclora.core.nn.Init;
+import org.pclora.core.nn.LowRank;
 import org.pclora.core.nn.MultiHeadSelfAttention;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.optim.AdamW;
@@ -51,7 +52,7 @@ import org.pclora.vit.VitFamily;
  * from the project model's tensors, trained with libtorch's autograd and DJL's AdamW (a fused
  * native update). Both sides: the same batch every step, learning rate 1e-3, no clipping.
  *
- * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,stack-lambda0,vit-b16,vit-b16-compressed,vit-mini] [torch=false] [ab=attention]}.
+ * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,stack-lambda0,vit-b16,vit-b16-compressed,vit-mini] [torch=false] [ab=attention|lowrank|kernels:<list>:<list>]}.
  */
 public final class PeerBenchmark {
     private static final double LR = 1e-3;
@@ -59,9 +60,12 @@ public final class PeerBenchmark {
     private static boolean torch = true;
     /**
      * With {@code ab=attention} the "libtorch" column is the project itself with the fused
-     * attention kernels switched off: an interleaved A/B of that change.
+     * attention kernels switched off, with {@code ab=lowrank} the same with the low-rank inference
+     * kernels and fused epilogues switched off ({@code -Dpclora.lowrank=false}), with
+     * {@code ab=kernels:A:B} the project with {@code LowRank.setKernels(A)} against B (lists of
+     * thin, expand, gelu): an interleaved A/B of that change.
      */
-    private static boolean abAttention;
+    private static String ab;
 
     private record Row(String name, double projectMs, double torchMs, String note) {
     }
@@ -83,7 +87,15 @@ public final class PeerBenchmark {
         int warmup = Integer.parseInt(kv.getOrDefault("warmup", "3"));
         Set<String> cases = Set.of(kv.getOrDefault("cases", "all").split(","));
         torch = !"false".equals(kv.get("torch"));
-        abAttention = "attention".equals(kv.get("ab"));
+        ab = kv.get("ab");
+        if (ab != null && !ab.equals("attention") && !ab.equals("lowrank") && !ab.matches("kernels:[a-z,]*:[a-z,]*")) {
+            System.err.println("peer: ab=" + ab + " is not known; accepted: ab=attention, ab=lowrank, ab=kernels:<list>:<list>"
+                    + " (lists of thin, expand, gelu)");
+            System.exit(2);
+        }
+        if (ab != null && ab.startsWith("kernels:")) {
+            LowRank.setKernels(ab.split(":", -1)[1]);
+        }
         Engine engine = Engine.getEngine("PyTorch");
         System.out.println("libtorch " + engine.getVersion() + " via DJL " + Engine.getDjlVersion()
                 + "; project kernels " + Kernels.describe() + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
@@ -124,6 +136,25 @@ public final class PeerBenchmark {
         if (dense != null && comp != null) {
             System.out.printf(Locale.ROOT, "speed-up from compression (dense / compressed): project %.2fx, libtorch %.2fx%n",
                     dense.projectMs / comp.projectMs, dense.torchMs / comp.torchMs);
+        }
+    }
+
+    /** Switches the A/B subject off (or to its second setting) for the second column; returns its previous setting. */
+    private static boolean switchOff(String what) {
+        if (what.startsWith("kernels:")) {
+            LowRank.setKernels(what.split(":", -1)[2]);
+            return true;
+        }
+        return what.equals("attention") ? MultiHeadSelfAttention.setFusedEnabled(false) : Kernels.setLowRankEnabled(false);
+    }
+
+    private static void switchBack(String what, boolean was) {
+        if (what.startsWith("kernels:")) {
+            LowRank.setKernels(what.split(":", -1)[1]);
+        } else if (what.equals("attention")) {
+            MultiHeadSelfAttention.setFusedEnabled(was);
+        } else {
+            Kernels.setLowRankEnabled(was);
         }
     }
 
@@ -180,12 +211,12 @@ public final class PeerBenchmark {
                     Trainer.Step o = Trainer.step(ws, model, null, Set.of(), taskOnly, batch, opt, 0, LR);
                     long t1 = System.nanoTime();
                     double lt;
-                    if (abAttention) {
-                        MultiHeadSelfAttention.setFusedEnabled(false);
+                    if (ab != null) {
+                        boolean was = switchOff(ab);
                         try {
                             lt = Trainer.step(ws, model, null, Set.of(), taskOnly, batch, opt, 0, LR).result().total();
                         } finally {
-                            MultiHeadSelfAttention.setFusedEnabled(true);
+                            switchBack(ab, was);
                         }
                     } else {
                         lt = torch ? torchStep(peer, x, oneHot, adam, m) : Double.NaN;
@@ -284,12 +315,13 @@ public final class PeerBenchmark {
                     }
                     long t1 = System.nanoTime();
                     float[] theirs = mine;
-                    if (abAttention) {
-                        MultiHeadSelfAttention.setFusedEnabled(false);
+                    if (ab != null) {
+                        boolean was = switchOff(ab);
                         try (StepWorkspace.Scope ignored = ws.step()) {
-                            model.forward(batch, false, Set.of());
+                            INDArray l = model.forward(batch, false, Set.of()).get("logits");
+                            theirs = i == -warmup ? l.dup('c').reshape(l.length()).toFloatVector() : null;
                         } finally {
-                            MultiHeadSelfAttention.setFusedEnabled(true);
+                            switchBack(ab, was);
                         }
                     } else if (torch) {
                         try (NDManager s = m.newSubManager()) {
