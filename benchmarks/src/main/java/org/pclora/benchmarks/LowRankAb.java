@@ -19,14 +19,18 @@ import org.pclora.core.nn.LowRank;
  * inference runs; medians over the rounds and their ratio (kernels / ND4J, below 1 the kernels are
  * faster). Cases: the thin products {@code x A^T} (768 and 3072 in, 32 out, and the three
  * attention projections' 96 out as one product against three), the expanding products with their
- * epilogues (bias; bias + GELU; bias + residual), and whole layers.
+ * epilogues (bias; bias + GELU; bias + residual), and whole layers ({@code LowRank} with the kernel
+ * choice of {@code -Dpclora.lowrank.kernels} against the unfused ND4J path); then explicit pairs
+ * (both sides named in the case, the first against the second).
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar
- * org.pclora.benchmarks.LowRankAb [rounds]}.
+ * org.pclora.benchmarks.LowRankAb [rounds] [regex of case names]}.
  */
 public final class LowRankAb {
     private static final int ROWS = 1576;
     private static final int RANK = 32;
+    /** Cases from this index on name both sides themselves (no switch between the columns). */
+    private static final int PAIRS = 9;
 
     private LowRankAb() {
     }
@@ -138,7 +142,7 @@ public final class LowRankAb {
                 for (int side = 0; side < 2; side++) {
                     boolean kernels = side == 0;
                     Case body = cases[c][side] != null ? cases[c][side] : cases[c][0];
-                    boolean was = Kernels.setLowRankEnabled(kernels || c >= 9);
+                    boolean was = Kernels.setLowRankEnabled(kernels || c >= PAIRS);
                     long t0;
                     long t1;
                     try (StepWorkspace.Scope ignored = ws.step()) {

@@ -12,25 +12,30 @@ import org.pclora.core.kernels.Kernels;
  * and one product {@code x [A_q; A_k; A_v]^T} for the three attention projections that share their
  * input ({@link #applyShared}).
  *
- * <p>With the fused kernels ({@link Kernels#lowRankEnabled()}, float32) both products are the
- * Vector API kernels {@link Kernels#thinProduct} and {@link Kernels#lowRankExpand}: x is read once
- * without OpenBLAS's packing, the bias, GELU and residual are applied in registers and the output
- * is written once. Otherwise (float64, no Vector API, {@code -Dpclora.lowrank=false}) the same
- * arithmetic runs through ND4J: two GEMMs, then the GELU layer's pass and a residual add.
+ * <p>With the fused kernels ({@link Kernels#lowRankEnabled()}, float32) the products are OpenBLAS
+ * GEMMs arranged to save passes: {@code residual + bias} is written into the output first and the
+ * expanding GEMM adds to it (beta 1), the GELU runs in place on its output, q/k/v share one GEMM.
+ * The Vector API kernels {@link Kernels#thinProduct} and {@link Kernels#lowRankExpand} (x read once
+ * without packing, bias/GELU/residual in registers) can take any of the products instead
+ * ({@link #setKernels}); they are off by default because they did not beat OpenBLAS on the
+ * machine this was measured on (docs/performance.md). Without the fused kernels (float64, no Vector
+ * API, {@code -Dpclora.lowrank=false}) the code the blocks ran before runs: two GEMMs, then the GELU
+ * layer's pass and a residual add.
  */
 public final class LowRank {
     /**
      * Which products the Vector API kernels compute instead of OpenBLAS (property
      * {@code pclora.lowrank.kernels}: a comma list of {@code thin} (the {@code x A^T} products),
      * {@code expand} (the {@code h B^T} products with bias or residual), {@code gelu} (the up-projection
-     * with bias and GELU in its output pass); default: the ones measured faster, see docs/performance.md).
+     * with bias and GELU in its output pass); default none: OpenBLAS measured as fast or faster for each,
+     * see docs/performance.md).
      */
     private static volatile boolean thinKernel;
     private static volatile boolean expandKernel;
     private static volatile boolean geluKernel;
 
     static {
-        setKernels(System.getProperty("pclora.lowrank.kernels", "gelu"));
+        setKernels(System.getProperty("pclora.lowrank.kernels", ""));
     }
 
     private LowRank() {

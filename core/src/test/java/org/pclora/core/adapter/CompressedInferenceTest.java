@@ -31,7 +31,7 @@ class CompressedInferenceTest {
     @AfterEach
     void restore() {
         Kernels.setLowRankEnabled(true);
-        LowRank.setKernels("gelu");
+        LowRank.setKernels("");
     }
 
     /** A 2-block stack (width 64, MLP 128, 9 tokens) with rank-8 PC-LoRA everywhere, random B and b_A, lambda 0. */
