@@ -27,7 +27,7 @@ public final class ReportTable {
     }
 
     /** Configuration keys a dedicated column already shows (so "other settings" leaves them out). */
-    private static final Set<String> SHOWN = Set.of("schedule.name", "pclora.rank", "pclora.ratio", "loss.alpha",
+    private static final Set<String> SHOWN = Set.of("row", "schedule.name", "pclora.rank", "pclora.ratio", "loss.alpha",
             "pclora.adapter", "distill.losses", "student.epochs", "teacher.epochs", "model.arch", "model.family",
             "model.depth", "model.width", "model.num_classes");
 
@@ -44,6 +44,8 @@ public final class ReportTable {
         this.groups = List.copyOf(groups);
         this.rules = rules;
         this.otherKeys = varyingKeys(groups);
+        // The comparison-table row (conf/row/) a run was made for: the first thing a reader looks for.
+        text("row", "row", r -> r.configText("row"), true);
         text("model", "model", r -> r.text("model"), true);
         column("head", g -> head(g.first()), List.of("classes"), g -> List.of(plainInt(g.first().number("classes"))), true);
         text("dataset", "dataset", r -> r.text("dataset"), true);

@@ -81,7 +81,7 @@ class ConfigComposerTest {
         ConfigComposer composer = new ConfigComposer(CONF);
         assertEquals("[row=pclora,lora-kd,pclora-nokd,dense-kd]",
                 composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet"))).toString());
-        assertEquals("[row=pclora,lora-kd,pclora-nokd,dense-kd]",
+        assertEquals("[row=pclora,lora-kd,dense-kd]",
                 composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet-quick"))).toString());
         List<String> seeds = composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet-seeds"))).stream()
                 .map(Override::toString).sorted().toList();
@@ -89,7 +89,9 @@ class ConfigComposerTest {
         Config quick = compose("experiment=bert-base-wordnet-quick", "row=pclora");
         assertEquals(2, quick.getInt("model.depth"));
         assertEquals(32, quick.getInt("model.max_length"));
-        assertEquals(1200, quick.getInt("dataset.limit"));
+        assertEquals(960, quick.getInt("dataset.limit"));
+        assertEquals(4, quick.getInt("student.epochs"));
+        assertEquals(2400, compose("experiment=bert-base-wordnet", "row=pclora").getInt("dataset.limit"));
         assertEquals("bert-base-wordnet-quick", quick.getString("name"));
         assertEquals(compose("experiment=bert-base-wordnet", "row=pclora").getString("teacher.checkpoint"),
                 quick.getString("teacher.checkpoint"));

@@ -75,6 +75,38 @@ class ReportTest {
     }
 
     @Test
+    void comparisonRowsAreNamedFirstAndTheirSeedsGrouped(@TempDir Path root) throws Exception {
+        // two table rows (conf/row/) over two seeds each: pclora 40 % and 44 %, lora-kd 58 % and 60 %
+        String[] rows = {"pclora", "lora-kd"};
+        double[][] acc = {{0.40, 0.44}, {0.58, 0.60}};
+        for (int r = 0; r < 2; r++) {
+            for (int seed = 1; seed <= 2; seed++) {
+                int rr = r;
+                int ss = seed;
+                RunFixtures.write(root.resolve(rows[r] + seed), RunFixtures.spec().with(s -> {
+                    s.seed = ss;
+                    s.compressedAcc = acc[rr][ss - 1];
+                    s.extraConfig = "row = " + rows[rr];
+                }));
+            }
+        }
+        Report r = report(root);
+        assertEquals(2, r.groups().size());
+        r.writeTo(root);
+        List<List<String>> csv = RunFixtures.csv(Files.readString(root.resolve("report.csv")));
+        assertEquals("row", csv.get(0).get(0));
+        List<Map<String, String>> grouped = RunFixtures.records(Files.readString(root.resolve("report.csv")));
+        Map<String, String> pclora = grouped.stream().filter(m -> m.get("row").equals("pclora")).findFirst().orElseThrow();
+        assertEquals(42.0, Double.parseDouble(pclora.get("compressed_acc_pct_mean")), 1e-9);
+        // sample std of 40 and 44: sqrt(((-2)^2 + 2^2) / 1) = 2.828
+        assertEquals(Math.sqrt(8), Double.parseDouble(pclora.get("compressed_acc_pct_std")), 1e-9);
+        assertEquals("", pclora.get("other_settings"), "the row is its own column, not another setting");
+        String md = Files.readString(root.resolve("report.md"));
+        assertTrue(md.contains("| row |"), md);
+        assertTrue(md.contains("| lora-kd |") && md.contains("| pclora |"), md);
+    }
+
+    @Test
     void csvCellsAreNumbersWhereTheHeaderSaysSo(@TempDir Path root) throws Exception {
         RunFixtures.write(root.resolve("a"), RunFixtures.spec().with(s -> {
             s.parameters = 1_234_567;
