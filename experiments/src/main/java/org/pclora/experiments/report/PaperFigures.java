@@ -88,7 +88,9 @@ public final class PaperFigures {
             boolean knownRule = rule.equals(Accounting.countingRule());
             long tokens = Math.round(r.number("compression.tokens"));
             String head = ReportTable.head(r);
-            String row = String.format(Locale.ROOT, "%s, %s, rank %s, %s head (n=%d)", r.text("model"), r.text("schedule"),
+            String tableRow = r.configText("row");
+            String row = (tableRow.isEmpty() ? "" : tableRow + ": ") + String.format(Locale.ROOT,
+                    "%s, %s, rank %s, %s head (n=%d)", r.text("model"), r.text("schedule"),
                     r.text("rank"), head.isEmpty() ? "unknown" : head, g.n());
             String ours = "this run's counting rule (see Counting rules)" + (knownRule ? "" : ", a rule this version does not know");
             String rankNote = r.text("rank").equals(String.valueOf(PAPER_RANK)) ? ""

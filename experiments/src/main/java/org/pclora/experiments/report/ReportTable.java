@@ -28,7 +28,7 @@ public final class ReportTable {
 
     /** Configuration keys a dedicated column already shows (so "other settings" leaves them out). */
     private static final Set<String> SHOWN = Set.of("row", "schedule.name", "pclora.rank", "pclora.ratio", "loss.alpha",
-            "pclora.adapter", "distill.losses", "student.epochs", "teacher.epochs", "model.arch", "model.family",
+            "pclora.adapter", "distill.losses", "distill.name", "student.epochs", "teacher.epochs", "model.arch", "model.family",
             "model.depth", "model.width", "model.num_classes");
 
     private final List<RunGroup> groups;

@@ -23,8 +23,10 @@ class PaperFiguresTest {
             s.tokens = 48;
             s.classes = 26;
             s.macCompression = 0.85;
+            s.extraConfig = "row = pclora-nokd";
         }));
         assertEquals(4, l.size());
+        assertTrue(l.get(0).row().startsWith("pclora-nokd: bert-base, linear, rank 32"), l.get(0).row());
         PaperFigures.Line mac = l.get(2);
         assertEquals("85.00 %", mac.ours());
         assertEquals("84.20 %", mac.paper());
