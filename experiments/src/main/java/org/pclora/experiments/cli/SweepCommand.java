@@ -72,6 +72,11 @@ public final class SweepCommand implements Callable<Integer> {
         return out;
     }
 
+    /** Each point's configuration as this command's environment and plugins compose it. */
+    List<Config> configs(SweepManifest m) {
+        return configs(m, root.env(), new PluginGroups(root.registry()));
+    }
+
     /** {@code sweep status}. */
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show each point of a SLURM sweep: pending, running, done or failed.")
     static final class Status implements Callable<Integer> {
@@ -152,7 +157,7 @@ public final class SweepCommand implements Callable<Integer> {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
             new SlurmLauncher(Slurm.commands(), sweep.root.err(), c -> runner(sweep.root, c).teacherKey())
-                    .resubmit(d, configs(m, sweep.root.env(), new PluginGroups(sweep.root.registry())));
+                    .resubmit(d, sweep.configs(m));
             return 0;
         }
     }
@@ -170,7 +175,7 @@ public final class SweepCommand implements Callable<Integer> {
         public Integer call() {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
-            List<Config> configs = configs(m, sweep.root.env(), new PluginGroups(sweep.root.registry()));
+            List<Config> configs = sweep.configs(m);
             for (SweepManifest.Teacher t : m.teachers()) {
                 runner(sweep.root, configs.get(t.point())).teacher(new RunDirectory(d.resolve("teacher-" + t.key())));
             }
