@@ -21,6 +21,8 @@ public final class Kernels {
     private static volatile int threads = threadCount();
     /** Whether the low-rank inference kernels may run (property {@code pclora.lowrank}, default true). */
     private static volatile boolean lowRank = !"false".equalsIgnoreCase(System.getProperty("pclora.lowrank"));
+    /** Threads on which every kernel runs on the calling thread alone (see {@link #serially}). */
+    private static final ThreadLocal<Boolean> SERIAL = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** Below this many elements one thread does the work: forking costs more than it saves. */
     static final long PARALLEL_MIN = 1L << 16;
 
@@ -88,6 +90,26 @@ public final class Kernels {
         int was = threads;
         threads = Math.max(1, n);
         return was;
+    }
+
+    /**
+     * Runs {@code body} with every kernel it calls on this thread alone (no row split over the other
+     * threads): for work that is itself split between threads, such as the examples of an inference
+     * batch ({@code core.model.BatchParallel}). Nests; the previous setting is restored.
+     */
+    public static void serially(Runnable body) {
+        boolean was = SERIAL.get();
+        SERIAL.set(Boolean.TRUE);
+        try {
+            body.run();
+        } finally {
+            SERIAL.set(was);
+        }
+    }
+
+    /** Whether kernels called on this thread run on it alone (inside {@link #serially}). */
+    public static boolean serialHere() {
+        return SERIAL.get();
     }
 
     /** Whether every array is float32, dense in C order and the kernels are enabled. */
@@ -398,7 +420,7 @@ public final class Kernels {
     }
 
     private static int parts(long items, long weight) {
-        return items * weight < PARALLEL_MIN ? 1 : (int) Math.min(threads, items);
+        return items * weight < PARALLEL_MIN || SERIAL.get() ? 1 : (int) Math.min(threads, items);
     }
 
     /** Splits [0, items) into one contiguous part per thread (items weighing {@code weight} elements each). */

@@ -9,6 +9,8 @@ import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pclora.core.nn.LayerNorm;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LinearSlot;
@@ -90,6 +92,12 @@ public final class Encoder {
         for (LinearSlot s : slots.values()) {
             s.setKeepOutput(tapLayers);
         }
+        if (!training && !tapBlocks && !tapProbs && !tapLayers) {
+            int parts = BatchParallel.parts(b, h.size(0), h.size(1));
+            if (parts > 1 && h.rank() == 2 && h.size(0) == (long) b * t) {
+                return forwardSplit(h, b, t, mask, parts);
+            }
+        }
         for (int i = 0; i < blocks.size(); i++) {
             TransformerBlock block = blocks.get(i);
             block.attention().setKeepProbs(tapProbs);
@@ -107,6 +115,30 @@ public final class Encoder {
             }
         }
         return h;
+    }
+
+    /**
+     * The inference forward with the examples split into {@code parts} contiguous shares, each run
+     * through every block on its own thread ({@link BatchParallel}); the shares' outputs are written
+     * into one [B*T, D] array made here, in the caller's workspace.
+     */
+    private INDArray forwardSplit(INDArray h, int b, int t, INDArray mask, int parts) {
+        for (TransformerBlock block : blocks) {
+            block.attention().setKeepProbs(false);
+        }
+        INDArray x = h.ordering() == 'c' && !h.isView() ? h : h.dup('c');
+        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+        BatchParallel.run(parts, part -> {
+            int e0 = (int) ((long) b * part / parts);
+            int e1 = (int) ((long) b * (part + 1) / parts);
+            INDArray rows = x.get(NDArrayIndex.interval((long) e0 * t, (long) e1 * t), NDArrayIndex.all());
+            INDArray m = mask == null ? null : mask.get(NDArrayIndex.interval(e0, e1), NDArrayIndex.all());
+            for (TransformerBlock block : blocks) {
+                rows = block.forward(rows, e1 - e0, t, m, false);
+            }
+            out.get(NDArrayIndex.interval((long) e0 * t, (long) e1 * t), NDArrayIndex.all()).assign(rows);
+        });
+        return out;
     }
 
     /**
