@@ -2,7 +2,7 @@
 # The peer benchmark (docs/performance.md): the engine's training steps and ViT-B/16 inference beside
 # libtorch 2.7.1 (DJL 0.36's PyTorch engine, CPU build: oneMKL + oneDNN) on the same models, one process,
 # steps interleaved, medians and ratios (project / libtorch) printed in one table:
-#   benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,vit-b16,vit-mini] [ab=attention|lowrank|split]
+#   benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,vit-b16,vit-mini] [ab=attention|lowrank|split|rankspace]
 # Threads: OMP_NUM_THREADS (default 2) for both sides: libnd4j, OpenBLAS and the fused kernels on the
 # project side, libtorch's intra-op pool (ai.djl.pytorch.num_threads) on the other, one inter-op thread.
 # Offline: libtorch comes from the pytorch-native-cpu jar on the class path (unpacked once into

@@ -41,6 +41,18 @@ final class AttentionKernel {
                     float maskedScore, VectorKernels.Span out, VectorKernels.Span probs, int tokens, int heads, int dh,
                     float scale, int lo, int hi) {
         int width = heads * dh;
+        run(q, width, k, v, width, dh, mask, maskedScore, out, width, probs, tokens, heads, dh, scale, lo, hi);
+    }
+
+    /**
+     * {@link #run} with the layouts spelled out: q [B*T, qWidth] with head h at column h*dh, k and v
+     * [B*T, kvWidth] with head h at column h*kvHead ({@code kvHead} 0: every head reads the same dh
+     * columns, as in attention computed in a low-rank space), out [B*T, outWidth] with head h at
+     * column h*dh.
+     */
+    static void run(VectorKernels.Span q, int qWidth, VectorKernels.Span k, VectorKernels.Span v, int kvWidth, int kvHead,
+                    VectorKernels.Span mask, float maskedScore, VectorKernels.Span out, int outWidth,
+                    VectorKernels.Span probs, int tokens, int heads, int dh, float scale, int lo, int hi) {
         int tp = (tokens + L - 1) / L * L;
         float[] qs = new float[tokens * dh];
         float[] kt = new float[dh * tp];
@@ -54,29 +66,43 @@ final class AttentionKernel {
         ByteBuffer qb = q.buffer();
         ByteBuffer kb = k.buffer();
         ByteBuffer vb = v.buffer();
+        int loaded = -1; // the example whose shared k and v are in ks, kt and vs (kvHead 0)
         for (int item = lo; item < hi; item++) {
             int b = item / heads;
             int h = item % heads;
-            int base = b * tokens * width + h * dh;
+            int qBase = b * tokens * qWidth + h * dh;
+            int kvBase = b * tokens * kvWidth + h * kvHead;
             int bound = S.loopBound(dh);
+            boolean loadKv = kvHead != 0 || loaded != b;
+            loaded = b;
             for (int t = 0; t < tokens; t++) {
-                int row = base + t * width;
+                int row = qBase + t * qWidth;
                 int d = 0;
                 for (; d < bound; d += L) {
                     FloatVector.fromByteBuffer(S, qb, q.at(row + d), ORDER).mul(scale).intoArray(qs, t * dh + d);
-                    FloatVector.fromByteBuffer(S, kb, k.at(row + d), ORDER).intoArray(ks, t * dh + d);
-                    FloatVector.fromByteBuffer(S, vb, v.at(row + d), ORDER).intoArray(vs, t * dh + d);
                 }
                 for (; d < dh; d++) {
                     qs[t * dh + d] = qb.getFloat(q.at(row + d)) * scale;
-                    ks[t * dh + d] = kb.getFloat(k.at(row + d));
-                    vs[t * dh + d] = vb.getFloat(v.at(row + d));
                 }
             }
-            // K^T from the heap copy: array reads are cheaper than the buffer's checked scalar reads
-            for (int t = 0; t < tokens; t++) {
-                for (int d = 0; d < dh; d++) {
-                    kt[d * tp + t] = ks[t * dh + d];
+            if (loadKv) {
+                for (int t = 0; t < tokens; t++) {
+                    int row = kvBase + t * kvWidth;
+                    int d = 0;
+                    for (; d < bound; d += L) {
+                        FloatVector.fromByteBuffer(S, kb, k.at(row + d), ORDER).intoArray(ks, t * dh + d);
+                        FloatVector.fromByteBuffer(S, vb, v.at(row + d), ORDER).intoArray(vs, t * dh + d);
+                    }
+                    for (; d < dh; d++) {
+                        ks[t * dh + d] = kb.getFloat(k.at(row + d));
+                        vs[t * dh + d] = vb.getFloat(v.at(row + d));
+                    }
+                }
+                // K^T from the heap copy: array reads are cheaper than the buffer's checked scalar reads
+                for (int t = 0; t < tokens; t++) {
+                    for (int d = 0; d < dh; d++) {
+                        kt[d * tp + t] = ks[t * dh + d];
+                    }
                 }
             }
             if (mask != null) {
@@ -94,7 +120,7 @@ final class AttentionKernel {
                     }
                 }
                 context(s, 0, vs, o, rows, tokens, dh, tp);
-                write(o, inv, out, base + i0 * width, width, rows, dh);
+                write(o, inv, out, b * tokens * outWidth + h * dh + i0 * outWidth, outWidth, rows, dh);
             }
         }
     }
@@ -265,6 +291,35 @@ final class AttentionKernel {
             a31.intoArray(o, 3 * dh + dv + L);
             a32.intoArray(o, 3 * dh + dv + 2 * L);
             a33.intoArray(o, 3 * dh + dv + 3 * L);
+        }
+        for (; dv + 2 * L <= dh; dv += 2 * L) {
+            FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
+            FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            for (int j = 0; j < tokens; j++) {
+                int vr = j * dh + dv;
+                FloatVector v0 = FloatVector.fromArray(S, vs, vr);
+                FloatVector v1 = FloatVector.fromArray(S, vs, vr + L);
+                FloatVector e0 = FloatVector.broadcast(S, s[p0 + j]);
+                FloatVector e1 = FloatVector.broadcast(S, s[p1 + j]);
+                FloatVector e2 = FloatVector.broadcast(S, s[p2 + j]);
+                FloatVector e3 = FloatVector.broadcast(S, s[p3 + j]);
+                a00 = v0.fma(e0, a00);
+                a01 = v1.fma(e0, a01);
+                a10 = v0.fma(e1, a10);
+                a11 = v1.fma(e1, a11);
+                a20 = v0.fma(e2, a20);
+                a21 = v1.fma(e2, a21);
+                a30 = v0.fma(e3, a30);
+                a31 = v1.fma(e3, a31);
+            }
+            a00.intoArray(o, dv);
+            a01.intoArray(o, dv + L);
+            a10.intoArray(o, dh + dv);
+            a11.intoArray(o, dh + dv + L);
+            a20.intoArray(o, 2 * dh + dv);
+            a21.intoArray(o, 2 * dh + dv + L);
+            a30.intoArray(o, 3 * dh + dv);
+            a31.intoArray(o, 3 * dh + dv + L);
         }
         for (; dv + L <= dh; dv += L) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;

@@ -301,6 +301,31 @@ public final class Kernels {
     }
 
     /**
+     * Inference attention whose heads share one key and one value matrix: q [batch * tokens,
+     * heads * dh] (head h at column h*dh), k and v [batch * tokens, dh], each head attending with its
+     * own queries over the same keys and values; out [batch * tokens, heads * dh]. This is attention
+     * computed in a low-rank space ({@code MultiHeadSelfAttention} with low-rank projections), where
+     * dh is the rank. Same arithmetic per (example, head) as {@link #attention}.
+     */
+    public static void attentionSharedKeys(INDArray q, INDArray k, INDArray v, INDArray keyMask, double maskedScore,
+                                           int batch, int tokens, int heads, double scale, INDArray out) {
+        long width = q.size(1);
+        check(q.rank() == 2 && k.rank() == 2 && q.size(0) == (long) batch * tokens && width % heads == 0
+                && k.size(1) == width / heads && k.length() == v.length() && k.size(0) == q.size(0)
+                && out.length() == q.length() && (keyMask == null || keyMask.length() == (long) batch * tokens),
+                "attentionSharedKeys: shapes differ");
+        int dh = (int) (width / heads);
+        VectorKernels.Span qs = VectorKernels.span(q);
+        VectorKernels.Span ks = VectorKernels.span(k);
+        VectorKernels.Span vs = VectorKernels.span(v);
+        VectorKernels.Span ms = keyMask == null ? null : VectorKernels.span(keyMask);
+        VectorKernels.Span os = VectorKernels.span(out);
+        forParts((long) batch * heads, 2L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.run(qs, (int) width,
+                ks, vs, dh, 0, ms, (float) maskedScore, os, (int) width, null, tokens, heads, dh, (float) scale,
+                (int) lo, (int) hi));
+    }
+
+    /**
      * Backward of {@link #attention} with kept probabilities: from its q, k, v [batch * tokens,
      * heads * dh], its {@code probs} [batch, heads, tokens, tokens] and {@code dContext} (same
      * layout as q) writes {@code dq}, {@code dk}, {@code dv} (same layout): dP = dContext v^T plus

@@ -153,6 +153,19 @@ public final class LowRank {
         return ys;
     }
 
+    /**
+     * {@code h B^T + bias + residual} for an h [rows, r] already in the factors' rank space (the
+     * second half of {@link #apply}), residual [rows, out] or null; h is not modified.
+     */
+    static INDArray expandFactor(INDArray h, Factors f, INDArray residual) {
+        if (fused(h, f, residual)) {
+            return expand(h, 0, f, false, residual);
+        }
+        INDArray y = Nd4j.createUninitialized(h.dataType(), h.size(0), f.b().size(0));
+        Linear.gemmPlusBias(h, f.b(), f.bias(), y);
+        return residual == null ? y : residual.add(y);
+    }
+
     private static boolean fused(INDArray x, Factors f, INDArray residual) {
         return Kernels.lowRankEnabled() && Kernels.supports(x, f.a(), f.b())
                 && (f.bias() == null || Kernels.supports(f.bias())) && (residual == null || Kernels.supports(residual));

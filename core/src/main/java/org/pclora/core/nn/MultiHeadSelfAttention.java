@@ -174,6 +174,14 @@ public final class MultiHeadSelfAttention {
         }
         // a probs gradient belongs to the forward it was computed from; drop any stale one
         probsGradient = null;
+        if (!training && fusedEnabled && lowRankSpace && !keepProbs && Kernels.lowRankEnabled()) {
+            INDArray y = lowRankForward(x, batch, tokens, mask, residual);
+            if (y != null) {
+                clear();
+                lastProbs = null;
+                return y;
+            }
+        }
         if (fusedEnabled && !keepProbs && Kernels.enabled() && (!training || probsDropout.p() == 0)) {
             INDArray y = fusedForward(x, batch, tokens, mask, training, residual);
             if (y != null) {
@@ -268,6 +276,102 @@ public final class MultiHeadSelfAttention {
             clear();
         }
         return outputProjection(context, training, residual);
+    }
+
+    /**
+     * Whether inference with low-rank q, k, v and output projections of a rank below the head size
+     * runs attention in the rank-r space ({@code pclora.attention.lowrank}, default true); see
+     * {@link #lowRankForward}.
+     */
+    private static volatile boolean lowRankSpace = !"false".equalsIgnoreCase(System.getProperty("pclora.attention.lowrank"));
+
+    /** Switches attention in the rank-r space on or off (A/B runs, tests); returns the previous setting. */
+    public static boolean setLowRankSpace(boolean on) {
+        boolean was = lowRankSpace;
+        lowRankSpace = on;
+        return was;
+    }
+
+    /**
+     * Inference attention when the four projections are low-rank maps of one rank r below the head
+     * size dh (compressed, or PC-LoRA at lambda 0): with {@code H_q, H_k, H_v = x A^T} [N, r] (one
+     * product), head h's scores are {@code (H_q M_h + c_h) H_k^T} with {@code M_h = B_qh^T B_kh} and
+     * {@code c_h = B_kh^T b_qh} (B_qh the head's dh rows of B_q): the dropped terms
+     * {@code H_q B_qh^T b_kh} and {@code b_qh . b_kh} are the same for every key of a query and
+     * cancel in the softmax. The context is {@code (P_h H_v) B_vh^T + b_vh} (rows of P sum to 1), and
+     * the output projection's {@code context A_o^T} is {@code sum_h (P_h H_v) N_h + A_o b_v} with
+     * {@code N_h = B_vh^T A_oh^T}. So the scores and the context products run over r columns instead
+     * of dh, and q, k, v and the [N, D] context are never expanded. Equal to the expanded arithmetic
+     * up to float32 rounding; returns null (the caller takes the expanded path) where it does not apply.
+     */
+    private INDArray lowRankForward(INDArray x, int batch, int tokens, INDArray mask, INDArray residual) {
+        LowRank.Factors fq = query.lowRankFactors();
+        LowRank.Factors fk = fq == null ? null : key.lowRankFactors();
+        LowRank.Factors fv = fk == null ? null : value.lowRankFactors();
+        LowRank.Factors fo = fv == null ? null : output.lowRankFactors();
+        try {
+            if (fo == null) {
+                return null;
+            }
+            int r = fq.rank();
+            if (fk.rank() != r || fv.rank() != r || fo.rank() != r || r >= headSize
+                    || !Kernels.supports(x, fq.a(), fq.b(), fk.a(), fk.b(), fv.a(), fv.b(), fo.a(), fo.b())
+                    || (residual != null && !Kernels.supports(residual))) {
+                return null;
+            }
+            checkMask(mask, batch, tokens);
+            INDArray keep = mask == null ? null : mask.castTo(x.dataType());
+            if (keep != null && !Kernels.supports(keep)) {
+                return null;
+            }
+            DataType dt = x.dataType();
+            long n = x.size(0);
+            int h = heads;
+            int dh = headSize;
+            // H = x [A_q; A_k; A_v]^T, split into three contiguous [n, r] blocks
+            INDArray hAll = Nd4j.createUninitialized(dt, n, 3L * r);
+            Nd4j.gemm(x, Nd4j.vstack(fq.a(), fk.a(), fv.a()), hAll, false, true, 1.0, 0.0);
+            INDArray hq = Nd4j.createUninitialized(dt, n, r);
+            INDArray hk = Nd4j.createUninitialized(dt, n, r);
+            INDArray hv = Nd4j.createUninitialized(dt, n, r);
+            Kernels.copyColumns(hAll, 0, hq);
+            Kernels.copyColumns(hAll, r, hk);
+            Kernels.copyColumns(hAll, 2 * r, hv);
+            // per-head B blocks [h, dh, r] (B is [D, r], head j's rows j*dh .. (j+1)*dh)
+            INDArray bq = fq.b().reshape('c', h, dh, r);
+            INDArray bk = fk.b().reshape('c', h, dh, r);
+            INDArray bv = fv.b().reshape('c', h, dh, r);
+            // M [r, h*r]: column block j is M_j = B_qj^T B_kj
+            INDArray m = Nd4j.matmul(bq, bk, true, false, false).permute(1, 0, 2).dup('c').reshape('c', r, (long) h * r);
+            // queries in the rank space: H_q M + c, c_j = B_kj^T b_qj
+            INDArray q = Nd4j.createUninitialized(dt, n, (long) h * r);
+            if (fq.bias() != null) {
+                INDArray c = Nd4j.matmul(bk, fq.bias().reshape('c', h, dh, 1), true, false, false).ravel();
+                Kernels.fillRows(q, c);
+                Nd4j.gemm(hq, m, q, false, false, 1.0, 1.0);
+            } else {
+                Nd4j.gemm(hq, m, q, false, false, 1.0, 0.0);
+            }
+            INDArray context = Nd4j.createUninitialized(dt, n, (long) h * r);
+            Kernels.attentionSharedKeys(q, hk, hv, keep, MASKED_SCORE, batch, tokens, h, scale, context);
+            // g = sum_j (P_j H_v) N_j + A_o b_v, N_j = B_vj^T A_oj^T stacked as [h*r, r]
+            INDArray ao = fo.a().reshape('c', r, h, dh).permute(1, 2, 0).dup('c'); // [h, dh, r]: A_oj^T
+            INDArray nStack = Nd4j.matmul(bv, ao, true, false, false).reshape('c', (long) h * r, r);
+            INDArray g = Nd4j.createUninitialized(dt, n, r);
+            if (fv.bias() != null) {
+                Kernels.fillRows(g, fo.a().mmul(fv.bias().reshape(-1, 1)).ravel());
+                Nd4j.gemm(context, nStack, g, false, false, 1.0, 1.0);
+            } else {
+                Nd4j.gemm(context, nStack, g, false, false, 1.0, 0.0);
+            }
+            return LowRank.expandFactor(g, fo, residual);
+        } finally {
+            for (LowRank.Factors f : new LowRank.Factors[] {fq, fk, fv, fo}) {
+                if (f != null) {
+                    f.release();
+                }
+            }
+        }
     }
 
     /**

@@ -16,9 +16,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import org.pclora.core.kernels.Kernels;
 import org.pclora.core.model.Batch;
+import org.pclora.core.model.Encoder;
+import org.pclora.core.model.Features;
 import org.pclora.core.model.TransformerStack;
 import org.pclora.core.nn.Init;
 import org.pclora.core.nn.LowRank;
+import org.pclora.core.nn.MultiHeadSelfAttention;
 import org.pclora.core.nn.Parameter;
 
 /**
@@ -30,6 +33,7 @@ import org.pclora.core.nn.Parameter;
 class CompressedInferenceTest {
     @AfterEach
     void restore() {
+        MultiHeadSelfAttention.setLowRankSpace(true);
         Kernels.setLowRankEnabled(true);
         LowRank.setKernels("");
     }
@@ -95,6 +99,45 @@ class CompressedInferenceTest {
             assertTrue(worst <= 1e-5 * Math.max(1, scale), "kernels '" + kernels + "': max difference " + worst
                     + " at logit scale " + scale);
         }
+    }
+
+    @Test
+    void attentionInTheRankSpaceEqualsTheExpandedAttentionWithBiasesAndPadding() {
+        TransformerStack s = student(9); // head size 16, rank 8: attention runs in the rank space
+        SplittableRandom rng = new SplittableRandom(10);
+        for (Parameter p : s.parameters()) {
+            if (p.name().endsWith("bias")) { // every bias non-zero, so that the terms that carry them count
+                p.value().assign(Init.normal(rng, 0.5, DataType.FLOAT, p.value().shape()));
+            }
+        }
+        int b = 3;
+        int t = 9;
+        Nd4j.getRandom().setSeed(11);
+        INDArray rows = Nd4j.randn(DataType.FLOAT, (long) b * t, 64);
+        INDArray mask = Nd4j.ones(DataType.FLOAT, b, t);
+        for (int j = 6; j < t; j++) {
+            mask.putScalar(1, j, 0f);
+        }
+        for (int j = 4; j < t; j++) {
+            mask.putScalar(2, j, 0f);
+        }
+        Encoder e = s.encoder();
+        MultiHeadSelfAttention.setLowRankSpace(false);
+        float[] expanded = e.forward(rows, b, t, mask, false, Set.of(), new Features()).dup('c').reshape(-1).toFloatVector();
+        MultiHeadSelfAttention.setLowRankSpace(true);
+        float[] low = e.forward(rows, b, t, mask, false, Set.of(), new Features()).dup('c').reshape(-1).toFloatVector();
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < low.length; i++) {
+            scale = Math.max(scale, Math.abs(expanded[i]));
+            worst = Math.max(worst, Math.abs(low[i] - expanded[i]));
+        }
+        // float32 rounding of reassociated sums through two blocks
+        assertTrue(worst <= 1e-5 * Math.max(1, scale), "max difference " + worst + " at scale " + scale);
+        assertTrue(worst > 0, "the rank-space path did not run (bit-identical to the expanded one)");
+        Adapters.compress(s);
+        assertArrayEquals(low, e.forward(rows, b, t, mask, false, Set.of(), new Features()).dup('c').reshape(-1)
+                .toFloatVector(), "compressed against the lambda-0 student, both in the rank space");
     }
 
     @Test

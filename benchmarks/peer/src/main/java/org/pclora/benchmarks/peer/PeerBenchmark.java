@@ -53,7 +53,7 @@ import org.pclora.vit.VitFamily;
  * from the project model's tensors, trained with libtorch's autograd and DJL's AdamW (a fused
  * native update). Both sides: the same batch every step, learning rate 1e-3, no clipping.
  *
- * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,stack-lambda0,vit-b16,vit-b16-compressed,vit-mini] [torch=false] [ab=attention|lowrank|split|kernels:<list>:<list>]}.
+ * <p>Usage: {@code benchmarks/peer.sh [steps=10] [warmup=3] [cases=all|stack,stack-lambda0,vit-b16,vit-b16-compressed,vit-mini] [torch=false] [ab=attention|lowrank|split|rankspace|kernels:<list>:<list>]}.
  */
 public final class PeerBenchmark {
     private static final double LR = 1e-3;
@@ -64,6 +64,8 @@ public final class PeerBenchmark {
      * attention kernels switched off, with {@code ab=lowrank} the same with the low-rank inference
      * kernels and fused epilogues switched off ({@code -Dpclora.lowrank=false}), with {@code ab=split}
      * the same with inference split by examples switched off ({@code -Dpclora.inference.split=false}), with
+     * {@code ab=rankspace} the same with attention in the rank space switched off
+     * ({@code -Dpclora.attention.lowrank=false}), with
      * {@code ab=kernels:A:B} the project with {@code LowRank.setKernels(A)} against B (lists of
      * thin, expand, gelu): an interleaved A/B of that change.
      */
@@ -90,8 +92,8 @@ public final class PeerBenchmark {
         Set<String> cases = Set.of(kv.getOrDefault("cases", "all").split(","));
         torch = !"false".equals(kv.get("torch"));
         ab = kv.get("ab");
-        if (ab != null && !ab.equals("attention") && !ab.equals("lowrank") && !ab.equals("split") && !ab.matches("kernels:[a-z,]*:[a-z,]*")) {
-            System.err.println("peer: ab=" + ab + " is not known; accepted: ab=attention, ab=lowrank, ab=split, ab=kernels:<list>:<list>"
+        if (ab != null && !ab.equals("attention") && !ab.equals("lowrank") && !ab.equals("split") && !ab.equals("rankspace") && !ab.matches("kernels:[a-z,]*:[a-z,]*")) {
+            System.err.println("peer: ab=" + ab + " is not known; accepted: ab=attention, ab=lowrank, ab=split, ab=rankspace, ab=kernels:<list>:<list>"
                     + " (lists of thin, expand, gelu)");
             System.exit(2);
         }
@@ -150,6 +152,9 @@ public final class PeerBenchmark {
         if (what.equals("split")) {
             return BatchParallel.setEnabled(false);
         }
+        if (what.equals("rankspace")) {
+            return MultiHeadSelfAttention.setLowRankSpace(false);
+        }
         return what.equals("attention") ? MultiHeadSelfAttention.setFusedEnabled(false) : Kernels.setLowRankEnabled(false);
     }
 
@@ -160,6 +165,8 @@ public final class PeerBenchmark {
             MultiHeadSelfAttention.setFusedEnabled(was);
         } else if (what.equals("split")) {
             BatchParallel.setEnabled(was);
+        } else if (what.equals("rankspace")) {
+            MultiHeadSelfAttention.setLowRankSpace(was);
         } else {
             Kernels.setLowRankEnabled(was);
         }
