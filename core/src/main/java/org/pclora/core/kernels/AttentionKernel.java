@@ -31,24 +31,15 @@ final class AttentionKernel {
     }
 
     /**
-     * Attention for items [lo, hi) of batch * heads (item = example * heads + head).
+     * Attention for items [lo, hi) of batch * heads (item = example * heads + head). Layouts: q
+     * [B*T, qWidth] with head h at column h*dh; k and v [B*T, kvWidth] with head h at column
+     * h*kvHead ({@code kvHead} 0: every head reads the same dh columns, as in attention computed in a
+     * low-rank space, and they are copied once per example); out [B*T, outWidth] with head h at
+     * column h*dh.
      *
      * @param mask        [batch, tokens] 1 attend / 0 padding, or null
      * @param maskedScore added to the scores of padded keys
      * @param probs       [batch, heads, tokens, tokens] receiving the softmax output (for training), or null
-     */
-    static void run(VectorKernels.Span q, VectorKernels.Span k, VectorKernels.Span v, VectorKernels.Span mask,
-                    float maskedScore, VectorKernels.Span out, VectorKernels.Span probs, int tokens, int heads, int dh,
-                    float scale, int lo, int hi) {
-        int width = heads * dh;
-        run(q, width, k, v, width, dh, mask, maskedScore, out, width, probs, tokens, heads, dh, scale, lo, hi);
-    }
-
-    /**
-     * {@link #run} with the layouts spelled out: q [B*T, qWidth] with head h at column h*dh, k and v
-     * [B*T, kvWidth] with head h at column h*kvHead ({@code kvHead} 0: every head reads the same dh
-     * columns, as in attention computed in a low-rank space), out [B*T, outWidth] with head h at
-     * column h*dh.
      */
     static void run(VectorKernels.Span q, int qWidth, VectorKernels.Span k, VectorKernels.Span v, int kvWidth, int kvHead,
                     VectorKernels.Span mask, float maskedScore, VectorKernels.Span out, int outWidth,

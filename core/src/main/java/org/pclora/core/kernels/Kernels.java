@@ -289,15 +289,23 @@ public final class Kernels {
                 && k.length() == q.length() && v.length() == q.length() && out.length() == q.length()
                 && (keyMask == null || keyMask.length() == (long) batch * tokens), "attention: shapes differ");
         int dh = (int) (width / heads);
+        check(probs == null || probs.length() == (long) batch * heads * tokens * tokens, "attention: probs shape differs");
+        runAttention(q, k, v, (int) width, dh, keyMask, maskedScore, out, probs, batch, tokens, heads, dh, scale);
+    }
+
+    /** Runs {@link AttentionKernel#run} over batch * heads items, split over the threads. */
+    private static void runAttention(INDArray q, INDArray k, INDArray v, int kvWidth, int kvHead, INDArray keyMask,
+                                     double maskedScore, INDArray out, INDArray probs, int batch, int tokens, int heads,
+                                     int dh, double scale) {
+        int width = heads * dh;
         VectorKernels.Span qs = VectorKernels.span(q);
         VectorKernels.Span ks = VectorKernels.span(k);
         VectorKernels.Span vs = VectorKernels.span(v);
         VectorKernels.Span ms = keyMask == null ? null : VectorKernels.span(keyMask);
         VectorKernels.Span os = VectorKernels.span(out);
-        check(probs == null || probs.length() == (long) batch * heads * tokens * tokens, "attention: probs shape differs");
         VectorKernels.Span ps = probs == null ? null : VectorKernels.span(probs);
-        forParts((long) batch * heads, 2L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.run(qs, ks, vs, ms,
-                (float) maskedScore, os, ps, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
+        forParts((long) batch * heads, 2L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.run(qs, width, ks, vs,
+                kvWidth, kvHead, ms, (float) maskedScore, os, width, ps, tokens, heads, dh, (float) scale, (int) lo, (int) hi));
     }
 
     /**
@@ -315,14 +323,7 @@ public final class Kernels {
                 && out.length() == q.length() && (keyMask == null || keyMask.length() == (long) batch * tokens),
                 "attentionSharedKeys: shapes differ");
         int dh = (int) (width / heads);
-        VectorKernels.Span qs = VectorKernels.span(q);
-        VectorKernels.Span ks = VectorKernels.span(k);
-        VectorKernels.Span vs = VectorKernels.span(v);
-        VectorKernels.Span ms = keyMask == null ? null : VectorKernels.span(keyMask);
-        VectorKernels.Span os = VectorKernels.span(out);
-        forParts((long) batch * heads, 2L * tokens * tokens * dh, (part, lo, hi) -> AttentionKernel.run(qs, (int) width,
-                ks, vs, dh, 0, ms, (float) maskedScore, os, (int) width, null, tokens, heads, dh, (float) scale,
-                (int) lo, (int) hi));
+        runAttention(q, k, v, dh, 0, keyMask, maskedScore, out, null, batch, tokens, heads, dh, scale);
     }
 
     /**
