@@ -132,25 +132,54 @@ public final class LowRank {
             }
             return ys;
         }
+        INDArray h = stackedProduct(x, as, width);
+        int col = 0;
+        for (int i = 0; i < fs.length; i++) {
+            ys[i] = expandKernel ? expandByKernel(h, col, fs[i], false, null)
+                    : expand(columns(h, col, fs[i].rank()), 0, fs[i], false, null);
+            col += fs[i].rank();
+        }
+        return ys;
+    }
+
+    /**
+     * The products {@code H_i = x A_i^T} [rows, r_i] of factors sharing their input x, from one
+     * product {@code x [A_0; A_1; ...]^T}, each copied out contiguous (for attention computed in the
+     * rank space, which needs the H's themselves). Float32 with the fused kernels only.
+     */
+    static INDArray[] inputProducts(INDArray x, Factors... fs) {
+        INDArray[] as = new INDArray[fs.length];
+        int width = 0;
+        for (int i = 0; i < fs.length; i++) {
+            as[i] = fs[i].a();
+            width += fs[i].rank();
+        }
+        INDArray h = stackedProduct(x, as, width);
+        INDArray[] hs = new INDArray[fs.length];
+        int col = 0;
+        for (int i = 0; i < fs.length; i++) {
+            hs[i] = columns(h, col, fs[i].rank());
+            col += fs[i].rank();
+        }
+        return hs;
+    }
+
+    /** {@code x [A_0; A_1; ...]^T} [rows, width]: the thin kernel or one OpenBLAS GEMM. */
+    private static INDArray stackedProduct(INDArray x, INDArray[] as, int width) {
         INDArray h = Nd4j.createUninitialized(x.dataType(), x.size(0), width);
         if (thinKernel) {
             Kernels.thinProduct(x, Kernels.stackTransposed(as), h);
         } else {
             Nd4j.gemm(x, Nd4j.vstack(as), h, false, true, 1.0, 0.0);
         }
-        int col = 0;
-        for (int i = 0; i < fs.length; i++) {
-            if (expandKernel) {
-                ys[i] = expandByKernel(h, col, fs[i], false, null);
-            } else {
-                // OpenBLAS multiplies a strided column view ~2x slower than a contiguous copy of it
-                INDArray hi = Nd4j.createUninitialized(h.dataType(), h.size(0), fs[i].rank());
-                Kernels.copyColumns(h, col, hi);
-                ys[i] = expand(hi, 0, fs[i], false, null);
-            }
-            col += fs[i].rank();
-        }
-        return ys;
+        return h;
+    }
+
+    /** Columns [col, col + r) of h as a contiguous array: OpenBLAS multiplies a strided column view ~2x slower. */
+    private static INDArray columns(INDArray h, int col, int r) {
+        INDArray c = Nd4j.createUninitialized(h.dataType(), h.size(0), r);
+        Kernels.copyColumns(h, col, c);
+        return c;
     }
 
     /**

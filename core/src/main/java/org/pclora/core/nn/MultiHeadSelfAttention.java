@@ -328,15 +328,11 @@ public final class MultiHeadSelfAttention {
             long n = x.size(0);
             int h = heads;
             int dh = headSize;
-            // H = x [A_q; A_k; A_v]^T, split into three contiguous [n, r] blocks
-            INDArray hAll = Nd4j.createUninitialized(dt, n, 3L * r);
-            Nd4j.gemm(x, Nd4j.vstack(fq.a(), fk.a(), fv.a()), hAll, false, true, 1.0, 0.0);
-            INDArray hq = Nd4j.createUninitialized(dt, n, r);
-            INDArray hk = Nd4j.createUninitialized(dt, n, r);
-            INDArray hv = Nd4j.createUninitialized(dt, n, r);
-            Kernels.copyColumns(hAll, 0, hq);
-            Kernels.copyColumns(hAll, r, hk);
-            Kernels.copyColumns(hAll, 2 * r, hv);
+            // H = x [A_q; A_k; A_v]^T, as three contiguous [n, r] blocks
+            INDArray[] hs = LowRank.inputProducts(x, fq, fk, fv);
+            INDArray hq = hs[0];
+            INDArray hk = hs[1];
+            INDArray hv = hs[2];
             // per-head B blocks [h, dh, r] (B is [D, r], head j's rows j*dh .. (j+1)*dh)
             INDArray bq = fq.b().reshape('c', h, dh, r);
             INDArray bk = fk.b().reshape('c', h, dh, r);
