@@ -87,6 +87,31 @@ class BertModelTest {
         assertTrue(diff < 1e-5, "padding changed the logits by " + diff);
     }
 
+    /**
+     * Every mask stream a training forward draws from is listed by {@code dropouts()}: a second model
+     * of the same seed, given the first one's listed stream positions after one training forward,
+     * draws the same masks in the next forward (an unlisted stream would still be at its start).
+     */
+    @Test
+    void dropoutsListsEveryMaskStreamATrainingForwardDrawsFrom() {
+        BertConfig c = BertConfig.of(FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "custom", "depth", 2,
+                "width", 4, "heads", 2, "mlp", 6, "vocab_size", 7, "max_positions", 5, "num_classes", 3,
+                "hidden_dropout", 0.3, "attention_dropout", 0.3))));
+        BertModel a = new BertModel(c, 3, DataType.FLOAT);
+        BertModel b = new BertModel(c, 3, DataType.FLOAT);
+        assertEquals(1 + 3 * 2 + 1, a.dropouts().size(), "embeddings, 3 per block, pooler output");
+        Batch batch = BertGradientTest.batch();
+        a.forward(batch, true, Set.of());
+        for (int i = 0; i < a.dropouts().size(); i++) {
+            b.dropouts().get(i).restoreStreamState(a.dropouts().get(i).streamState());
+        }
+        INDArray la = a.forward(batch, true, Set.of()).get(FeatureKind.LOGITS.prefix());
+        INDArray lb = b.forward(batch, true, Set.of()).get(FeatureKind.LOGITS.prefix());
+        assertArrayEquals(la.data().asFloat(), lb.data().asFloat());
+        INDArray first = new BertModel(c, 3, DataType.FLOAT).forward(batch, true, Set.of()).get(FeatureKind.LOGITS.prefix());
+        assertFalse(java.util.Arrays.equals(first.data().asFloat(), la.data().asFloat()), "masks differ between steps");
+    }
+
     @Test
     void bertBaseParameterCount() {
         BertConfig base = BertConfig.of(FAMILY.resolve(ConfigFactory.parseMap(Map.of("arch", "bert-base"))));

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.pclora.core.nn.Dropout;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.model.FeatureKind;
@@ -60,4 +61,12 @@ public interface ClassifierModel {
      * accounting. Linear-slot MACs are computed from the slots themselves.
      */
     Map<String, Long> otherMacs();
+
+    /**
+     * Every dropout layer, in a stable order: checkpoints keep their mask streams so that a resumed
+     * run draws the masks of the uninterrupted one. A model with dropout must list it here.
+     */
+    default List<Dropout> dropouts() {
+        return List.of();
+    }
 }

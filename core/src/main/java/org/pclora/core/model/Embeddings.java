@@ -3,6 +3,7 @@ package org.pclora.core.model;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pclora.core.nn.Dropout;
 import org.pclora.core.nn.Parameter;
 
 /**
@@ -32,4 +33,12 @@ public interface Embeddings {
 
     /** Multiply-adds per example by layer kind (e.g. {@code patch_embedding}); look-ups count none. */
     Map<String, Long> macs();
+
+    /**
+     * Every dropout layer, in a stable order: checkpoints keep their mask streams so that a resumed
+     * run draws the masks of the uninterrupted one. A part with dropout must list it here.
+     */
+    default List<Dropout> dropouts() {
+        return List.of();
+    }
 }

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.pclora.core.nn.Dropout;
 import org.pclora.core.nn.LayerNorm;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LinearSlot;
@@ -192,6 +193,15 @@ public final class Encoder {
             dh = blocks.get(i).backward(dh);
         }
         return dh;
+    }
+
+    /** The blocks' dropout layers, block by block (see {@link TransformerBlock#dropouts()}). */
+    public List<Dropout> dropouts() {
+        List<Dropout> ds = new ArrayList<>();
+        for (TransformerBlock block : blocks) {
+            ds.addAll(block.dropouts());
+        }
+        return ds;
     }
 
     /**

@@ -69,6 +69,11 @@ public final class FirstTokenHead implements Head {
     }
 
     @Override
+    public List<Dropout> dropouts() {
+        return dropout == null ? List.of() : List.of(dropout);
+    }
+
+    @Override
     public List<Parameter> parameters() {
         List<Parameter> ps = new ArrayList<>();
         if (pooler != null) {

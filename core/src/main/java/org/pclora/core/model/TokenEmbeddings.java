@@ -119,6 +119,11 @@ public final class TokenEmbeddings implements Embeddings {
     }
 
     @Override
+    public List<Dropout> dropouts() {
+        return dropout == null ? List.of() : List.of(dropout);
+    }
+
+    @Override
     public List<Parameter> parameters() {
         List<Parameter> ps = new ArrayList<>(words.parameters());
         for (Object o : new Object[] {positions, tokenTypes}) {

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.nn.Dropout;
 import org.pclora.core.nn.LayerNorm;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.nn.Parameter;
@@ -169,6 +170,14 @@ public class TransformerClassifier implements ClassifierModel {
         }
         ps.addAll(parts.head().parameters());
         return ps;
+    }
+
+    @Override
+    public List<Dropout> dropouts() {
+        List<Dropout> ds = new ArrayList<>(parts.embeddings().dropouts());
+        ds.addAll(parts.encoder().dropouts());
+        ds.addAll(parts.head().dropouts());
+        return ds;
     }
 
     @Override

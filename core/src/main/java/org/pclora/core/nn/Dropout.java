@@ -48,12 +48,37 @@ public final class Dropout implements Layer {
      * layer's stream; used by layers that apply dropout to tensors they own.
      */
     INDArray drawMask(INDArray like) {
+        INDArray m = Nd4j.createUninitialized(like.dataType(), like.shape());
+        Nd4j.getExecutioner().exec(new BernoulliDistribution(m, 1.0 - p), stream());
+        return m.muli(1.0 / (1.0 - p));
+    }
+
+    /**
+     * The position of this layer's mask stream: libnd4j's two generator states. A checkpoint keeps
+     * it so that a resumed run draws the masks the uninterrupted run would have drawn.
+     */
+    public long[] streamState() {
+        Random r = stream();
+        return new long[] {r.rootState(), r.nodeState()};
+    }
+
+    /**
+     * Moves this layer's mask stream to a position read by {@link #streamState()}.
+     *
+     * @throws IllegalArgumentException when {@code state} is not two numbers
+     */
+    public void restoreStreamState(long[] state) {
+        if (state.length != 2) {
+            throw new IllegalArgumentException("dropout stream state: expected 2 numbers, got " + state.length);
+        }
+        stream().setStates(state[0], state[1]);
+    }
+
+    private Random stream() {
         if (rng == null) {
             rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         }
-        INDArray m = Nd4j.createUninitialized(like.dataType(), like.shape());
-        Nd4j.getExecutioner().exec(new BernoulliDistribution(m, 1.0 - p), rng);
-        return m.muli(1.0 / (1.0 - p));
+        return rng;
     }
 
     /** The scaled mask of the last training forward (null when it was the identity). */

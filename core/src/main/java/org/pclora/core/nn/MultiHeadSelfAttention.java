@@ -484,6 +484,11 @@ public final class MultiHeadSelfAttention {
         return dx;
     }
 
+    /** The dropout on the attention probabilities. */
+    public List<Dropout> dropouts() {
+        return List.of(probsDropout);
+    }
+
     /** Parameters of the query, key, value and output slots, in that order. */
     public List<Parameter> parameters() {
         List<Parameter> ps = new ArrayList<>();

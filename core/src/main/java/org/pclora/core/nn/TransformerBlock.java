@@ -163,6 +163,14 @@ public final class TransformerBlock {
         return attention.backward(attentionOutputDropout.backward(ds1)).addi(ds1);
     }
 
+    /** The attention-probability dropout, then the two hidden dropouts (attention output, MLP output). */
+    public List<Dropout> dropouts() {
+        List<Dropout> ds = new ArrayList<>(attention.dropouts());
+        ds.add(attentionOutputDropout);
+        ds.add(mlpOutputDropout);
+        return ds;
+    }
+
     /**
      * All parameters in HF checkpoint order: for PRE (ViT) attention, fc1, fc2, ln1, ln2; for
      * POST (BERT) attention, ln1, fc1, fc2, ln2.

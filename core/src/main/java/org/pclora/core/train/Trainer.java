@@ -1,5 +1,6 @@
 package org.pclora.core.train;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -9,11 +10,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.data.Dataset;
 import org.pclora.core.memory.StepWorkspace;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
+import org.pclora.core.nn.Dropout;
 import org.pclora.core.nn.Parameter;
 import org.pclora.core.nn.SoftmaxCrossEntropy;
 import org.pclora.core.optim.AdamW;
@@ -21,6 +24,8 @@ import org.pclora.core.optim.LearningRateSchedule;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.core.model.FeatureKind;
 import org.pclora.core.model.Features;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The training loop of both phases: the teacher's full fine-tune (task loss only) and the PC-LoRA
@@ -29,6 +34,9 @@ import org.pclora.core.model.Features;
  * {@code checkpointEvery} steps and resumes from the last checkpoint of the phase.
  */
 public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** Checkpoint tensor name prefix of the dropout mask streams, by {@link ClassifierModel#dropouts()} index. */
+    static final String DROPOUT_STREAM = "rng.dropout.";
     private final TrainingSettings settings;
     private final Consumer<StepMetrics> listener;
     private final CheckpointStore checkpoints;
@@ -84,7 +92,7 @@ public final class Trainer {
         if (checkpoints != null) {
             var saved = checkpoints.load(phase);
             if (saved.isPresent()) {
-                step = restore(saved.get(), params, optimizer);
+                step = restore(saved.get(), params, optimizer, model.dropouts(), checkpoints.file(phase));
             }
         }
         long windowStart = System.nanoTime();
@@ -126,7 +134,7 @@ public final class Trainer {
                     }
                     if (checkpoints != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0
                             && step < total) {
-                        checkpoints.save(phase, snapshot(step, params, optimizer));
+                        checkpoints.save(phase, snapshot(step, params, optimizer, model.dropouts()));
                     }
                 }
             }
@@ -180,16 +188,51 @@ public final class Trainer {
                 lambda, ckpt), step);
     }
 
-    private static CheckpointStore.State snapshot(long step, List<Parameter> params, AdamW optimizer) {
+    private static CheckpointStore.State snapshot(long step, List<Parameter> params, AdamW optimizer,
+                                                  List<Dropout> dropouts) {
         Map<String, INDArray> t = new LinkedHashMap<>();
         for (Parameter p : params) {
             t.put(p.name(), p.value());
         }
         optimizer.state().forEach((k, v) -> t.put("optimizer." + k, v));
+        for (int i = 0; i < dropouts.size(); i++) {
+            t.put(DROPOUT_STREAM + i, Nd4j.createFromArray(dropouts.get(i).streamState()));
+        }
         return new CheckpointStore.State(step, t);
     }
 
-    private static long restore(CheckpointStore.State state, List<Parameter> params, AdamW optimizer) {
+    /**
+     * Puts the model's dropout mask streams where the checkpoint left them. A checkpoint written
+     * before streams were kept restarts them (with a warning: the resumed run then draws other masks
+     * than the uninterrupted one would have); a different number of streams is another model.
+     */
+    private static void restoreStreams(CheckpointStore.State state, List<Dropout> dropouts, Path file) {
+        long kept = state.tensors().keySet().stream().filter(k -> k.startsWith(DROPOUT_STREAM)).count();
+        if (kept == 0) {
+            if (dropouts.stream().anyMatch(d -> d.p() > 0)) {
+                LOG.warn("checkpoint {} keeps no dropout mask streams (written before they were kept): the resumed"
+                        + " run draws its masks afresh and will not be bit-identical to an uninterrupted one", file);
+            }
+            return;
+        }
+        if (kept != dropouts.size()) {
+            throw new org.pclora.core.PcLoraException("checkpoint " + file + " keeps " + kept
+                    + " dropout mask streams but the model has " + dropouts.size()
+                    + ": it belongs to another configuration; resume with the run's own config");
+        }
+        for (int i = 0; i < dropouts.size(); i++) {
+            INDArray v = state.tensors().get(DROPOUT_STREAM + i);
+            if (v == null || v.length() != 2) {
+                throw new org.pclora.core.PcLoraException("checkpoint " + file + ": " + DROPOUT_STREAM + i
+                        + " is missing or not 2 numbers; remove the checkpoint to start the phase afresh");
+            }
+            dropouts.get(i).restoreStreamState(v.toLongVector());
+        }
+    }
+
+    private static long restore(CheckpointStore.State state, List<Parameter> params, AdamW optimizer,
+                                List<Dropout> dropouts, Path file) {
+        restoreStreams(state, dropouts, file);
         Map<String, INDArray> opt = new LinkedHashMap<>();
         state.tensors().forEach((k, v) -> {
             if (k.startsWith("optimizer.")) {

@@ -65,6 +65,24 @@ class DropoutTest {
     }
 
     @Test
+    void aRestoredStreamStateContinuesTheSequenceOfMasks() {
+        INDArray x = Nd4j.ones(DataType.FLOAT, 8, 16);
+        Dropout a = new Dropout(0.3, 7);
+        a.forward(x, true);
+        a.forward(Nd4j.ones(DataType.FLOAT, 3, 5), true); // the stream advances by any shape
+        long[] state = a.streamState();
+        float[] third = a.forward(x, true).data().asFloat();
+        float[] fourth = a.forward(x, true).data().asFloat();
+
+        Dropout fresh = new Dropout(0.3, 7); // what a resumed run builds: the stream at its start
+        assertFalse(Arrays.equals(third, fresh.forward(x, true).data().asFloat()));
+        fresh.restoreStreamState(state);
+        assertArrayEquals(third, fresh.forward(x, true).data().asFloat());
+        assertArrayEquals(fourth, fresh.forward(x, true).data().asFloat());
+        assertThrows(IllegalArgumentException.class, () -> fresh.restoreStreamState(new long[] {1}));
+    }
+
+    @Test
     void rejectsProbabilityOutsideRange() {
         PcLoraException e = assertThrows(PcLoraException.class, () -> new Dropout(1.0, 1));
         assertEquals("dropout probability 1.0 is out of range; accepted: a number in [0, 1)", e.getMessage());

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +21,19 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
+import org.pclora.core.model.Batch;
+import org.pclora.core.model.Embeddings;
+import org.pclora.core.model.Encoder;
+import org.pclora.core.model.EncoderSpec;
+import org.pclora.core.model.FirstTokenHead;
+import org.pclora.core.model.InputSpec;
+import org.pclora.core.model.TransformerClassifier;
+import org.pclora.core.model.TransformerStack;
+import org.pclora.core.nn.Dropout;
+import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.Parameter;
+import org.pclora.core.nn.TransformerBlock;
+import org.pclora.core.PcLoraException;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.core.spi.DistillLoss;
 import org.pclora.core.model.FeatureKind;
@@ -135,6 +150,95 @@ class TrainerTest {
             assertArrayEquals(a.get(i).value().dup().data().asFloat(), b.get(i).value().dup().data().asFloat(), 1e-6f,
                     a.get(i).name());
         }
+    }
+
+    /**
+     * One post-norm block over the 4 features as one token of width 4, with dropout 0.3 on the
+     * attention probabilities, both sub-layer outputs and before the classifier: every training step
+     * draws masks from four streams.
+     */
+    private static TransformerClassifier droppingModel() {
+        SplittableRandom rng = new SplittableRandom(5);
+        EncoderSpec spec = new EncoderSpec(1, 4, 2, 8, TransformerBlock.Norm.POST, true, 1e-12, 0.3, 0.3, 0.5,
+                TransformerStack.NAMES);
+        long[] seeds = {11};
+        Encoder encoder = new Encoder(spec, rng, DataType.FLOAT, () -> seeds[0]++);
+        Embeddings rows = new Embeddings() {
+            @Override
+            public Embedded forward(Batch batch, boolean training) {
+                INDArray x = batch.inputs();
+                return new Embedded(x.castTo(DataType.FLOAT), (int) x.size(0), 1, null);
+            }
+
+            @Override
+            public void backward(INDArray dRows) {
+            }
+
+            @Override
+            public List<Parameter> parameters() {
+                return List.of();
+            }
+
+            @Override
+            public Map<String, Long> macs() {
+                return Map.of();
+            }
+        };
+        FirstTokenHead head = new FirstTokenHead(Linear.create("pooler", 4, 4, true, 0.5, DataType.FLOAT, rng),
+                new Dropout(0.3, 99), Linear.create("classifier", 4, 2, true, 0.5, DataType.FLOAT, rng));
+        return new TransformerClassifier(new TransformerClassifier.Parts("dropping",
+                com.typesafe.config.ConfigFactory.empty(), DataType.FLOAT, 1,
+                new InputSpec(List.of(InputSpec.Input.floats(Batch.PRIMARY, "features", -1, 4))), rows, encoder, null,
+                head));
+    }
+
+    private static float[][] values(TransformerClassifier m) {
+        return m.parameters().stream().map(p -> p.value().dup().data().asFloat()).toArray(float[][]::new);
+    }
+
+    @Test
+    void resumedRunWithDropoutDrawsTheSameMasksAndEndsBitIdentical(@TempDir Path dir) {
+        ArrayDataset train = ArrayDataset.separable(96, 4, 1);
+        TransformerClassifier straight = droppingModel();
+        assertEquals(4, straight.dropouts().size(), "attention probabilities, two hidden, head");
+        new Trainer(settings(3, 4, 1e-2), m -> { }, new CheckpointStore(dir.resolve("a"))).trainTeacher(straight, train);
+
+        CheckpointStore store = new CheckpointStore(dir.resolve("b"));
+        RuntimeException kill = new RuntimeException("killed");
+        assertThrows(RuntimeException.class, () -> new Trainer(settings(3, 4, 1e-2), m -> {
+            if (m.step() == 10) {
+                throw kill;
+            }
+        }, store).trainTeacher(droppingModel(), train));
+        assertEquals(4, store.load("teacher").orElseThrow().tensors().keySet().stream()
+                .filter(k -> k.startsWith(Trainer.DROPOUT_STREAM)).count());
+        TransformerClassifier resumed = droppingModel();
+        List<StepMetrics> log = new ArrayList<>();
+        new Trainer(settings(3, 4, 1e-2), log::add, store).trainTeacher(resumed, train);
+        assertEquals(9, log.get(0).step());
+        float[][] a = values(straight);
+        float[][] b = values(resumed);
+        for (int i = 0; i < a.length; i++) {
+            assertArrayEquals(a[i], b[i], straight.parameters().get(i).name());
+        }
+    }
+
+    @Test
+    void aCheckpointWithAnotherNumberOfDropoutStreamsIsRefused(@TempDir Path dir) {
+        ArrayDataset train = ArrayDataset.separable(96, 4, 1);
+        CheckpointStore store = new CheckpointStore(dir);
+        assertThrows(RuntimeException.class, () -> new Trainer(settings(3, 4, 1e-2), m -> {
+            if (m.step() == 5) {
+                throw new RuntimeException("killed");
+            }
+        }, store).trainTeacher(droppingModel(), train));
+        CheckpointStore.State saved = store.load("teacher").orElseThrow();
+        Map<String, INDArray> fewer = new LinkedHashMap<>(saved.tensors());
+        fewer.remove(Trainer.DROPOUT_STREAM + 3);
+        store.save("teacher", new CheckpointStore.State(saved.step(), fewer));
+        PcLoraException e = assertThrows(PcLoraException.class,
+                () -> new Trainer(settings(3, 4, 1e-2), m -> { }, store).trainTeacher(droppingModel(), train));
+        assertTrue(e.getMessage().contains("keeps 3 dropout mask streams but the model has 4"), e.getMessage());
     }
 
     @Test
