@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pclora.core.nn.Dropout;
 import org.pclora.core.nn.LayerNorm;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.Parameter;
@@ -25,11 +26,20 @@ public final class TransformerStack extends TransformerClassifier {
             "layernorm_before", "layernorm_after");
 
     public TransformerStack(int layers, int width, int heads, int mlp, int tokens, int classes, long seed, DataType dtype) {
-        super(parts(layers, width, heads, mlp, tokens, classes, seed, dtype));
+        this(layers, width, heads, mlp, tokens, classes, seed, dtype, 0.0);
+    }
+
+    /**
+     * A stack with dropout {@code p} on the attention probabilities, on both sub-layer outputs of
+     * every block and before the classifier (each layer its own mask stream).
+     */
+    public TransformerStack(int layers, int width, int heads, int mlp, int tokens, int classes, long seed, DataType dtype,
+                            double p) {
+        super(parts(layers, width, heads, mlp, tokens, classes, seed, dtype, p));
     }
 
     private static Parts parts(int layers, int width, int heads, int mlp, int tokens, int classes, long seed,
-                               DataType dtype) {
+                               DataType dtype, double p) {
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("layers", layers);
@@ -38,13 +48,14 @@ public final class TransformerStack extends TransformerClassifier {
         m.put("mlp", mlp);
         m.put("tokens", tokens);
         m.put("num_classes", classes);
-        EncoderSpec spec = new EncoderSpec(layers, width, heads, mlp, TransformerBlock.Norm.PRE, true, 1e-12, 0.0, 0.0,
+        EncoderSpec spec = new EncoderSpec(layers, width, heads, mlp, TransformerBlock.Norm.PRE, true, 1e-12, p, p,
                 0.02, NAMES);
-        Encoder encoder = new Encoder(spec, rng, dtype, () -> seed);
+        long[] dropoutSeed = {seed};
+        Encoder encoder = new Encoder(spec, rng, dtype, () -> dropoutSeed[0]++);
         return new Parts("stack", ConfigFactory.parseMap(m), dtype, tokens,
                 new InputSpec(List.of(InputSpec.Input.floats("inputs_embeds", "token vectors", -1, tokens, width))),
                 new RowsAsTokens(tokens, width, dtype), encoder, new LayerNorm("layernorm", width, 1e-12, dtype),
-                new FirstTokenHead(null, null, Linear.create("classifier", width, classes, true, 0.02, dtype, rng)));
+                new FirstTokenHead(null, p > 0 ? new Dropout(p, dropoutSeed[0]++) : null, Linear.create("classifier", width, classes, true, 0.02, dtype, rng)));
     }
 
     /** The identity input layer: the batch already holds token vectors [B, T, D]. */

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,18 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
-import org.pclora.core.model.Batch;
-import org.pclora.core.model.Embeddings;
-import org.pclora.core.model.Encoder;
-import org.pclora.core.model.EncoderSpec;
-import org.pclora.core.model.FirstTokenHead;
-import org.pclora.core.model.InputSpec;
 import org.pclora.core.model.TransformerClassifier;
 import org.pclora.core.model.TransformerStack;
-import org.pclora.core.nn.Dropout;
-import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.Parameter;
-import org.pclora.core.nn.TransformerBlock;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.core.spi.DistillLoss;
@@ -153,43 +143,12 @@ class TrainerTest {
     }
 
     /**
-     * One post-norm block over the 4 features as one token of width 4, with dropout 0.3 on the
+     * A one-block stack over the 4 features as one token of width 4, with dropout 0.3 on the
      * attention probabilities, both sub-layer outputs and before the classifier: every training step
      * draws masks from four streams.
      */
     private static TransformerClassifier droppingModel() {
-        SplittableRandom rng = new SplittableRandom(5);
-        EncoderSpec spec = new EncoderSpec(1, 4, 2, 8, TransformerBlock.Norm.POST, true, 1e-12, 0.3, 0.3, 0.5,
-                TransformerStack.NAMES);
-        long[] seeds = {11};
-        Encoder encoder = new Encoder(spec, rng, DataType.FLOAT, () -> seeds[0]++);
-        Embeddings rows = new Embeddings() {
-            @Override
-            public Embedded forward(Batch batch, boolean training) {
-                INDArray x = batch.inputs();
-                return new Embedded(x.castTo(DataType.FLOAT), (int) x.size(0), 1, null);
-            }
-
-            @Override
-            public void backward(INDArray dRows) {
-            }
-
-            @Override
-            public List<Parameter> parameters() {
-                return List.of();
-            }
-
-            @Override
-            public Map<String, Long> macs() {
-                return Map.of();
-            }
-        };
-        FirstTokenHead head = new FirstTokenHead(Linear.create("pooler", 4, 4, true, 0.5, DataType.FLOAT, rng),
-                new Dropout(0.3, 99), Linear.create("classifier", 4, 2, true, 0.5, DataType.FLOAT, rng));
-        return new TransformerClassifier(new TransformerClassifier.Parts("dropping",
-                com.typesafe.config.ConfigFactory.empty(), DataType.FLOAT, 1,
-                new InputSpec(List.of(InputSpec.Input.floats(Batch.PRIMARY, "features", -1, 4))), rows, encoder, null,
-                head));
+        return new TransformerStack(1, 4, 2, 8, 1, 2, 5, DataType.FLOAT, 0.3);
     }
 
     private static float[][] values(TransformerClassifier m) {
