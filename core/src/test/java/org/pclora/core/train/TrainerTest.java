@@ -200,6 +200,26 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("keeps 3 dropout mask streams but the model has 4"), e.getMessage());
     }
 
+    /** A checkpoint from before the streams were kept still resumes (the masks restart, with a warning). */
+    @Test
+    void aCheckpointWithoutDropoutStreamsStillResumes(@TempDir Path dir) {
+        ArrayDataset train = ArrayDataset.separable(96, 4, 1);
+        CheckpointStore store = new CheckpointStore(dir);
+        assertThrows(RuntimeException.class, () -> new Trainer(settings(3, 4, 1e-2), m -> {
+            if (m.step() == 5) {
+                throw new RuntimeException("killed");
+            }
+        }, store).trainTeacher(droppingModel(), train));
+        CheckpointStore.State saved = store.load("teacher").orElseThrow();
+        Map<String, INDArray> old = new LinkedHashMap<>(saved.tensors());
+        old.keySet().removeIf(k -> k.startsWith(Trainer.DROPOUT_STREAM));
+        store.save("teacher", new CheckpointStore.State(saved.step(), old));
+        List<StepMetrics> log = new ArrayList<>();
+        new Trainer(settings(3, 4, 1e-2), log::add, store).trainTeacher(droppingModel(), train);
+        assertEquals(5, log.get(0).step(), "continued after the step-4 checkpoint");
+        assertEquals(18, log.get(log.size() - 1).step());
+    }
+
     @Test
     void nonFiniteLossStopsWithStepAndLambdaAndKeepsCheckpoint(@TempDir Path dir) throws Exception {
         ArrayDataset train = ArrayDataset.separable(64, 4, 1);
