@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.adapter.Adapters;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    /** Checkpoint tensor name prefix of the dropout mask streams, by {@link ClassifierModel#dropouts()} index. */
+    /** Checkpoint tensor name prefix of the mask streams, by index among the dropout layers with p > 0. */
     static final String DROPOUT_STREAM = "rng.dropout.";
     private final TrainingSettings settings;
     private final Consumer<StepMetrics> listener;
@@ -92,7 +93,7 @@ public final class Trainer {
         if (checkpoints != null) {
             var saved = checkpoints.load(phase);
             if (saved.isPresent()) {
-                step = restore(saved.get(), params, optimizer, model.dropouts(), checkpoints.file(phase));
+                step = restore(saved.get(), params, optimizer, drawing(model), checkpoints.file(phase));
             }
         }
         long windowStart = System.nanoTime();
@@ -134,7 +135,7 @@ public final class Trainer {
                     }
                     if (checkpoints != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0
                             && step < total) {
-                        checkpoints.save(phase, snapshot(step, params, optimizer, model.dropouts()));
+                        checkpoints.save(phase, snapshot(step, params, optimizer, drawing(model)));
                     }
                 }
             }
@@ -188,6 +189,11 @@ public final class Trainer {
                 lambda, ckpt), step);
     }
 
+    /** The model's dropout layers that draw masks (p > 0): their streams are what a checkpoint keeps. */
+    private static List<Dropout> drawing(ClassifierModel model) {
+        return model.dropouts().stream().filter(d -> d.p() > 0).toList();
+    }
+
     private static CheckpointStore.State snapshot(long step, List<Parameter> params, AdamW optimizer,
                                                   List<Dropout> dropouts) {
         Map<String, INDArray> t = new LinkedHashMap<>();
@@ -196,7 +202,11 @@ public final class Trainer {
         }
         optimizer.state().forEach((k, v) -> t.put("optimizer." + k, v));
         for (int i = 0; i < dropouts.size(); i++) {
-            t.put(DROPOUT_STREAM + i, Nd4j.createFromArray(dropouts.get(i).streamState()));
+            long[] state = dropouts.get(i).streamState();
+            INDArray v = Nd4j.create(DataType.LONG, 2); // not putScalar: it passes a double, 53 bits
+            v.data().put(0, state[0]);
+            v.data().put(1, state[1]);
+            t.put(DROPOUT_STREAM + i, v);
         }
         return new CheckpointStore.State(step, t);
     }
@@ -209,7 +219,7 @@ public final class Trainer {
     private static void restoreStreams(CheckpointStore.State state, List<Dropout> dropouts, Path file) {
         long kept = state.tensors().keySet().stream().filter(k -> k.startsWith(DROPOUT_STREAM)).count();
         if (kept == 0) {
-            if (dropouts.stream().anyMatch(d -> d.p() > 0)) {
+            if (!dropouts.isEmpty()) {
                 LOG.warn("checkpoint {} keeps no dropout mask streams (written before they were kept): the resumed"
                         + " run draws its masks afresh and will not be bit-identical to an uninterrupted one", file);
             }
@@ -217,7 +227,7 @@ public final class Trainer {
         }
         if (kept != dropouts.size()) {
             throw new org.pclora.core.PcLoraException("checkpoint " + file + " keeps " + kept
-                    + " dropout mask streams but the model has " + dropouts.size()
+                    + " dropout mask streams but the model has " + dropouts.size() + " (dropout layers with p > 0)"
                     + ": it belongs to another configuration; resume with the run's own config");
         }
         for (int i = 0; i < dropouts.size(); i++) {

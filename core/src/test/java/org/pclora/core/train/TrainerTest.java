@@ -197,7 +197,7 @@ class TrainerTest {
         store.save("teacher", new CheckpointStore.State(saved.step(), fewer));
         PcLoraException e = assertThrows(PcLoraException.class,
                 () -> new Trainer(settings(3, 4, 1e-2), m -> { }, store).trainTeacher(droppingModel(), train));
-        assertTrue(e.getMessage().contains("keeps 3 dropout mask streams but the model has 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("keeps 3 dropout mask streams but the model has 4 (dropout layers with p > 0)"), e.getMessage());
     }
 
     /** A checkpoint from before the streams were kept still resumes (the masks restart, with a warning). */

@@ -3,6 +3,7 @@ package org.pclora.experiments.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pclora.core.PcLoraException;
@@ -164,6 +165,9 @@ public final class PcLoraCli implements Callable<Integer> {
         if (user == null) {
             user = pluginFailure(ex, cli.registry);
         }
+        if (user == null) {
+            user = memoryError(ex);
+        }
         if (user != null) {
             err.println(user.getMessage().replaceAll("\\s*\\R\\s*", " "));
             if (debug) {
@@ -190,7 +194,50 @@ public final class PcLoraCli implements Callable<Integer> {
         if (user == null) {
             user = pluginFailure(t, registry);
         }
+        if (user == null) {
+            user = memoryError(t);
+        }
         return user != null ? user.getMessage().replaceAll("\\s*\\R\\s*", " ") : PluginGroups.describe(t);
+    }
+
+    /**
+     * Running out of memory as a user error naming the cap that was hit and the setting that
+     * raises it: JavaCPP's cap on the process's resident memory ({@code PCLORA_PHYSICAL}), its cap
+     * on native buffers ({@code PCLORA_OFFHEAP}), or the Java heap ({@code PCLORA_JAVA_OPTS}).
+     * Null when {@code t}'s cause chain holds no {@link OutOfMemoryError}.
+     */
+    static PcLoraException memoryError(Throwable t) {
+        OutOfMemoryError first = null;
+        StringBuilder messages = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) {
+                first = first == null ? oom : first;
+                messages.append(c.getMessage()).append('\n');
+            }
+        }
+        if (first == null) {
+            return null;
+        }
+        double gib = 1L << 30;
+        String machine = String.format(Locale.ROOT, "this machine has %.1f GiB",
+                org.bytedeco.javacpp.Pointer.totalPhysicalBytes() / gib);
+        String m = messages.toString();
+        String what;
+        if (m.contains("Physical memory usage is too high")) {
+            what = String.format(Locale.ROOT, "the process's resident memory passed the cap of %.1f GiB"
+                    + " (PCLORA_PHYSICAL); raise PCLORA_PHYSICAL (e.g. PCLORA_PHYSICAL=16G; %s) or lower the batch size",
+                    org.bytedeco.javacpp.Pointer.maxPhysicalBytes() / gib, machine);
+        } else if (m.contains("within limits")) {
+            what = String.format(Locale.ROOT, "native buffers passed the cap of %.1f GiB (PCLORA_OFFHEAP);"
+                    + " raise PCLORA_OFFHEAP (%s) or lower the batch size", org.bytedeco.javacpp.Pointer.maxBytes() / gib,
+                    machine);
+        } else if (m.contains("Java heap space") || m.contains("GC overhead")) {
+            what = String.format(Locale.ROOT, "the Java heap of %.1f GiB is full; raise it with PCLORA_JAVA_OPTS=-Xmx6g"
+                    + " (%s) or lower the batch size", Runtime.getRuntime().maxMemory() / gib, machine);
+        } else {
+            what = String.format(Locale.ROOT, "%s; lower the batch size or free memory", machine);
+        }
+        return new PcLoraException("out of memory: " + what + " (" + PluginGroups.describe(first) + ")", t);
     }
 
     /**
