@@ -136,7 +136,13 @@ public final class PcLoraCli implements Callable<Integer> {
         CommandLine cl = commandLine(new PcLoraCli(env, workingDir));
         cl.setOut(out);
         cl.setErr(err);
-        int status = cl.execute(args);
+        int status;
+        try {
+            status = cl.execute(args);
+        } catch (OutOfMemoryError e) { // picocli hands exceptions to handle(), errors pass through
+            err.println(memoryError(e).getMessage().replaceAll("\\s*\\R\\s*", " "));
+            status = USER_ERROR;
+        }
         out.flush();
         err.flush();
         return status;
