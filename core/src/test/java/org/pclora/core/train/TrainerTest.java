@@ -182,22 +182,32 @@ class TrainerTest {
         }
     }
 
-    @Test
-    void aCheckpointWithAnotherNumberOfDropoutStreamsIsRefused(@TempDir Path dir) {
-        ArrayDataset train = ArrayDataset.separable(96, 4, 1);
-        CheckpointStore store = new CheckpointStore(dir);
+    /**
+     * Trains {@link #droppingModel()} until it is stopped after step 5 (checkpoint of step 4 on disk),
+     * then rewrites that checkpoint without the stream tensors {@code drop} selects.
+     */
+    private static void interruptedCheckpointWithout(CheckpointStore store, ArrayDataset train,
+                                                     java.util.function.Predicate<String> drop) {
         assertThrows(RuntimeException.class, () -> new Trainer(settings(3, 4, 1e-2), m -> {
             if (m.step() == 5) {
                 throw new RuntimeException("killed");
             }
         }, store).trainTeacher(droppingModel(), train));
         CheckpointStore.State saved = store.load("teacher").orElseThrow();
-        Map<String, INDArray> fewer = new LinkedHashMap<>(saved.tensors());
-        fewer.remove(Trainer.DROPOUT_STREAM + 3);
-        store.save("teacher", new CheckpointStore.State(saved.step(), fewer));
+        Map<String, INDArray> kept = new LinkedHashMap<>(saved.tensors());
+        kept.keySet().removeIf(drop);
+        store.save("teacher", new CheckpointStore.State(saved.step(), kept));
+    }
+
+    @Test
+    void aCheckpointWithAnotherNumberOfDropoutStreamsIsRefused(@TempDir Path dir) {
+        ArrayDataset train = ArrayDataset.separable(96, 4, 1);
+        CheckpointStore store = new CheckpointStore(dir);
+        interruptedCheckpointWithout(store, train, k -> k.equals(Trainer.DROPOUT_STREAM + 3));
         PcLoraException e = assertThrows(PcLoraException.class,
                 () -> new Trainer(settings(3, 4, 1e-2), m -> { }, store).trainTeacher(droppingModel(), train));
-        assertTrue(e.getMessage().contains("keeps 3 dropout mask streams but the model has 4 (dropout layers with p > 0)"), e.getMessage());
+        assertTrue(e.getMessage().contains("keeps 3 dropout mask streams but the model has 4 (dropout layers with p > 0)"),
+                e.getMessage());
     }
 
     /** A checkpoint from before the streams were kept still resumes (the masks restart, with a warning). */
@@ -205,15 +215,7 @@ class TrainerTest {
     void aCheckpointWithoutDropoutStreamsStillResumes(@TempDir Path dir) {
         ArrayDataset train = ArrayDataset.separable(96, 4, 1);
         CheckpointStore store = new CheckpointStore(dir);
-        assertThrows(RuntimeException.class, () -> new Trainer(settings(3, 4, 1e-2), m -> {
-            if (m.step() == 5) {
-                throw new RuntimeException("killed");
-            }
-        }, store).trainTeacher(droppingModel(), train));
-        CheckpointStore.State saved = store.load("teacher").orElseThrow();
-        Map<String, INDArray> old = new LinkedHashMap<>(saved.tensors());
-        old.keySet().removeIf(k -> k.startsWith(Trainer.DROPOUT_STREAM));
-        store.save("teacher", new CheckpointStore.State(saved.step(), old));
+        interruptedCheckpointWithout(store, train, k -> k.startsWith(Trainer.DROPOUT_STREAM));
         List<StepMetrics> log = new ArrayList<>();
         new Trainer(settings(3, 4, 1e-2), log::add, store).trainTeacher(droppingModel(), train);
         assertEquals(5, log.get(0).step(), "continued after the step-4 checkpoint");
