@@ -217,12 +217,13 @@ public final class Trainer {
      * than the uninterrupted one would have); a different number of streams is another model.
      */
     private static void restoreStreams(CheckpointStore.State state, List<Dropout> dropouts, Path file) {
+        if (dropouts.isEmpty()) {
+            return; // nothing draws masks (streams a checkpoint may hold for p = 0 layers are never read)
+        }
         long kept = state.tensors().keySet().stream().filter(k -> k.startsWith(DROPOUT_STREAM)).count();
         if (kept == 0) {
-            if (!dropouts.isEmpty()) {
-                LOG.warn("checkpoint {} keeps no dropout mask streams (written before they were kept): the resumed"
-                        + " run draws its masks afresh and will not be bit-identical to an uninterrupted one", file);
-            }
+            LOG.warn("checkpoint {} keeps no dropout mask streams (written before they were kept): the resumed"
+                    + " run draws its masks afresh and will not be bit-identical to an uninterrupted one", file);
             return;
         }
         if (kept != dropouts.size()) {
