@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.Pointer;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.registry.PluginRegistry;
 import org.pclora.experiments.plugins.PluginGroups;
@@ -140,7 +141,7 @@ public final class PcLoraCli implements Callable<Integer> {
         try {
             status = cl.execute(args);
         } catch (OutOfMemoryError e) { // picocli hands exceptions to handle(), errors pass through
-            err.println(memoryError(e).getMessage().replaceAll("\\s*\\R\\s*", " "));
+            err.println(oneLine(e, null));
             status = USER_ERROR;
         }
         out.flush();
@@ -167,13 +168,7 @@ public final class PcLoraCli implements Callable<Integer> {
 
     private static int handle(Exception ex, PcLoraCli cli, PrintWriter err) {
         boolean debug = cli.debug;
-        PcLoraException user = userError(ex);
-        if (user == null) {
-            user = pluginFailure(ex, cli.registry);
-        }
-        if (user == null) {
-            user = memoryError(ex);
-        }
+        PcLoraException user = asUserError(ex, cli.registry);
         if (user != null) {
             err.println(user.getMessage().replaceAll("\\s*\\R\\s*", " "));
             if (debug) {
@@ -196,14 +191,20 @@ public final class PcLoraCli implements Callable<Integer> {
      * failure naming the plugin and its jar, or the exception's type and message.
      */
     public static String oneLine(Throwable t, PluginRegistry registry) {
+        PcLoraException user = asUserError(t, registry);
+        return user != null ? user.getMessage().replaceAll("\\s*\\R\\s*", " ") : PluginGroups.describe(t);
+    }
+
+    /**
+     * What the user is told about {@code t}: the user error in its cause chain, a plugin's failure,
+     * or running out of memory; null for anything else (an internal error).
+     */
+    private static PcLoraException asUserError(Throwable t, PluginRegistry registry) {
         PcLoraException user = userError(t);
         if (user == null) {
             user = pluginFailure(t, registry);
         }
-        if (user == null) {
-            user = memoryError(t);
-        }
-        return user != null ? user.getMessage().replaceAll("\\s*\\R\\s*", " ") : PluginGroups.describe(t);
+        return user != null ? user : memoryError(t);
     }
 
     /**
@@ -226,16 +227,16 @@ public final class PcLoraCli implements Callable<Integer> {
         }
         double gib = 1L << 30;
         String machine = String.format(Locale.ROOT, "this machine has %.1f GiB",
-                org.bytedeco.javacpp.Pointer.totalPhysicalBytes() / gib);
+                Pointer.totalPhysicalBytes() / gib);
         String m = messages.toString();
         String what;
         if (m.contains("Physical memory usage is too high")) {
             what = String.format(Locale.ROOT, "the process's resident memory passed the cap of %.1f GiB"
                     + " (PCLORA_PHYSICAL); raise PCLORA_PHYSICAL (e.g. PCLORA_PHYSICAL=16G; %s) or lower the batch size",
-                    org.bytedeco.javacpp.Pointer.maxPhysicalBytes() / gib, machine);
+                    Pointer.maxPhysicalBytes() / gib, machine);
         } else if (m.contains("within limits")) {
             what = String.format(Locale.ROOT, "native buffers passed the cap of %.1f GiB (PCLORA_OFFHEAP);"
-                    + " raise PCLORA_OFFHEAP (%s) or lower the batch size", org.bytedeco.javacpp.Pointer.maxBytes() / gib,
+                    + " raise PCLORA_OFFHEAP (%s) or lower the batch size", Pointer.maxBytes() / gib,
                     machine);
         } else if (m.contains("Java heap space") || m.contains("GC overhead")) {
             what = String.format(Locale.ROOT, "the Java heap of %.1f GiB is full; raise it with PCLORA_JAVA_OPTS=-Xmx6g"
