@@ -170,7 +170,7 @@ public final class PcLoraCli implements Callable<Integer> {
         boolean debug = cli.debug;
         PcLoraException user = asUserError(ex, cli.registry);
         if (user != null) {
-            err.println(user.getMessage().replaceAll("\\s*\\R\\s*", " "));
+            err.println(line(user));
             if (debug) {
                 ex.printStackTrace(err);
             }
@@ -192,7 +192,12 @@ public final class PcLoraCli implements Callable<Integer> {
      */
     public static String oneLine(Throwable t, PluginRegistry registry) {
         PcLoraException user = asUserError(t, registry);
-        return user != null ? user.getMessage().replaceAll("\\s*\\R\\s*", " ") : PluginGroups.describe(t);
+        return user != null ? line(user) : PluginGroups.describe(t);
+    }
+
+    /** A user error's message on one line (a message may wrap, e.g. a config error's origin). */
+    private static String line(PcLoraException user) {
+        return user.getMessage().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /**
