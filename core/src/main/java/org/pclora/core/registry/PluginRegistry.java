@@ -4,6 +4,7 @@ import java.net.URL;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,26 @@ public final class PluginRegistry {
     public record Entry(Kind kind, Plugin plugin, String origin) {
     }
 
+    /**
+     * A plugin listed in a services file that could not be used: its class is missing or broken,
+     * its constructor or {@code name()} throws. Its name is unknown (it comes from the instance).
+     *
+     * @param kind      the kind it was listed for
+     * @param className the provider class, or the services file's words when the class is unknown
+     * @param origin    the jar or directory it came from ("unknown" when not found)
+     * @param reason    what went wrong, one line
+     */
+    public record Broken(Kind kind, String className, String origin, String reason) {
+        /** One line: kind, class, origin and reason. */
+        public String describe() {
+            return kind.label() + " plugin " + className + " (" + origin + ") " + reason;
+        }
+    }
+
+    private static final int MAX_FAILURES = 1000;
+
     private final Map<Kind, Map<String, Entry>> byKind = new LinkedHashMap<>();
+    private final List<Broken> broken = new ArrayList<>();
     private final String searched;
 
     private PluginRegistry(String searched) {
@@ -73,28 +93,44 @@ public final class PluginRegistry {
         PluginRegistry r = new PluginRegistry(searched == null ? "" : searched);
         for (Kind kind : Kind.values()) {
             Map<String, Entry> entries = new TreeMap<>();
-            java.util.Iterator<? extends Plugin> it = ServiceLoader.load(kind.type(), loader).iterator();
-            while (true) {
-                Plugin p;
-                String name;
+            Iterator<? extends ServiceLoader.Provider<? extends Plugin>> it =
+                    ServiceLoader.load(kind.type(), loader).stream().iterator();
+            // A provider that fails is recorded and skipped; the loader moves on to the next one.
+            // The bound only guards against a loader that keeps failing on the same entry.
+            for (int failures = 0; failures < MAX_FAILURES; ) {
+                ServiceLoader.Provider<? extends Plugin> provider;
                 try {
                     if (!it.hasNext()) {
                         break;
                     }
-                    p = it.next();
+                    provider = it.next();
                 } catch (java.util.ServiceConfigurationError | LinkageError ex) {
-                    throw unloadable(kind, loader, ex);
+                    failures++;
+                    r.broken.add(unloadable(kind, loader, null, ex));
+                    continue;
                 }
+                Plugin p;
+                try {
+                    p = provider.get();
+                } catch (java.util.ServiceConfigurationError | LinkageError | RuntimeException ex) {
+                    failures++;
+                    r.broken.add(unloadable(kind, loader, provider.type(), ex));
+                    continue;
+                }
+                String name;
                 try {
                     name = p.name();
-                } catch (RuntimeException ex) {
-                    throw new PcLoraException(kind.label() + " plugin " + p.getClass().getName() + " (" + originOf(p.getClass())
-                            + ") failed in name(): " + ex.getClass().getSimpleName()
-                            + (ex.getMessage() == null ? "" : ": " + ex.getMessage().replaceAll("\\s*\\R\\s*", " ")), ex);
+                } catch (RuntimeException | LinkageError ex) {
+                    failures++;
+                    r.broken.add(new Broken(kind, p.getClass().getName(), originOf(p.getClass()),
+                            "failed in name(): " + describe(ex)));
+                    continue;
                 }
                 if (name == null || name.isBlank()) {
-                    throw new PcLoraException(kind.label() + " plugin " + p.getClass().getName() + " (" + originOf(p.getClass())
-                            + ") has no name: name() must return a non-empty name unique within its kind");
+                    failures++;
+                    r.broken.add(new Broken(kind, p.getClass().getName(), originOf(p.getClass()),
+                            "has no name: name() must return a non-empty name unique within its kind"));
+                    continue;
                 }
                 Entry e = new Entry(kind, p, originOf(p.getClass()));
                 Entry previous = entries.putIfAbsent(name, e);
@@ -123,6 +159,32 @@ public final class PluginRegistry {
         return new ArrayList<>(byKind.getOrDefault(kind, Collections.emptyMap()).keySet());
     }
 
+    /** The plugins that could not be loaded, of every kind, in the order found. */
+    public List<Broken> broken() {
+        return List.copyOf(broken);
+    }
+
+    /** The plugins of one kind that could not be loaded. */
+    public List<Broken> broken(Kind kind) {
+        return broken.stream().filter(b -> b.kind() == kind).toList();
+    }
+
+    /**
+     * For an unknown name: "" when every plugin of the kind loaded, else the ones that did not
+     * (the name asked for may be one of them) and what to do, e.g.
+     * {@code ; not loaded: schedule plugin com.example.Sine (my.jar) could not be created: ...; fix or remove its jar}.
+     */
+    public String brokenNote(Kind kind) {
+        List<Broken> b = broken(kind);
+        if (b.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        b.forEach(x -> parts.add(x.describe()));
+        return "; not loaded: " + String.join("; ", parts) + " (fix or remove " + (b.size() == 1 ? "that jar" : "those jars")
+                + ", see 'pclora plugins')";
+    }
+
     /** Where plugin jars were looked for, in words ("" when not said). */
     public String searched() {
         return searched;
@@ -141,7 +203,7 @@ public final class PluginRegistry {
         Entry e = byKind.getOrDefault(kind, Collections.emptyMap()).get(name);
         if (e == null) {
             throw new PcLoraException("unknown " + kind.label() + " '" + name + "': available are "
-                    + String.join(", ", names(kind)) + (searched.isEmpty() ? "" : " (" + searched + ")"));
+                    + String.join(", ", names(kind)) + (searched.isEmpty() ? "" : " (" + searched + ")") + brokenNote(kind));
         }
         return type.cast(e.plugin());
     }
@@ -167,29 +229,47 @@ public final class PluginRegistry {
     }
 
     /**
-     * One line for a plugin that cannot be loaded (its class is missing or broken, its constructor
-     * or {@code name()} throws): the provider class, the jar that lists it and the cause.
+     * A plugin that cannot be loaded (its class is missing or broken, its constructor throws): the
+     * provider class, the jar that holds or lists it, and the cause in one line.
      */
-    private static PcLoraException unloadable(Kind kind, ClassLoader loader, Throwable ex) {
-        String msg = String.valueOf(ex.getMessage()).replaceAll("\\s*\\R\\s*", " ");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Provider ([\\w.$]+)").matcher(msg);
-        String where = "";
-        if (m.find()) {
-            URL url = loader.getResource(m.group(1).replace('.', '/') + ".class");
+    private static Broken unloadable(Kind kind, ClassLoader loader, Class<?> type, Throwable ex) {
+        String msg = oneLine(ex.getMessage());
+        String className = type != null ? type.getName() : null;
+        if (className == null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Provider ([\\w.$]+)").matcher(msg);
+            className = m.find() ? m.group(1) : "(unknown class)";
+        }
+        String where = type != null ? originOf(type) : "unknown";
+        if (type == null && !className.startsWith("(")) {
+            URL url = loader.getResource(className.replace('.', '/') + ".class");
             if (url != null) {
                 String u = url.toString();
                 int bang = u.indexOf("!/");
                 String file = bang > 0 ? u.substring(0, bang) : u;
-                where = " (" + file.substring(file.lastIndexOf('/') + 1) + ")";
+                where = file.substring(file.lastIndexOf('/') + 1);
             }
         }
-        Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
-        while (cause.getCause() != null && cause instanceof java.lang.reflect.InvocationTargetException) {
+        Throwable cause = ex;
+        while (cause.getCause() != null && (cause instanceof java.util.ServiceConfigurationError
+                || cause instanceof java.lang.reflect.InvocationTargetException || cause instanceof ExceptionInInitializerError)) {
             cause = cause.getCause();
         }
-        String detail = cause == ex ? "" : ": " + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage().replaceAll("\\s*\\R\\s*", " "));
-        return new PcLoraException("cannot load a " + kind.label() + " plugin" + where + ": " + msg + detail, ex);
+        String reason;
+        if (cause == ex) {
+            // the services file names a class that is missing or not a plugin: the loader's words say which
+            reason = "cannot be loaded: " + msg.replaceFirst("^[\\w.]+: ", "");
+        } else {
+            reason = "could not be created: " + describe(cause);
+        }
+        return new Broken(kind, className, where, reason);
+    }
+
+    private static String describe(Throwable t) {
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + oneLine(t.getMessage()));
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 
     private static String originOf(Class<?> c) {

@@ -67,8 +67,27 @@ public final class PcLoraCli implements Callable<Integer> {
         return PluginLoader.of(pluginsOption, env, workingDir);
     }
 
-    /** The registry of built-in and plugin-jar plugins, built on first use. */
+    /**
+     * The registry of built-in and plugin-jar plugins, built on first use. Plugins that could not
+     * be loaded are skipped with one warning line (selecting one fails with the registry's error);
+     * {@code pclora plugins} lists them instead, through {@link #registryQuietly()}.
+     */
     public PluginRegistry registry() {
+        boolean first = registry == null;
+        PluginRegistry r = registryQuietly();
+        if (first && !r.broken().isEmpty()) {
+            List<String> parts = new java.util.ArrayList<>();
+            r.broken().forEach(b -> parts.add(b.describe()));
+            err().println("[WARN] " + (parts.size() == 1 ? "a plugin could not be loaded and is skipped: "
+                    : parts.size() + " plugins could not be loaded and are skipped: ") + String.join("; ", parts)
+                    + " (see 'pclora plugins')");
+            err().flush();
+        }
+        return r;
+    }
+
+    /** The registry as {@link #registry()}, without the warning about plugins that could not be loaded. */
+    public PluginRegistry registryQuietly() {
         if (registry == null) {
             registry = pluginLoader().registry();
         }

@@ -11,7 +11,10 @@ import org.pclora.experiments.plugins.PluginGroups;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code pclora plugins}: every discovered plugin by kind, name, version, origin and description. */
+/**
+ * {@code pclora plugins}: every discovered plugin by kind, name, version, origin and description,
+ * and every plugin that could not be loaded, as {@code (broken)} with its class and the reason.
+ */
 @Command(name = "plugins", mixinStandardHelpOptions = true, versionProvider = PcLoraCli.Version.class,
         description = "List every discovered plugin: kind, name, version, origin, description.")
 public final class PluginsCommand implements Callable<Integer> {
@@ -43,7 +46,7 @@ public final class PluginsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PluginRegistry registry = root.registry();
+        PluginRegistry registry = root.registryQuietly();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"KIND", "NAME", "VERSION", "ORIGIN", "DESCRIPTION"});
         for (PluginRegistry.Kind kind : PluginRegistry.Kind.values()) {
@@ -54,6 +57,9 @@ public final class PluginsCommand implements Callable<Integer> {
             for (PluginRegistry.Entry e : entries) {
                 rows.add(new String[] {kind.label(), e.plugin().name(), e.plugin().version(),
                         Origins.describe(e.plugin().getClass()), e.plugin().description() + parameters(kind, e)});
+            }
+            for (PluginRegistry.Broken b : registry.broken(kind)) {
+                rows.add(new String[] {kind.label(), "(broken)", "", b.origin(), b.className() + " " + b.reason()});
             }
         }
         int[] width = new int[4];

@@ -227,7 +227,8 @@ public final class ConfigComposer {
         boolean pluginGroup = PluginGroups.Group.of(group).isPresent();
         return new PcLoraException("unknown " + group + " '" + option + "': available are "
                 + String.join(", ", available(group)) + " (conf files in " + confDir.resolve(group)
-                + (pluginGroup ? "; " + plugins.searched() : "") + ")");
+                + (pluginGroup ? "; " + plugins.searched() : "") + ")"
+                + (pluginGroup ? plugins.registry().brokenNote(PluginGroups.Group.of(group).orElseThrow().kind()) : ""));
     }
 
     private Path groupFile(String group, String option) {

@@ -126,21 +126,72 @@ class ExternalSchedulePluginTest {
         assertTrue(e.getMessage().contains("com.example.c.MyLinear (c.jar)"), e.getMessage());
     }
 
-    @Test
-    void aPluginThatCannotBeCreatedIsOneLineNamingItsClassAndJar() throws IOException {
-        Path pluginsDir = tmp.resolve("plugins");
-        String src = PluginJarBuilder.quadraticSchedule("com.example.d", "Broken", "broken")
+    /**
+     * A jar holding two schedules, one whose constructor throws: the other one and every built-in
+     * plugin keep working; {@code plugins} lists the broken one with its reason; a command that does
+     * not select it runs with one warning line; selecting it fails in one line, exit 2.
+     */
+    private Path buildJarWithABrokenSchedule(Path pluginsDir) throws IOException {
+        String broken = PluginJarBuilder.quadraticSchedule("com.example.d", "Broken", "broken")
                 .replace("public final class Broken implements DecaySchedule {",
                         "public final class Broken implements DecaySchedule {\n"
                         + "    public Broken() { throw new IllegalStateException(\"no licence file\"); }");
-        PluginJarBuilder.build(tmp.resolve("d"), pluginsDir.resolve("broken.jar"), Map.of("com.example.d.Broken", src),
-                DecaySchedule.class, List.of("com.example.d.Broken"));
+        return PluginJarBuilder.build(tmp.resolve("d"), pluginsDir.resolve("broken.jar"),
+                Map.of("com.example.d.Broken", broken,
+                        "com.example.d.Fine", PluginJarBuilder.quadraticSchedule("com.example.d", "Fine", "fine")),
+                DecaySchedule.class, List.of("com.example.d.Broken", "com.example.d.Fine"));
+    }
+
+    @Test
+    void aPluginThatCannotBeCreatedIsListedAsBrokenAndTheOthersLoad() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        buildJarWithABrokenSchedule(pluginsDir);
+        PluginRegistry registry = PluginLoader.registry(pluginsDir);
+        assertTrue(registry.names(PluginRegistry.Kind.SCHEDULE).containsAll(List.of("fine", "linear", "sine")),
+                registry.names(PluginRegistry.Kind.SCHEDULE).toString());
+        assertEquals(List.of(new PluginRegistry.Broken(PluginRegistry.Kind.SCHEDULE, "com.example.d.Broken", "broken.jar",
+                "could not be created: IllegalStateException: no licence file")), registry.broken());
+
         CliRun r = CliRun.of(Map.of(PluginLoader.ENV, pluginsDir.toString()), tmp, "plugins");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+        List<String> brokenRows = r.out().lines().filter(l -> l.contains("(broken)")).toList();
+        assertEquals(1, brokenRows.size(), r.out());
+        assertTrue(brokenRows.get(0).matches("schedule\\s+\\(broken\\)\\s+broken\\.jar\\s+com\\.example\\.d\\.Broken"
+                + " could not be created: IllegalStateException: no licence file"), brokenRows.get(0));
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("schedule\\s+fine\\s+1\\.2\\.3\\s+plugin jar broken\\.jar\\s.*")),
+                r.out());
+    }
+
+    @Test
+    void aCommandThatDoesNotSelectTheBrokenPluginRunsWithOneWarning() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        buildJarWithABrokenSchedule(pluginsDir);
+        CliRun r = CliRun.of(Map.of(PluginLoader.ENV, pluginsDir.toString()), tmp, "schedule", "name=fine", "steps=4", "ratio=1");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("step,lambda\n0,1.0\n1,0.9375\n2,0.75\n3,0.4375\n4,0.0\n", r.out());
+        assertEquals("[WARN] a plugin could not be loaded and is skipped: schedule plugin com.example.d.Broken (broken.jar)"
+                + " could not be created: IllegalStateException: no licence file (see 'pclora plugins')\n", r.err());
+
+        CliRun builtIn = CliRun.of(Map.of(PluginLoader.ENV, pluginsDir.toString()), tmp, "schedule", "name=linear", "steps=2", "ratio=1");
+        assertEquals(0, builtIn.status(), builtIn.err());
+        assertEquals("step,lambda\n0,1.0\n1,0.5\n2,0.0\n", builtIn.out());
+        assertEquals(1, builtIn.err().lines().count(), builtIn.err());
+    }
+
+    @Test
+    void selectingTheBrokenPluginFailsInOneLine() throws IOException {
+        Path pluginsDir = tmp.resolve("plugins");
+        buildJarWithABrokenSchedule(pluginsDir);
+        CliRun r = CliRun.of(Map.of(PluginLoader.ENV, pluginsDir.toString()), tmp, "schedule", "name=broken", "steps=4");
         assertEquals(2, r.status(), r.err());
-        assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().startsWith("cannot load a schedule plugin (broken.jar): "), r.err());
-        assertTrue(r.err().contains("com.example.d.Broken") && r.err().contains("IllegalStateException: no licence file"),
-                r.err());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(2, lines.size(), r.err()); // the warning, then the error
+        assertTrue(lines.get(0).startsWith("[WARN] "), lines.get(0));
+        assertTrue(lines.get(1).startsWith("unknown schedule 'broken': available are "), lines.get(1));
+        assertTrue(lines.get(1).endsWith("; not loaded: schedule plugin com.example.d.Broken (broken.jar) could not be created:"
+                + " IllegalStateException: no licence file (fix or remove that jar, see 'pclora plugins')"), lines.get(1));
+        assertEquals("", r.out());
     }
 
     @Test
