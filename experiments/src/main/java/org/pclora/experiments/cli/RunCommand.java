@@ -93,9 +93,7 @@ public final class RunCommand implements Callable<Integer> {
         if (!multirun) {
             Config config = Sweeper.absolutePaths(composer.compose(overrides).config(), root.workingDir(), root.env());
             Path dir = Sweeper.runDir(config);
-            if (Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) {
-                throw new PcLoraException("run directory " + dir + " holds a complete run already: choose another output.dir");
-            }
+            new RunDirectory(dir).refuseIfComplete();
             refuseIfInUse(dir);
             Map<String, Object> summary = runOne(config, dir, args, null, false);
             printTable(List.of(summary));
@@ -109,9 +107,7 @@ public final class RunCommand implements Callable<Integer> {
         if (!Files.isRegularFile(conf)) {
             throw new PcLoraException("resume=" + dir + " is not a run directory: it has no " + RunDirectory.CONFIG);
         }
-        if (Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) {
-            throw new PcLoraException("resume=" + dir + " is complete already (it has " + RunDirectory.SUMMARY + ")");
-        }
+        new RunDirectory(dir).refuseIfComplete();
         Config config = ConfigFactory.parseFile(conf.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
         List<String> saved;
         try {

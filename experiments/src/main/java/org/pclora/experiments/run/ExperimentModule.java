@@ -81,6 +81,12 @@ public final class ExperimentModule extends AbstractModule {
 
     @Provides
     @Singleton
+    RunSettings runSettings() {
+        return RunSettings.of(config);
+    }
+
+    @Provides
+    @Singleton
     LossSettings lossSettings() {
         return LossSettings.of(config);
     }

@@ -10,12 +10,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.io.AtomicFiles;
 import org.pclora.core.train.StepMetrics;
+import org.pclora.core.Messages;
 
 /**
  * One run's directory: {@code config.conf} (resolved), {@code overrides.txt},
@@ -55,6 +61,52 @@ public final class RunDirectory {
         return Files.isRegularFile(file(SUMMARY));
     }
 
+    /**
+     * Refuses a run directory that holds a complete run: its results are never overwritten or
+     * mixed with another run's.
+     */
+    public void refuseIfComplete() {
+        if (isComplete()) {
+            throw new PcLoraException("run directory " + dir + " holds a complete run already (it has " + SUMMARY
+                    + "): choose another output.dir");
+        }
+    }
+
+    /**
+     * Does {@code work} in this directory (created first) while holding its lock, so that a second
+     * process refuses it, and with a {@link TerminationGuard}: a complete run is refused first;
+     * when the work ends, {@code complete} records its result and a stale {@code failure.txt} is
+     * removed; when it fails, the reason is left in {@code failure.txt}, or with {@code fresh} and
+     * no checkpoint written, the directory is deleted (nothing worth keeping).
+     */
+    public <T> T hold(boolean fresh, Supplier<T> work, Consumer<T> complete) {
+        create();
+        try (RunLock ignored = lock()) {
+            refuseIfComplete();
+            try (TerminationGuard guard = TerminationGuard.install(this)) {
+                try {
+                    T result = work.get();
+                    if (!guard.finish(() -> {
+                        complete.accept(result);
+                        clearFailure();
+                    })) {
+                        throw new PcLoraException("run " + dir + " was stopped by a signal before it completed");
+                    }
+                    return result;
+                } catch (RuntimeException e) {
+                    guard.finish(() -> {
+                        if (fresh && !Files.exists(checkpoints())) {
+                            delete();
+                        } else {
+                            recordFailure(e);
+                        }
+                    });
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Creates the directory (and its parents) if it does not exist. */
     public void create() {
         try {
@@ -68,6 +120,60 @@ public final class RunDirectory {
     /** Locks the directory for this run (see {@link RunLock}); it must exist. */
     public RunLock lock() {
         return RunLock.acquire(dir);
+    }
+
+    /**
+     * On resume, the metrics a phase logged after its checkpoint are logged again: drops those
+     * lines of {@code phase} and returns the checkpoint's step ({@code checkpointStep}, asked only
+     * when there are metrics; 0 without), where training continues.
+     */
+    public long dropMetricsAfter(String phase, LongSupplier checkpointStep) {
+        Path metrics = file(METRICS);
+        if (!Files.isRegularFile(metrics)) {
+            return 0;
+        }
+        long kept = checkpointStep.getAsLong();
+        try {
+            ObjectMapper om = new ObjectMapper();
+            List<String> out = new ArrayList<>();
+            for (String line : Files.readAllLines(metrics)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Map<?, ?> m = om.readValue(line, Map.class);
+                if (phase.equals(m.get("phase")) && ((Number) m.get("step")).longValue() > kept) {
+                    continue;
+                }
+                out.add(line);
+            }
+            AtomicFiles.writeString(metrics, out.isEmpty() ? "" : String.join("\n", out) + "\n");
+        } catch (IOException e) {
+            throw new PcLoraException("cannot read " + metrics + ": " + e.getMessage());
+        }
+        return kept;
+    }
+
+    /** Records why the run stopped in {@code failure.txt}, one line (when the directory still exists). */
+    public void recordFailure(Throwable e) {
+        if (Files.isDirectory(dir)) {
+            AtomicFiles.writeString(file(FAILURE), Messages.oneLine(String.valueOf(e.getMessage()))
+                    + System.lineSeparator());
+        }
+    }
+
+    /** Deletes the directory and everything in it, as far as it can (a fresh run that failed leaves nothing). */
+    public void delete() {
+        try (var s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
     }
 
     /** Removes the {@code failure.txt} of an earlier, stopped segment of this run (once it completed). */
