@@ -1,6 +1,5 @@
 package org.pclora.experiments.cli;
 
-import com.google.inject.Guice;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
@@ -18,14 +17,14 @@ import org.pclora.experiments.config.Sweep;
 import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
-import org.pclora.experiments.run.LocalLauncher;
+import org.pclora.experiments.run.Launchers;
+import org.pclora.experiments.run.Multirun;
 import org.pclora.experiments.run.ResultTable;
 import org.pclora.experiments.run.RunDirectory;
-import org.pclora.experiments.run.Settings;
-import org.pclora.experiments.run.Slurm;
-import org.pclora.experiments.run.SlurmLauncher;
+import org.pclora.experiments.run.SweepContext;
 import org.pclora.experiments.run.SweepLauncher;
 import org.pclora.experiments.run.Sweeper;
+import org.pclora.experiments.run.slurm.SlurmLauncher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -140,9 +139,14 @@ public final class RunCommand implements Callable<Integer> {
 
     /** The wired runner of one configuration: every plugin configured and every setting read. */
     private ExperimentRunner runner(Config config) {
-        return Guice.createInjector(new ExperimentModule(config, root.registry())).getInstance(ExperimentRunner.class);
+        return ExperimentModule.runner(config, root.registry());
     }
 
+    /**
+     * {@code -m}: every point composed, wired and checked before any starts, then handed to the
+     * launcher {@code launcher.name} names; the outcomes are recorded in multirun.json. A sweep
+     * that ended prints its table; one left running elsewhere prints its directory.
+     */
     private Integer sweep(ConfigComposer composer, List<Override> overrides) {
         List<List<Override>> runs = Sweep.expand(overrides);
         List<Config> configs = new ArrayList<>();
@@ -152,38 +156,31 @@ public final class RunCommand implements Callable<Integer> {
             configs.add(c);
         }
         // launcher keys say where the sweep runs, not what it computes: the same points share one directory
-        Path sweepDir = Sweeper.sweepDir(configs.get(0), args.stream().filter(a -> !SlurmLauncher.isLauncherKey(a)).toList());
-        String where = configs.get(0).hasPath("launcher.name") ? configs.get(0).getString("launcher.name") : "local";
-        if (where.equals("slurm")) {
-            return slurm(sweepDir, configs.get(0), runs, configs);
-        } else if (!where.equals("local")) {
-            throw new PcLoraException("launcher.name = '" + where + "' is not accepted: use launcher=local or launcher=slurm");
-        }
+        Path sweepDir = Sweeper.sweepDir(configs.get(0), args.stream().filter(a -> !Sweeper.isLauncherKey(a)).toList());
         List<SweepLauncher.Point> points = Sweeper.points(sweepDir, configs,
                 runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList());
-        int workers = Settings.workers(configs.get(0));
-        SweepLauncher launcher = new LocalLauncher(workers,
-                p -> runOne(p.config(), p.dir(), p.overrides(), LocalLauncher.label(p), workers > 1), root.err(),
-                cause -> PcLoraCli.oneLine(cause, root.registry()));
+        String name = configs.get(0).hasPath("launcher.name") ? configs.get(0).getString("launcher.name") : "local";
+        SweepLauncher launcher = Launchers.named(name, new SweepContext(root.err(), root.workingDir(),
+                confDir().toAbsolutePath(), nodeCommand(),
+                (p, label, parallel) -> runOne(p.config(), p.dir(), p.overrides(), label, parallel),
+                c -> runner(c).teacherKey(), cause -> PcLoraCli.oneLine(cause, root.registry())));
         List<SweepLauncher.Outcome> outcomes = Sweeper.run(sweepDir, points, launcher);
         List<Map<String, Object>> done = outcomes.stream().filter(o -> o.summary() != null)
                 .map(SweepLauncher.Outcome::summary).toList();
         long failed = outcomes.stream().filter(o -> o.status().equals("failed")).count();
-        if (!done.isEmpty()) {
+        long left = outcomes.stream().filter(o -> !o.ended()).count();
+        if (left > 0) {
+            root.out().println(sweepDir);
+        } else if (!done.isEmpty()) {
             printTable(done);
         }
-        root.err().printf("pclora: %d of %d runs complete, %d failed (%s)%n", done.size(), runs.size(), failed,
-                sweepDir.resolve("multirun.json"));
+        root.err().printf("pclora: %d of %d runs complete, %d failed%s (%s)%n", done.size(), runs.size(), failed,
+                left > 0 ? ", " + left + " left to run" : "", sweepDir.resolve(Multirun.FILE));
         return failed == 0 ? 0 : 1;
     }
 
-    /**
-     * {@code launcher=slurm}: the sweep goes to SLURM as a teacher job and a job array (see
-     * SlurmLauncher). Not through {@link Sweeper#run}: the tasks keep multirun.json themselves,
-     * under a file lock, while they run.
-     */
-    private Integer slurm(Path sweepDir, Config first, List<List<Override>> runs, List<Config> configs) {
-        SlurmLauncher.settings(configs); // checked before anything is written or printed
+    /** The command that runs pclora on a cluster node as this JVM runs it, with this command's --plugins. */
+    private String nodeCommand() {
         // $PCLORA_PLUGINS and $PCLORA_HOME travel with the environment sbatch exports; --plugins is passed on
         List<String> cliOptions = new ArrayList<>();
         List<String> given = root.pluginLoader().locations().stream().filter(l -> l.from().equals("--plugins"))
@@ -191,13 +188,7 @@ public final class RunCommand implements Callable<Integer> {
         if (!given.isEmpty()) {
             cliOptions.add("--plugins=" + String.join(java.io.File.pathSeparator, given));
         }
-        String command = SlurmLauncher.thisJvm(PcLoraCli.class.getName(), cliOptions);
-        List<List<String>> overrides = runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList();
-        root.err().printf("pclora: sweep of %d runs into %s on SLURM%n", runs.size(), sweepDir);
-        new SlurmLauncher(Slurm.commands(), root.err(), c -> runner(c).teacherKey()).launch(sweepDir, first.getString("name"), root.workingDir(),
-                confDir().toAbsolutePath(), command, overrides, configs);
-        root.out().println(sweepDir);
-        return 0;
+        return SlurmLauncher.thisJvm(PcLoraCli.class.getName(), cliOptions);
     }
 
     /** The compact table (fits a terminal); the full one is in summary.json and {@code pclora report}. */

@@ -1,6 +1,5 @@
 package org.pclora.experiments.cli;
 
-import com.google.inject.Guice;
 import com.typesafe.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +16,11 @@ import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
 import org.pclora.experiments.run.RunDirectory;
-import org.pclora.experiments.run.Slurm;
-import org.pclora.experiments.run.SlurmLauncher;
-import org.pclora.experiments.run.SweepManifest;
-import org.pclora.experiments.run.SweepStatus;
 import org.pclora.experiments.run.Sweeper;
+import org.pclora.experiments.run.slurm.Slurm;
+import org.pclora.experiments.run.slurm.SlurmLauncher;
+import org.pclora.experiments.run.slurm.SweepManifest;
+import org.pclora.experiments.run.slurm.SweepStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -58,7 +57,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     /** The wired runner of one point's configuration. */
     static ExperimentRunner runner(PcLoraCli root, Config c) {
-        return Guice.createInjector(new ExperimentModule(c, root.registry())).getInstance(ExperimentRunner.class);
+        return ExperimentModule.runner(c, root.registry());
     }
 
     /** Each point's configuration, composed as its task composes it. */

@@ -1,6 +1,7 @@
 package org.pclora.experiments.run;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.name.Named;
@@ -29,6 +30,11 @@ public final class ExperimentModule extends AbstractModule {
     public ExperimentModule(Config config, PluginRegistry registry) {
         this.config = config;
         this.registry = registry;
+    }
+
+    /** The wired runner of one configuration: every plugin configured and every setting read and checked. */
+    public static ExperimentRunner runner(Config config, PluginRegistry registry) {
+        return Guice.createInjector(new ExperimentModule(config, registry)).getInstance(ExperimentRunner.class);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.pclora.experiments.run;
 
+import com.google.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,31 +10,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
 import org.pclora.core.PcLoraException;
 
 /**
- * Runs the points of a sweep in this process, {@code workers} at a time; a complete run
+ * Runs the points of a sweep in this process, {@code train.workers} at a time; a complete run
  * directory is skipped (its summary is reused), so repeating a sweep finishes only what is left.
  */
 public final class LocalLauncher implements SweepLauncher {
-    private final int workers;
-    private final Function<Point, Map<String, Object>> runOne;
-    private final PrintWriter err;
-    private final Function<Throwable, String> oneLine;
+    private final SweepContext context;
 
-    /**
-     * @param workers parallel runs (at least 1)
-     * @param runOne  runs one point and returns its summary (throws on failure)
-     * @param err     where progress and failures are reported
-     * @param oneLine the one-line message of a failed run's exception
-     */
-    public LocalLauncher(int workers, Function<Point, Map<String, Object>> runOne, PrintWriter err,
-                         Function<Throwable, String> oneLine) {
-        this.workers = Math.max(1, workers);
-        this.runOne = runOne;
-        this.err = err;
-        this.oneLine = oneLine;
+    @Inject
+    public LocalLauncher(SweepContext context) {
+        this.context = context;
     }
 
     /** The label a point's lines carry: {@code run <index>}. */
@@ -41,8 +29,11 @@ public final class LocalLauncher implements SweepLauncher {
         return "run " + p.index();
     }
 
+    /** Runs the points, {@code train.workers} (the same for every point) at a time. */
     @Override
     public List<Outcome> launch(Path sweepDir, List<Point> points) {
+        int workers = Settings.workers(points.get(0).config());
+        PrintWriter err = context.err();
         err.printf("pclora: sweep of %d runs into %s with %d worker(s)%n", points.size(), sweepDir, workers);
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<Future<Map<String, Object>>> futures = new ArrayList<>();
@@ -56,7 +47,7 @@ public final class LocalLauncher implements SweepLauncher {
                     return rd.readJson(RunDirectory.SUMMARY);
                 }
                 err.println("pclora: [" + label + "] " + String.join(" ", p.overrides()) + " -> " + p.dir());
-                return runOne.apply(p);
+                return context.runOne().run(p, label, workers > 1);
             }));
         }
         pool.shutdown();
@@ -66,11 +57,11 @@ public final class LocalLauncher implements SweepLauncher {
         for (int i = 0; i < futures.size(); i++) {
             Point p = points.get(i);
             try {
-                outcomes.add(new Outcome(p, "complete", null, futures.get(i).get()));
+                outcomes.add(new Outcome(p, "complete", null, futures.get(i).get(), null));
             } catch (ExecutionException e) {
                 failed++;
-                String msg = oneLine.apply(e.getCause());
-                outcomes.add(new Outcome(p, "failed", msg, null));
+                String msg = context.oneLine().apply(e.getCause());
+                outcomes.add(new Outcome(p, "failed", msg, null, null));
                 err.println("pclora: run " + p.index() + " " + p.overrides() + " failed: " + msg);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where the points of a sweep run: this machine's thread pool ({@link LocalLauncher}) or a
- * cluster scheduler. A launcher gets the sweep directory and the points (index, overrides,
- * composed and checked configuration, run directory) and answers one outcome per point;
- * {@link Sweeper} writes them to {@code multirun.json}. Teachers are shared through the
- * {@link TeacherCache} in {@code output.teacher_cache}: points with the same teacher
- * configuration reuse one trained teacher, whichever process trains it first.
+ * Where the points of a sweep run: this machine's thread pool ({@link LocalLauncher}), a SLURM
+ * cluster ({@link org.pclora.experiments.run.slurm.SlurmLauncher}), or another launcher, chosen
+ * by {@code launcher.name} ({@link Launchers}). A launcher gets the sweep directory and the
+ * points (index, overrides, composed and checked configuration, run directory) and answers one
+ * outcome per point; {@link Sweeper#run} records them in {@code multirun.json}. Teachers are
+ * shared through the {@link TeacherCache} in {@code output.teacher_cache}: points with the same
+ * teacher configuration reuse one trained teacher, whichever process trains it first.
  */
 public interface SweepLauncher {
     /**
@@ -26,14 +27,19 @@ public interface SweepLauncher {
     }
 
     /**
-     * What became of one point.
+     * What became of one point, as far as the launcher knows when it returns.
      *
      * @param point   the point
-     * @param status  {@code complete}, {@code failed}, or a launcher's own state (e.g. {@code submitted})
+     * @param status  {@code complete}, {@code failed}, or a launcher's own state (e.g. {@code pending})
      * @param error   the one-line error of a failed point, else null
      * @param summary the run's summary when complete, else null
+     * @param job     the cluster job that runs the point, else null
      */
-    record Outcome(Point point, String status, String error, Map<String, Object> summary) {
+    record Outcome(Point point, String status, String error, Map<String, Object> summary, String job) {
+        /** Whether the point has ended (complete or failed), rather than being left to run elsewhere. */
+        public boolean ended() {
+            return status.equals("complete") || status.equals("failed");
+        }
     }
 
     /** Runs (or submits) every point; one outcome per point, in index order. */

@@ -1,6 +1,5 @@
 package org.pclora.experiments.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.charset.StandardCharsets;
@@ -10,21 +9,16 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.pclora.core.PcLoraException;
-import org.pclora.core.io.AtomicFiles;
 
 /**
  * Run directories and sweeps: where a run or a sweep writes (output paths made absolute and kept
  * inside {@code output.root}), and a sweep's points handed to a {@link SweepLauncher} with the
- * per-point status written to {@code multirun.json}.
+ * outcomes recorded in {@code multirun.json}.
  */
 public final class Sweeper {
-    /** The per-point status file of a sweep directory. */
-    public static final String MULTIRUN = "multirun.json";
-
     private Sweeper() {
     }
 
@@ -74,24 +68,35 @@ public final class Sweeper {
         return points;
     }
 
-    /** Launches the points and writes {@code multirun.json} (run, overrides, status, error). */
+    /**
+     * Launches the points and records each outcome in {@code multirun.json} ({@link Multirun}).
+     * The launcher's settings are the same for every point: the launcher cannot be swept.
+     */
     public static List<SweepLauncher.Outcome> run(Path sweepDir, List<SweepLauncher.Point> points,
                                                   SweepLauncher launcher) {
-        List<SweepLauncher.Outcome> outcomes = launcher.launch(sweepDir, points);
-        List<Map<String, Object>> status = new ArrayList<>();
-        for (SweepLauncher.Outcome o : outcomes) {
-            Map<String, Object> st = new LinkedHashMap<>();
-            st.put("run", o.point().index());
-            st.put("overrides", o.point().overrides());
-            st.put("status", o.status());
-            if (o.error() != null) {
-                st.put("error", o.error());
+        for (SweepLauncher.Point p : points) {
+            if (!java.util.Objects.equals(launcher(p.config()), launcher(points.get(0).config()))) {
+                throw new PcLoraException("launcher.* differs between sweep points: the launcher cannot be swept;"
+                        + " give single values for launcher keys");
             }
-            status.add(st);
         }
-        AtomicFiles.write(sweepDir.resolve(MULTIRUN), out -> out.write(
-                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(status)));
+        List<SweepLauncher.Outcome> outcomes = launcher.launch(sweepDir, points);
+        Multirun.record(sweepDir, outcomes.stream().map(o -> new Multirun.Entry(o.point().index(),
+                o.point().overrides(), o.status(), o.error(), o.job())).toList());
         return outcomes;
+    }
+
+    /** The {@code launcher} group, or null. */
+    private static Object launcher(Config c) {
+        return c.hasPath("launcher") ? c.getValue("launcher") : null;
+    }
+
+    /** Whether an override (as text) sets a launcher key: those say where a sweep runs, not what it computes. */
+    public static boolean isLauncherKey(String override) {
+        String o = override.startsWith("+") || override.startsWith("~") ? override.substring(1) : override;
+        int eq = o.indexOf('=');
+        String key = eq < 0 ? o : o.substring(0, eq);
+        return key.equals("launcher") || key.startsWith("launcher.");
     }
 
     private static String hash(List<String> args) {

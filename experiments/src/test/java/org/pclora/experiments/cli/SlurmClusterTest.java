@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.pclora.experiments.run.Slurm;
-import org.pclora.experiments.run.SweepManifest;
-import org.pclora.experiments.run.SweepStatus;
+import org.pclora.experiments.run.slurm.Slurm;
+import org.pclora.experiments.run.slurm.SweepManifest;
+import org.pclora.experiments.run.slurm.SweepStatus;
 
 /**
  * A 2 x 2 sweep of a tiny ViT through a real SLURM ({@code .ci/slurm-localhost.sh up} brings up

@@ -16,11 +16,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclora.experiments.run.RunDirectory;
-import org.pclora.experiments.run.SbatchScript;
-import org.pclora.experiments.run.Slurm;
-import org.pclora.experiments.run.SlurmLauncher;
-import org.pclora.experiments.run.SweepManifest;
-import org.pclora.experiments.run.SweepStatus;
+import org.pclora.experiments.run.slurm.SbatchScript;
+import org.pclora.experiments.run.slurm.Slurm;
+import org.pclora.experiments.run.slurm.SlurmLauncher;
+import org.pclora.experiments.run.slurm.SweepManifest;
+import org.pclora.experiments.run.slurm.SweepStatus;
 
 /** launcher=slurm without a cluster: settings, the scripts, and status and resubmission against a scripted SLURM. */
 class SlurmLauncherTest {

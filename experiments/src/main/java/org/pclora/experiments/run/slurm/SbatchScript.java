@@ -1,4 +1,4 @@
-package org.pclora.experiments.run;
+package org.pclora.experiments.run.slurm;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.pclora.experiments.run;
+package org.pclora.experiments.run.slurm;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

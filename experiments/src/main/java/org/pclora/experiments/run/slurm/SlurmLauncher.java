@@ -1,5 +1,6 @@
-package org.pclora.experiments.run;
+package org.pclora.experiments.run.slurm;
 
+import com.google.inject.Inject;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,8 +13,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.io.AtomicFiles;
+import org.pclora.experiments.run.RunDirectory;
+import org.pclora.experiments.run.SweepContext;
+import org.pclora.experiments.run.SweepLauncher;
+import org.pclora.experiments.run.Sweeper;
+import org.pclora.experiments.run.TeacherCache;
 
 /**
  * Sends a sweep to SLURM ({@code launcher=slurm}): writes {@code sweep.json}, {@code
@@ -23,51 +30,64 @@ import org.pclora.core.io.AtomicFiles;
  * ({@code --dependency=afterok}). Submitting the same sweep again, or {@code pclora sweep
  * resubmit}, sends only the failed and missing points.
  */
-public final class SlurmLauncher {
+public final class SlurmLauncher implements SweepLauncher {
     private final Slurm slurm;
     private final PrintWriter err;
-    private final java.util.function.Function<Config, String> teacherKey;
+    private final Function<Config, String> teacherKey;
+    private final SweepContext context;
 
-    /**
-     * @param slurm      the SLURM commands
-     * @param err        where submissions and skipped points are reported
-     * @param teacherKey a point's teacher cache key, as its run computes it
-     *                   ({@link ExperimentRunner#teacherKey()})
-     */
-    public SlurmLauncher(Slurm slurm, PrintWriter err, java.util.function.Function<Config, String> teacherKey) {
+    /** The launcher of {@code launcher=slurm} sweeps (see {@link org.pclora.experiments.run.Launchers}). */
+    @Inject
+    public SlurmLauncher(SweepContext context, Slurm slurm) {
         this.slurm = slurm;
-        this.err = err;
-        this.teacherKey = teacherKey;
+        this.err = context.err();
+        this.teacherKey = context.teacherKey();
+        this.context = context;
     }
 
     /**
-     * Writes the sweep's manifest and scripts and submits it.
+     * A launcher that follows and resubmits an existing sweep ({@code pclora sweep resubmit}).
      *
-     * @param sweepDir   the sweep directory (created)
-     * @param name       the experiment's name
-     * @param workingDir where the sweep was composed
-     * @param configDir  the conf/ tree
-     * @param command    the shell command that runs pclora on the nodes
-     * @param overrides  each point's overrides (launcher keys are dropped: a task runs one point here)
-     * @param configs    each point's composed configuration
-     * @return the manifest as written
+     * @param slurm      the SLURM commands
+     * @param err        where submissions and skipped points are reported
+     * @param teacherKey a point's teacher cache key, as its run computes it
+     *                   ({@link org.pclora.experiments.run.ExperimentRunner#teacherKey()})
      */
-    public SweepManifest launch(Path sweepDir, String name, Path workingDir, Path configDir, String command,
-                                List<List<String>> overrides, List<Config> configs) {
-        SlurmSettings settings = settings(configs);
-        List<SweepManifest.Point> points = new ArrayList<>();
+    public SlurmLauncher(Slurm slurm, PrintWriter err, Function<Config, String> teacherKey) {
+        this.slurm = slurm;
+        this.err = err;
+        this.teacherKey = teacherKey;
+        this.context = null;
+    }
+
+    /**
+     * Writes the sweep's manifest and scripts into {@code sweepDir} and submits it; the outcomes
+     * are each point's state after the submission ({@code pending} with its task id, {@code
+     * complete}, or {@code missing} with {@code launcher.submit=false}).
+     */
+    @Override
+    public List<Outcome> launch(Path sweepDir, List<Point> points) {
+        if (context == null) {
+            throw new IllegalStateException("a SlurmLauncher made for resubmission launches no sweep");
+        }
+        List<Config> configs = points.stream().map(Point::config).toList();
+        SlurmSettings settings = SlurmSettings.of(configs.get(0)); // checked before anything is written
+        err.printf("pclora: sweep of %d runs into %s on SLURM%n", points.size(), sweepDir);
+        List<SweepManifest.Point> manifestPoints = new ArrayList<>();
         Map<String, SweepManifest.Teacher> teachers = new LinkedHashMap<>();
         for (int i = 0; i < configs.size(); i++) {
-            List<String> ov = overrides.get(i).stream().filter(o -> !isLauncherKey(o)).toList();
-            points.add(new SweepManifest.Point(i, ov));
+            // launcher keys are dropped: a task runs one point where it is
+            List<String> ov = points.get(i).overrides().stream().filter(o -> !Sweeper.isLauncherKey(o)).toList();
+            manifestPoints.add(new SweepManifest.Point(i, ov));
             String key = teacherKey.apply(configs.get(i));
             teachers.putIfAbsent(key, new SweepManifest.Teacher(key, i));
         }
-        String cmd = settings.command().isEmpty() ? command : settings.command();
+        String cmd = settings.command().isEmpty() ? context.nodeCommand() : settings.command();
         List<SweepManifest.Submission> previous = Files.isRegularFile(sweepDir.resolve(SweepManifest.FILE))
                 ? SweepManifest.read(sweepDir).submissions() : List.of();
-        SweepManifest m = new SweepManifest(name, workingDir.toString(), configDir.toAbsolutePath().toString(), cmd,
-                points, new ArrayList<>(teachers.values()), settings, previous);
+        SweepManifest m = new SweepManifest(configs.get(0).getString("name"), context.workingDir().toString(),
+                context.configDir().toAbsolutePath().toString(), cmd, manifestPoints,
+                new ArrayList<>(teachers.values()), settings, previous);
         try {
             Files.createDirectories(sweepDir.resolve(SbatchScript.LOGS));
         } catch (IOException e) {
@@ -76,20 +96,16 @@ public final class SlurmLauncher {
         }
         m.write(sweepDir);
         AtomicFiles.writeString(sweepDir.resolve(SbatchScript.TEACHER), SbatchScript.teacher(m, sweepDir));
-        List<Integer> all = points.stream().map(SweepManifest.Point::index).toList();
+        List<Integer> all = manifestPoints.stream().map(SweepManifest.Point::index).toList();
         AtomicFiles.writeString(sweepDir.resolve(SbatchScript.ARRAY), SbatchScript.array(m, sweepDir, all));
-        return submit(sweepDir, m, configs, settings.submit());
-    }
-
-    /** The checked launcher settings of a sweep, the same for every point (the launcher cannot be swept). */
-    public static SlurmSettings settings(List<Config> configs) {
-        for (Config c : configs) {
-            if (!c.getConfig("launcher").equals(configs.get(0).getConfig("launcher"))) {
-                throw new PcLoraException("launcher.* differs between sweep points: the launcher cannot be swept;"
-                        + " give single values for launcher keys");
-            }
+        List<Outcome> outcomes = new ArrayList<>();
+        for (SweepStatus.Point p : submit(sweepDir, m, configs, settings.submit()).points()) {
+            Point point = points.get(p.index());
+            boolean done = p.state() == SweepStatus.State.DONE;
+            outcomes.add(new Outcome(point, p.state().json(), p.state() == SweepStatus.State.FAILED ? p.detail() : null,
+                    done ? new RunDirectory(point.dir()).readJson(RunDirectory.SUMMARY) : null, p.job()));
         }
-        return SlurmSettings.of(configs.get(0));
+        return outcomes;
     }
 
     /**
@@ -97,10 +113,16 @@ public final class SlurmLauncher {
      * queued), with a teacher job first when a teacher they need is not cached yet.
      */
     public SweepManifest resubmit(Path sweepDir, List<Config> configs) {
-        return submit(sweepDir, SweepManifest.read(sweepDir), configs, true);
+        Submitted s = submit(sweepDir, SweepManifest.read(sweepDir), configs, true);
+        SweepStatus.update(sweepDir, s.points());
+        return s.manifest();
     }
 
-    private SweepManifest submit(Path sweepDir, SweepManifest m, List<Config> configs, boolean submit) {
+    /** A submission: the manifest as written, and every point's state after it. */
+    private record Submitted(SweepManifest manifest, List<SweepStatus.Point> points) {
+    }
+
+    private Submitted submit(Path sweepDir, SweepManifest m, List<Config> configs, boolean submit) {
         List<SweepStatus.Point> status;
         if (m.submissions().isEmpty()) {
             status = new ArrayList<>();
@@ -140,12 +162,12 @@ public final class SlurmLauncher {
         writeSubmitScript(sweepDir, m, teacherJob, send.isEmpty() ? List.of(0) : send, throttle);
         if (send.isEmpty()) {
             err.println("pclora: nothing to submit: every point of " + sweepDir + " is complete or queued");
-            return m;
+            return new Submitted(m, status);
         }
         if (!submit) {
             err.println("pclora: launcher.submit=false: scripts written to " + sweepDir + "; submit with "
                     + sweepDir.resolve(SbatchScript.SUBMIT));
-            return m;
+            return new Submitted(m, status);
         }
         slurm.scancel(stuck);
         String teacher = null;
@@ -169,20 +191,15 @@ public final class SlurmLauncher {
         SweepManifest.Submission s = new SweepManifest.Submission(teacher, array, List.copyOf(send), Instant.now().toString());
         m = m.with(s);
         m.write(sweepDir);
-        List<SweepStatus.Point> pending = new ArrayList<>();
+        List<SweepStatus.Point> after = new ArrayList<>();
         for (SweepStatus.Point p : status) {
-            if (send.contains(p.index())) {
-                pending.add(new SweepStatus.Point(p.index(), p.overrides(), SweepStatus.State.PENDING,
-                        array + "_" + p.index(), ""));
-            } else if (p.state() == SweepStatus.State.DONE) {
-                pending.add(p);
-            }
+            after.add(send.contains(p.index()) ? new SweepStatus.Point(p.index(), p.overrides(), SweepStatus.State.PENDING,
+                    array + "_" + p.index(), "") : p);
         }
-        SweepStatus.update(sweepDir, pending);
         err.println("pclora: submitted " + (teacher == null ? "" : "teacher job " + teacher + " and ") + "array job "
                 + array + " (" + send.size() + " task(s): " + SbatchScript.arraySpec(send, throttle) + ")"
                 + (teacher == null ? "" : " after it") + "; follow it with: pclora sweep status " + sweepDir);
-        return m;
+        return new Submitted(m, after);
     }
 
     private void writeSubmitScript(Path sweepDir, SweepManifest m, boolean teacherJob, List<Integer> points, int throttle) {
@@ -193,14 +210,6 @@ public final class SlurmLauncher {
         } catch (IOException | UnsupportedOperationException ignored) {
             // bash submit.sh works without the execute bit
         }
-    }
-
-    /** Whether an override (as text) sets a launcher key: those configure the submission, not a run. */
-    public static boolean isLauncherKey(String override) {
-        String o = override.startsWith("+") || override.startsWith("~") ? override.substring(1) : override;
-        int eq = o.indexOf('=');
-        String key = eq < 0 ? o : o.substring(0, eq);
-        return key.equals("launcher") || key.startsWith("launcher.");
     }
 
     /**

@@ -1,30 +1,23 @@
-package org.pclora.experiments.run;
+package org.pclora.experiments.run.slurm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.pclora.core.PcLoraException;
-import org.pclora.core.io.AtomicFiles;
+import org.pclora.experiments.run.Multirun;
+import org.pclora.experiments.run.RunDirectory;
 
 /**
  * The state of each point of a sweep sent to a cluster, from its run directory ({@code
  * summary.json}, {@code failure.txt}), the queue ({@code squeue}), accounting ({@code sacct},
- * when the cluster keeps it) and what the tasks recorded in {@code multirun.json}; and the
- * bookkeeping of {@code multirun.json} itself, in the local sweep's format ({@code run},
- * {@code overrides}, {@code status} complete/failed/..., {@code error}) plus the SLURM task id.
+ * when the cluster keeps it) and what the tasks recorded in {@link Multirun multirun.json}.
  */
 public final class SweepStatus {
-    public static final String MULTIRUN = "multirun.json";
     private static final Set<String> ACTIVE = Set.of("RUNNING", "COMPLETING", "CONFIGURING", "SUSPENDED", "STAGE_OUT",
             "SIGNALING", "RESIZING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "STOPPED");
 
@@ -61,7 +54,7 @@ public final class SweepStatus {
         }
         Map<String, Slurm.Queued> queue = slurm.squeue(jobs);
         Map<String, String> acct = slurm.sacct(jobs);
-        Map<Integer, Map<String, Object>> recorded = readMultirun(sweepDir);
+        Map<Integer, Map<String, Object>> recorded = Multirun.read(sweepDir);
         List<Point> out = new ArrayList<>();
         for (SweepManifest.Point p : m.points()) {
             out.add(point(sweepDir, m, p, queue, acct, recorded.get(p.index())));
@@ -131,51 +124,15 @@ public final class SweepStatus {
         return point;
     }
 
-    /** Writes these points' entries into {@code multirun.json}, keeping the others (file-locked: tasks write concurrently). */
+    /** Writes these points' entries into {@code multirun.json} (see {@link Multirun#record}). */
     public static void update(Path sweepDir, List<Point> points) {
-        Path lockFile = sweepDir.resolve(".multirun.lock");
-        try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = ch.lock()) {
-            Map<Integer, Map<String, Object>> all = new java.util.TreeMap<>(readMultirun(sweepDir));
-            for (Point p : points) {
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("run", p.index());
-                e.put("overrides", p.overrides());
-                e.put("status", p.state().json());
-                if (p.state() == State.FAILED) {
-                    e.put("error", p.detail());
-                }
-                if (p.job() != null) {
-                    e.put("job", p.job());
-                }
-                all.put(p.index(), e);
-            }
-            List<Map<String, Object>> list = new ArrayList<>(all.values());
-            AtomicFiles.write(sweepDir.resolve(MULTIRUN), out -> out.write(
-                    RunDirectory.JSON.writeValueAsBytes(list)));
-        } catch (IOException e) {
-            throw new PcLoraException("cannot update " + sweepDir.resolve(MULTIRUN) + ": " + e.getMessage());
-        }
+        Multirun.record(sweepDir, points.stream().map(SweepStatus::entry).toList());
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<Integer, Map<String, Object>> readMultirun(Path sweepDir) {
-        Path f = sweepDir.resolve(MULTIRUN);
-        Map<Integer, Map<String, Object>> m = new LinkedHashMap<>();
-        if (!Files.isRegularFile(f)) {
-            return m;
-        }
-        try {
-            for (Map<String, Object> e : (List<Map<String, Object>>) new ObjectMapper().readValue(f.toFile(), List.class)) {
-                if (e.get("run") instanceof Number n) {
-                    m.put(n.intValue(), e);
-                }
-            }
-        } catch (IOException | ClassCastException e) {
-            throw new PcLoraException("cannot read " + f + ": " + String.valueOf(e.getMessage()).replace('\n', ' ')
-                    + " (delete it: 'pclora sweep status' writes it again from the run directories)");
-        }
-        return m;
+    /** A point's {@code multirun.json} entry, in the local sweep's format plus the SLURM task id. */
+    public static Multirun.Entry entry(Point p) {
+        return new Multirun.Entry(p.index(), p.overrides(), p.state().json(),
+                p.state() == State.FAILED ? p.detail() : null, p.job());
     }
 
     private static String firstLine(Path f) {

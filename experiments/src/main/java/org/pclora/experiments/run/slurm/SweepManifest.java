@@ -1,4 +1,4 @@
-package org.pclora.experiments.run;
+package org.pclora.experiments.run.slurm;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.pclora.experiments.run;
+package org.pclora.experiments.run.slurm;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
