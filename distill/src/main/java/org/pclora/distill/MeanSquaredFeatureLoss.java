@@ -11,8 +11,14 @@ import org.pclora.core.spi.PluginParameters;
 
 /**
  * {@code L = (1/K) sum_k mean((s_k - t_k)^2)} over the K features of one kind, the mean taken over
- * all elements of each feature; {@code dL/ds_k = 2 (s_k - t_k) / (K * numel(s_k))}. Shared by
- * {@code feature-mse}, {@code layer-mse} and {@code attention-mse}.
+ * the elements of each feature at real tokens; {@code dL/ds_k = 2 m (s_k - t_k) / (K * n_k)} with
+ * {@code m} 1 at real tokens, 0 at padding and {@code n_k} the number of elements at real tokens.
+ * With a padding mask ({@link Features#TOKEN_MASK}, [B, T]) the real elements are: the token rows
+ * of hidden states [B, T, D] and of layer outputs [B*T, out], and the (query, key) pairs of real
+ * tokens of attention probabilities [B, H, T, T]; without one, every element (as in ViT). Padded
+ * positions are excluded because their hidden states carry nothing the classifier reads and would
+ * dilute the mean by the padding share of the batch. Shared by {@code feature-mse},
+ * {@code layer-mse} and {@code attention-mse}.
  */
 abstract class MeanSquaredFeatureLoss implements DistillLoss {
     private final FeatureKind kind;
@@ -32,15 +38,51 @@ abstract class MeanSquaredFeatureLoss implements DistillLoss {
         Features grads = new Features();
         double loss = 0;
         int k = pairs.size();
+        INDArray mask = student.contains(Features.TOKEN_MASK) ? student.get(Features.TOKEN_MASK)
+                : teacher.get(Features.TOKEN_MASK);
         for (FeaturePairs.Pair p : pairs) {
-            long n = p.student().length();
             INDArray diff = p.student().sub(p.teacher());
+            INDArray weight = realElements(mask, diff);
+            long n = diff.length();
+            if (weight != null) {
+                diff.muli(weight);
+                n = Math.round(weight.sumNumber().doubleValue());
+                if (n == 0) {
+                    throw new org.pclora.core.PcLoraException("distill loss '" + name() + "': the batch's padding mask"
+                            + " marks no real token; every example needs at least one");
+                }
+            }
             double norm = diff.norm2Number().doubleValue(); // one reduction, no squared copy
             loss += norm * norm / n;
             // the difference array is ours: scale it in place into the gradient
             grads.put(p.name(), diff.muli(2.0 / ((double) k * n)));
         }
         return new Result(loss / k, grads);
+    }
+
+    /**
+     * 1 at the elements of {@code feature} that belong to real tokens, 0 at padding, shaped like it;
+     * null without a mask or when the feature's shape does not carry tokens the mask describes.
+     */
+    static INDArray realElements(INDArray mask, INDArray feature) {
+        if (mask == null) {
+            return null;
+        }
+        long b = mask.size(0);
+        long t = mask.size(1);
+        INDArray m = mask.castTo(feature.dataType());
+        long[] s = feature.shape();
+        if (s.length == 3 && s[0] == b && s[1] == t) {
+            return m.reshape('c', b, t, 1).broadcast(s);
+        }
+        if (s.length == 2 && s[0] == b * t) {
+            return m.reshape('c', b * t, 1).broadcast(s);
+        }
+        if (s.length == 4 && s[0] == b && s[2] == t && s[3] == t) {
+            INDArray q = m.reshape('c', b, 1, t, 1).broadcast(s);
+            return q.mul(m.reshape('c', b, 1, 1, t).broadcast(s));
+        }
+        return null;
     }
 
     @Override

@@ -43,6 +43,46 @@ class DistillLossValuesTest {
     }
 
     @Test
+    void featureMseAveragesOverRealTokensOnly() {
+        // batch 2, 2 tokens, width 2; example 0 has one real token, example 1 two
+        INDArray mask = arr(new double[] {1, 0, 1, 1}, 2, 2);
+        Features t = new Features().put("block.0", arr(new double[] {0, 0, 0, 0, 0, 0, 0, 0}, 2, 2, 2))
+                .put(Features.TOKEN_MASK, mask);
+        Features s = new Features().put("block.0", arr(new double[] {1, 1, 9, 9, 2, 0, 0, 2}, 2, 2, 2))
+                .put(Features.TOKEN_MASK, mask);
+        DistillLoss.Result r = new FeatureMseLoss().compute(t, s);
+        // real tokens: (1,1), (2,0), (0,2): squares 1 + 1 + 4 + 0 + 0 + 4 = 10 over 3 tokens * 2 = 6 elements;
+        // the padded token (9, 9) would have made it (10 + 162) / 8 = 21.5
+        assertEquals(10.0 / 6, r.loss(), TOL);
+        // d/ds = 2 (s - t) / 6 at real tokens, 0 at the padded one
+        assertArrayEquals(new double[] {1.0 / 3, 1.0 / 3, 0, 0, 2.0 / 3, 0, 0, 2.0 / 3},
+                r.studentGradients().get("block.0").ravel().toDoubleVector(), TOL);
+        // a mask of ones gives the plain mean over every element
+        INDArray ones = arr(new double[] {1, 1, 1, 1}, 2, 2);
+        DistillLoss.Result all = new FeatureMseLoss().compute(
+                new Features().put("block.0", t.get("block.0")).put(Features.TOKEN_MASK, ones),
+                new Features().put("block.0", s.get("block.0")).put(Features.TOKEN_MASK, ones));
+        assertEquals(172.0 / 8, all.loss(), TOL);
+    }
+
+    @Test
+    void layerAndAttentionMseMaskPaddedRowsAndPairs() {
+        // one example, 2 tokens, the second padding
+        INDArray mask = arr(new double[] {1, 0}, 1, 2);
+        Features t = new Features().put("layer.q", arr(new double[] {0, 0, 0, 0}, 2, 2)).put(Features.TOKEN_MASK, mask);
+        Features s = new Features().put("layer.q", arr(new double[] {1, 3, 5, 5}, 2, 2)).put(Features.TOKEN_MASK, mask);
+        assertEquals(5.0, new LayerMseLoss().compute(t, s).loss(), TOL); // (1 + 9) / 2: the padded row left out
+        Features ta = new Features().put("attention.0", arr(new double[] {1, 0, 0.5, 0.5}, 1, 1, 2, 2))
+                .put(Features.TOKEN_MASK, mask);
+        Features sa = new Features().put("attention.0", arr(new double[] {0.5, 0, 1, 0}, 1, 1, 2, 2))
+                .put(Features.TOKEN_MASK, mask);
+        DistillLoss.Result r = new AttentionMseLoss().compute(ta, sa);
+        assertEquals(0.25, r.loss(), TOL); // only (query 0, key 0) is real: 0.5^2 / 1
+        assertArrayEquals(new double[] {-1, 0, 0, 0}, r.studentGradients().get("attention.0").ravel().toDoubleVector(),
+                TOL);
+    }
+
+    @Test
     void layerMseReadsAdaptedLayerOutputs() {
         Features t = new Features().put("layer.blocks.0.query", arr(new double[] {1, 3}, 2, 1))
                 .put("block.0", arr(new double[] {9}, 1, 1, 1));

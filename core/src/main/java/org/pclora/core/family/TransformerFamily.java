@@ -226,6 +226,13 @@ public abstract class TransformerFamily<M extends TransformerClassifier> impleme
     }
 
     @Override
+    public M load(Path checkpoint, Config architecture, boolean strict, long headSeed) {
+        Loaded<M> l = load(read(checkpoint.toString(), strict), architecture, strict, headSeed);
+        LOG.info("{}", l.summary());
+        return l.model();
+    }
+
+    @Override
     public M load(Checkpoint checkpoint, Config architecture, boolean strict) {
         Loaded<M> l = load(checkpoint, architecture, strict, 0);
         LOG.info("{}", l.summary());

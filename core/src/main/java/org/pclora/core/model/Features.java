@@ -10,6 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the order the model produced them. Also used for gradients with respect to those outputs.
  */
 public final class Features {
+    /**
+     * The padding mask of the forward's batch, [batch, tokens] (1 real token, 0 padding), when the
+     * batch had one: distillation losses over token features average over real tokens only. It
+     * belongs to no {@link FeatureKind}.
+     */
+    public static final String TOKEN_MASK = "token_mask";
     private final Map<String, INDArray> byName = new LinkedHashMap<>();
 
     public Features put(String name, INDArray value) {

@@ -125,6 +125,9 @@ public class TransformerClassifier implements ClassifierModel {
             out.put(FeatureKind.LAST_HIDDEN.prefix(), hidden);
         }
         out.put(FeatureKind.LOGITS.prefix(), parts.head().forward(hidden, training));
+        if (e.mask() != null) {
+            out.put(Features.TOKEN_MASK, e.mask());
+        }
         lastBatch = training ? b : -1;
         lastTokens = t;
         return out;

@@ -15,7 +15,7 @@ import org.pclora.core.PcLoraException;
  */
 public final class Dropout implements Layer {
     private final double p;
-    private final long seed;
+    private long seed;
     private Random rng;
     /** Keep mask times 1/(1-p) of the last training forward, or null when it was the identity. */
     private INDArray mask;
@@ -72,6 +72,12 @@ public final class Dropout implements Layer {
             throw new IllegalArgumentException("dropout stream state: expected 2 numbers, got " + state.length);
         }
         stream().setStates(state[0], state[1]);
+    }
+
+    /** Restarts this layer's mask stream from {@code seed} (a run gives each layer its own, see RunSeeds). */
+    public void reseed(long seed) {
+        this.seed = seed;
+        this.rng = null;
     }
 
     private Random stream() {

@@ -35,6 +35,14 @@ public interface ModelFamily extends Plugin {
     ClassifierModel load(Path checkpoint, Config architecture, boolean strict);
 
     /**
+     * As {@link #load(Path, Config, boolean)}, with {@code headSeed} seeding whatever the checkpoint
+     * does not hold (a classifier head it lacks or has for another class count).
+     */
+    default ClassifierModel load(Path checkpoint, Config architecture, boolean strict, long headSeed) {
+        return load(checkpoint, architecture, strict);
+    }
+
+    /**
      * Loads an already read checkpoint (see {@link org.pclora.core.checkpoint.CheckpointChain}),
      * as {@link #load(Path, Config, boolean)} does for a location.
      */

@@ -102,7 +102,7 @@ public final class Trainer {
         try (StepWorkspace workspace = new StepWorkspace("PCLORA_TRAIN_STEP")) {
             while (step < total) {
                 long epoch = step / perEpoch;
-                Iterator<Batch> it = data.batches(settings.batchSize(), true, settings.seed() + epoch, true);
+                Iterator<Batch> it = data.batches(settings.batchSize(), true, new RunSeeds(settings.seed()).epochOrder(epoch), true);
                 for (long skip = step % perEpoch; skip > 0 && it.hasNext(); skip--) {
                     it.next(); // resume mid-epoch: same order, batches already consumed are skipped
                 }

@@ -15,7 +15,8 @@ import org.pclora.core.PcLoraException;
  * @param beta2           Adam beta2
  * @param eps             Adam epsilon
  * @param clipNorm        global gradient-norm clip (0 = none)
- * @param seed            seed of data order and augmentation
+ * @param seed            the run's seed: each epoch's data order (and augmentation) derives from it
+ *                        ({@link RunSeeds#epochOrder})
  * @param logEvery        log metrics every N steps (and at the last step)
  * @param checkpointEvery checkpoint every N steps (0 = never during the phase)
  */

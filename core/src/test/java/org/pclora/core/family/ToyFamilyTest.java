@@ -52,4 +52,28 @@ class ToyFamilyTest {
         e = assertThrows(PcLoraException.class, () -> family.resolve(ConfigFactory.parseMap(Map.of("arch", "toy-9"))));
         assertTrue(e.getMessage().contains("toy-2"), e.getMessage());
     }
+
+    @Test
+    void aFreshHeadFollowsTheHeadSeedAndLoadedWeightsDoNot() {
+        Config two = family.resolve(ConfigFactory.parseMap(Map.of("arch", "toy-2", "num_classes", 2)));
+        Config three = family.resolve(ConfigFactory.parseMap(Map.of("arch", "toy-2", "num_classes", 3)));
+        Path f = dir.resolve("two.safetensors");
+        org.pclora.core.io.StateDict.save(f, family.create(two, 5), null);
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> a = org.pclora.core.io.StateDict.export(family.load(f, three, false, 1));
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> a2 = org.pclora.core.io.StateDict.export(family.load(f, three, false, 1));
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> b = org.pclora.core.io.StateDict.export(family.load(f, three, false, 2));
+        int fresh = 0;
+        for (String k : a.keySet()) {
+            assertEquals(a.get(k), a2.get(k), k + ": the same head seed gives the same model");
+            boolean loaded = org.pclora.core.io.StateDict.export(family.create(two, 5)).containsKey(k)
+                    && java.util.Arrays.equals(a.get(k).shape(), org.pclora.core.io.StateDict.export(family.create(two, 5)).get(k).shape());
+            if (loaded) {
+                assertEquals(a.get(k), b.get(k), k + " comes from the checkpoint, whatever the seed");
+            } else if (a.get(k).length() > 0 && a.get(k).amaxNumber().doubleValue() > 0) {
+                assertTrue(!a.get(k).equals(b.get(k)), k + " is initialised fresh: another head seed, another head");
+                fresh++;
+            }
+        }
+        assertTrue(fresh >= 1, "the 3-class head is fresh");
+    }
 }

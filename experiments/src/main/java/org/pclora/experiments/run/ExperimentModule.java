@@ -74,9 +74,18 @@ public final class ExperimentModule extends AbstractModule {
     @Provides
     @Singleton
     Objective objective(ModelFamily family) {
-        double alpha = lossSettings().alpha();
         List<Objective.Term> terms = new PluginGroups(registry).losses(config);
-        return Objective.of(alpha, terms, family);
+        return Objective.of(taskWeight(lossSettings().alpha(), terms), terms, family);
+    }
+
+    /**
+     * The task loss's weight: {@code loss.alpha}, or 1 when no term distils (every term reads no
+     * features or has weight 0, e.g. {@code distill=none}): without distillation the task loss is
+     * the whole objective, not {@code alpha} of it.
+     */
+    public static double taskWeight(double alpha, List<Objective.Term> terms) {
+        boolean distils = terms.stream().anyMatch(t -> t.weight() > 0 && !t.loss().requires().isEmpty());
+        return distils ? alpha : 1.0;
     }
 
     @Provides

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.env.BlasCheck;
@@ -34,6 +35,7 @@ public final class ExperimentRunner {
     private final TeacherStage teacherStage;
     private final StudentStage studentStage;
     private final RunProvenance provenance;
+    private final LossSettings lossSettings;
     private PrintStream log = System.err;
     private String runLabel = "";
     private boolean parallel;
@@ -42,7 +44,7 @@ public final class ExperimentRunner {
     public ExperimentRunner(RunSettings settings, PcLoraSettings pclora, ModelFamily family, DatasetProvider datasets,
                             DecaySchedule schedule, AdapterFactory adapterFactory, AdapterSpec adapterSpec,
                             Objective objective, TeacherStage teacherStage, StudentStage studentStage,
-                            RunProvenance provenance) {
+                            RunProvenance provenance, LossSettings lossSettings) {
         this.settings = settings;
         this.pclora = pclora;
         this.family = family;
@@ -54,6 +56,7 @@ public final class ExperimentRunner {
         this.teacherStage = teacherStage;
         this.studentStage = studentStage;
         this.provenance = provenance;
+        this.lossSettings = lossSettings;
     }
 
     /** Where log lines go (stderr by default). */
@@ -122,6 +125,16 @@ public final class ExperimentRunner {
         }, weights -> { });
     }
 
+    /** Further summary fields: how the task loss was weighted where it is not {@code loss.alpha}. */
+    private Map<String, Object> notes() {
+        Map<String, Object> notes = new java.util.LinkedHashMap<>();
+        if (objective.alpha() != lossSettings.alpha()) {
+            notes.put("alpha_rule", "no distillation term: the task loss has weight 1 (loss.alpha = "
+                    + lossSettings.alpha() + " ignored)");
+        }
+        return notes;
+    }
+
     /** The summary row of a finished run. */
     private RunSummary summary(RunPlan plan, RunSegment segment, TeacherStage.Teacher teacher,
                                StudentStage.Student student) {
@@ -141,7 +154,7 @@ public final class ExperimentRunner {
                         student.compressed().total().compressedParameters(),
                         student.compressed().total().compressedMacs(), student.weights().toString()),
                 student.compression(), student.compressible(), segment.priorWallSeconds() + seconds,
-                seconds, student.provenance());
+                seconds, student.provenance(), notes());
     }
 
     /** The student's architecture name, or for custom sizes family-depth x width (e.g. vit-4x128). */

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.adapter.AdapterSpec;
+import org.pclora.core.train.RunSeeds;
 
 /**
  * The {@code pclora} group, read and checked once: adapter plugin, rank, LoRA alpha, the
@@ -32,7 +33,7 @@ public record PcLoraSettings(String adapter, AdapterSpec spec, double ratio, Str
         }
     }
 
-    /** Reads the group from a run's configuration ({@code seed} + 1 seeds A). */
+    /** Reads the group from a run's configuration (A from the run seed's {@code adapter.init} stream). */
     public static PcLoraSettings of(Config config) {
         String bias = Settings.string(config, "pclora.bias").toLowerCase(Locale.ROOT);
         AdapterSpec.BiasPolicy bp = switch (bias) {
@@ -49,7 +50,7 @@ public record PcLoraSettings(String adapter, AdapterSpec spec, double ratio, Str
         };
         double ratio = Settings.number(config, "pclora.ratio");
         AdapterSpec spec = new AdapterSpec(Settings.integer(config, "pclora.rank"),
-                Settings.number(config, "pclora.lora_alpha"), bp, ip, Settings.longInteger(config, "seed") + 1);
+                Settings.number(config, "pclora.lora_alpha"), bp, ip, new RunSeeds(Settings.longInteger(config, "seed")).of(RunSeeds.ADAPTER_INIT));
         return new PcLoraSettings(Settings.string(config, "pclora.adapter"), spec, ratio,
                 config.hasPath("pclora.targets") ? Settings.string(config, "pclora.targets") : "");
     }

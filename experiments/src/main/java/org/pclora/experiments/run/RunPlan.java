@@ -13,6 +13,7 @@ import org.pclora.core.model.FeatureKind;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.ModelFamily;
+import org.pclora.core.train.RunSeeds;
 import org.pclora.core.train.Objective;
 
 /**
@@ -38,12 +39,16 @@ public record RunPlan(RunSettings settings, Config architecture, Config studentA
 
     /**
      * The pre-trained model the teacher (and a {@code student.init = pretrained} student) starts
-     * from: {@code teacher.checkpoint}, or a fresh initialisation from the seed when it is "".
+     * from: {@code teacher.checkpoint} (a head it lacks from the seed's {@code head.init} stream), or a fresh
+     * initialisation from the seed's {@code model.init} stream when it is ""; dropout streams from the seed.
      */
     public ClassifierModel pretrained(ModelFamily family) {
         String checkpoint = settings.teacherCheckpoint();
-        return checkpoint.isEmpty() ? family.create(architecture, settings.seed())
-                : family.load(Path.of(checkpoint), architecture, false);
+        RunSeeds seeds = new RunSeeds(settings.seed());
+        ClassifierModel m = checkpoint.isEmpty() ? family.create(architecture, seeds.of(RunSeeds.MODEL_INIT))
+                : family.load(Path.of(checkpoint), architecture, false, seeds.of(RunSeeds.HEAD_INIT));
+        seeds.seedDropouts(m);
+        return m;
     }
 
     /**

@@ -29,12 +29,13 @@ import org.pclora.core.provenance.Provenance;
  * @param wallTimeS      wall time of every segment of the run in seconds (see {@link #WALL_TIME_RULE})
  * @param wallTimeSegmentS wall time of the last segment (from its start or resume=)
  * @param provenance     how the result was made
+ * @param notes          further fields in order (e.g. {@code alpha_rule}, {@code selection}); empty for none
  */
 public record RunSummary(String experiment, String runDir, String model, String family, String dataset, int classes,
                          String adapter, int rank, double loraAlpha, String schedule, double ratio, double alpha,
                          String distill, Teacher teacher, double studentAccuracy, Compressed compressed,
                          Compression compression, boolean compressedForm, double wallTimeS, double wallTimeSegmentS,
-                         Provenance provenance) {
+                         Provenance provenance, Map<String, Object> notes) {
     /** How the wall times are counted, written beside them. */
     public static final String WALL_TIME_RULE = "wall_time_s: every segment of the run, a segment stopped by a kill"
             + " counted up to its last metrics.jsonl line; wall_time_segment_s: the last segment (from its start or"
@@ -93,6 +94,7 @@ public record RunSummary(String experiment, String runDir, String model, String 
         s.put("wall_time_s", wallTimeS);
         s.put("wall_time_segment_s", wallTimeSegmentS);
         s.put("wall_time_rule", WALL_TIME_RULE);
+        s.putAll(notes);
         s.put("provenance", provenance.toMap());
         return s;
     }

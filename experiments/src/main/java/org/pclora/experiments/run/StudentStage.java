@@ -19,6 +19,7 @@ import org.pclora.core.spi.DecaySchedule;
 import org.pclora.core.spi.ModelFamily;
 import org.pclora.core.train.Evaluator;
 import org.pclora.core.train.Objective;
+import org.pclora.core.train.RunSeeds;
 import org.pclora.core.train.Trainer;
 import org.pclora.core.train.TrainingSettings;
 
@@ -99,8 +100,10 @@ public final class StudentStage {
         ClassifierModel student = switch (s.init()) {
             case TEACHER -> family.load(teacher.weights(), plan.architecture(), true);
             case PRETRAINED -> plan.pretrained(family);
-            case RANDOM -> family.create(plan.studentArchitecture(), plan.settings().seed());
+            case RANDOM -> family.create(plan.studentArchitecture(), new RunSeeds(plan.settings().seed())
+                    .of(RunSeeds.MODEL_INIT));
         };
+        new RunSeeds(plan.settings().seed()).seedDropouts(student);
         if (s.freezeEmbeddings()) {
             freezeEmbeddings(student);
         }

@@ -105,6 +105,18 @@ class ExperimentRunnerTest {
         assertEquals(0.0, (double) comp.get("adapted_parameters"), 1e-12);
     }
 
+    @Test
+    void withoutDistillationTheTaskLossHasWeightOne(@TempDir Path out) {
+        Map<String, Object> s = runner(config(out, "distill=none", "loss.alpha=0.2", "teacher.epochs=1",
+                "student.epochs=1")).run(new RunDirectory(out.resolve("n")), List.of()).toMap();
+        assertEquals(1.0, (double) s.get("alpha"), 0.0);
+        assertTrue(String.valueOf(s.get("alpha_rule")).contains("loss.alpha = 0.2 ignored"), s.toString());
+        Map<String, Object> kd = runner(config(out, "distill=feature-mse", "loss.alpha=0.2", "teacher.epochs=1",
+                "student.epochs=1")).run(new RunDirectory(out.resolve("k")), List.of()).toMap();
+        assertEquals(0.2, (double) kd.get("alpha"), 0.0);
+        assertFalse(kd.containsKey("alpha_rule"));
+    }
+
     /** student.model { hidden = 8 }, as a row file sets it (the command line adds no keys that no plugin reads). */
     private static Config smallStudent(Config c) {
         return c.withValue("student.model.hidden", ConfigValueFactory.fromAnyRef(8));
