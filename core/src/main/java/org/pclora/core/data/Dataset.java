@@ -28,4 +28,25 @@ public interface Dataset {
 
     /** Where the data came from, for provenance (path or "embedded:..."). */
     String source();
+
+    /**
+     * Whether {@link #label} and {@link #select} work, so that a validation share or a subset can
+     * be cut from this dataset ({@link HoldOut}).
+     */
+    default boolean selectable() {
+        return false;
+    }
+
+    /** Class index of example {@code i} (when {@link #selectable()}). */
+    default int label(int i) {
+        throw new UnsupportedOperationException(source() + " cannot report single labels");
+    }
+
+    /**
+     * The examples at {@code indices}, in that order, as a dataset of their own with the same
+     * preprocessing (when {@link #selectable()}); {@code source} names it.
+     */
+    default Dataset select(int[] indices, String source) {
+        throw new UnsupportedOperationException(source() + " cannot select examples");
+    }
 }

@@ -18,4 +18,13 @@ public interface DatasetProvider extends Plugin {
      * as such together with what the provider expects there.
      */
     Dataset open(Config dataset, Config architecture, String split);
+
+    /**
+     * Whether this format has a validation split of its own, opened as split {@code validation}
+     * (WordNet's 1,000 embedded validation glosses, a folder's {@code val/}); without one the
+     * runner holds {@code dataset.val_fraction} of the training split out instead.
+     */
+    default boolean hasValidation(Config dataset) {
+        return false;
+    }
 }

@@ -32,6 +32,31 @@ public final class Evaluator {
         return seen == 0 ? 0.0 : correct / (double) seen;
     }
 
+    /** Accuracy in [0, 1] and mean cross-entropy of a model on a dataset. */
+    public record Score(double accuracy, double loss) {
+    }
+
+    /** Accuracy and mean cross-entropy over {@code data}, in evaluation mode. */
+    public static Score score(ClassifierModel model, Dataset data, int batchSize) {
+        long correct = 0;
+        long seen = 0;
+        double lossSum = 0;
+        Iterator<Batch> it = data.batches(batchSize, false, 0L, false);
+        try (StepWorkspace workspace = new StepWorkspace("PCLORA_EVAL_BATCH")) {
+            while (it.hasNext()) {
+                Batch b = it.next();
+                try (StepWorkspace.Scope ignored = workspace.step()) {
+                    INDArray logits = model.forward(b, false, Set.of()).get("logits");
+                    correct += countCorrect(logits, b.labels());
+                    lossSum += org.pclora.core.nn.SoftmaxCrossEntropy.lossAndGradient(logits, b.labels()).loss()
+                            * b.size();
+                }
+                seen += b.size();
+            }
+        }
+        return seen == 0 ? new Score(0, Double.NaN) : new Score(correct / (double) seen, lossSum / seen);
+    }
+
     /** Number of rows of {@code logits} [B, C] whose arg-max equals {@code labels} [B]. */
     public static long countCorrect(INDArray logits, INDArray labels) {
         INDArray pred = logits.argMax(1).castTo(DataType.LONG);

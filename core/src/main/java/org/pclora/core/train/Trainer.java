@@ -41,6 +41,12 @@ public final class Trainer {
     private final TrainingSettings settings;
     private final Consumer<StepMetrics> listener;
     private final CheckpointStore checkpoints;
+    /** Checkpoint tensor prefix of the best weights so far, and the name of the selection's state. */
+    static final String SELECT_PREFIX = "select.";
+    static final String SELECT_STATE = "select.state";
+    private Validation validation;
+    private Consumer<Validation.Point> validationListener = p -> { };
+    private Validation.Selected selected;
 
     /**
      * @param settings    optimisation settings of the phase
@@ -51,6 +57,22 @@ public final class Trainer {
         this.settings = settings;
         this.listener = listener;
         this.checkpoints = checkpoints;
+    }
+
+    /**
+     * Evaluates on {@code v.data()} every {@code v.every()} steps and after the last, reporting each
+     * evaluation to {@code listener}; with {@code v.selectBest()} the phase ends with the best
+     * eligible weights, with {@code v.patience()} it stops early.
+     */
+    public Trainer validate(Validation v, Consumer<Validation.Point> listener) {
+        this.validation = v;
+        this.validationListener = listener;
+        return this;
+    }
+
+    /** What the last phase ended with (null without validation). */
+    public Validation.Selected selected() {
+        return selected;
     }
 
     /** Full fine-tune of {@code model} with cross-entropy on the labels. */
@@ -90,17 +112,21 @@ public final class Trainer {
         boolean needTeacher = teacher != null && objective.needsTeacher();
 
         long step = 0;
+        Best best = new Best();
         if (checkpoints != null) {
             var saved = checkpoints.load(phase);
             if (saved.isPresent()) {
                 step = restore(saved.get(), params, optimizer, drawing(model), checkpoints.file(phase));
+                best.restore(saved.get(), params);
             }
         }
+        double finalLambda = schedule == null ? 1.0 : schedule.lambda(total, decayEnd);
+        boolean stopped = false;
         long windowStart = System.nanoTime();
         long windowExamples = 0;
         // one workspace for all steps of the phase: temporaries are reused, not allocated per step
         try (StepWorkspace workspace = new StepWorkspace("PCLORA_TRAIN_STEP")) {
-            while (step < total) {
+            while (step < total && !stopped) {
                 long epoch = step / perEpoch;
                 Iterator<Batch> it = data.batches(settings.batchSize(), true, new RunSeeds(settings.seed()).epochOrder(epoch), true);
                 for (long skip = step % perEpoch; skip > 0 && it.hasNext(); skip--) {
@@ -133,15 +159,119 @@ public final class Trainer {
                         windowStart = now;
                         windowExamples = 0;
                     }
+                    if (validation != null && (step % validation.every() == 0 || step == total)) {
+                        double at = schedule == null ? 1.0 : schedule.lambda(step, decayEnd);
+                        if (schedule != null) {
+                            Adapters.setLambda(model, at);
+                        }
+                        Evaluator.Score sc = Evaluator.score(model, validation.data(), validation.batchSize());
+                        boolean eligible = at == finalLambda;
+                        validationListener.accept(new Validation.Point(phase, step, at, sc.accuracy(), sc.loss(),
+                                eligible));
+                        best.evaluations++;
+                        if (eligible) {
+                            if (best.improvedBy(sc)) {
+                                best.take(step, sc, validation.selectBest() || validation.patience() > 0 ? params : null);
+                            } else {
+                                best.bad++;
+                            }
+                            if (validation.patience() > 0 && best.bad >= validation.patience() && step < total) {
+                                LOG.info("{}: validation accuracy not above {} (step {}) for {} evaluations: stopping at"
+                                        + " step {} of {}", phase, best.accuracy, best.step, best.bad, step, total);
+                                stopped = true;
+                                break;
+                            }
+                        }
+                    }
                     if (checkpoints != null && settings.checkpointEvery() > 0 && step % settings.checkpointEvery() == 0
                             && step < total) {
-                        checkpoints.save(phase, snapshot(step, params, optimizer, drawing(model)));
+                        CheckpointStore.State st = snapshot(step, params, optimizer, drawing(model));
+                        best.save(st.tensors());
+                        checkpoints.save(phase, st);
                     }
                 }
             }
         }
+        selected = null;
+        if (validation != null) {
+            boolean restoreBest = (validation.selectBest() || validation.patience() > 0) && best.weights != null;
+            if (restoreBest) {
+                for (Parameter p : params) {
+                    p.set(best.weights.get(p.name()));
+                }
+            }
+            long at = restoreBest ? best.step : step;
+            selected = new Validation.Selected(at, restoreBest ? best.accuracy : best.lastAccuracy,
+                    restoreBest ? best.loss : best.lastLoss, best.evaluations, step, stopped);
+        }
         if (schedule != null) {
-            Adapters.setLambda(model, schedule.lambda(total, decayEnd));
+            Adapters.setLambda(model, finalLambda);
+        }
+    }
+
+    /** The best eligible validation evaluation so far, its weights, and the evaluations since. */
+    private static final class Best {
+        long step = -1;
+        double accuracy = Double.NEGATIVE_INFINITY;
+        double loss = Double.POSITIVE_INFINITY;
+        double lastAccuracy = Double.NaN;
+        double lastLoss = Double.NaN;
+        int bad;
+        int evaluations;
+        Map<String, INDArray> weights;
+
+        /** Higher accuracy, or equal accuracy at a lower loss. */
+        boolean improvedBy(Evaluator.Score s) {
+            lastAccuracy = s.accuracy();
+            lastLoss = s.loss();
+            return s.accuracy() > accuracy || s.accuracy() == accuracy && s.loss() < loss;
+        }
+
+        void take(long at, Evaluator.Score s, List<Parameter> params) {
+            step = at;
+            accuracy = s.accuracy();
+            loss = s.loss();
+            bad = 0;
+            if (params != null) {
+                weights = new LinkedHashMap<>();
+                for (Parameter p : params) {
+                    weights.put(p.name(), p.value().dup());
+                }
+            }
+        }
+
+        void save(Map<String, INDArray> t) {
+            if (step < 0) {
+                return;
+            }
+            t.put(SELECT_STATE, Nd4j.createFromArray(new double[] {step, accuracy, loss, bad, evaluations,
+                lastAccuracy, lastLoss}));
+            if (weights != null) {
+                weights.forEach((k, v) -> t.put(SELECT_PREFIX + k, v));
+            }
+        }
+
+        void restore(CheckpointStore.State state, List<Parameter> params) {
+            INDArray s = state.tensors().get(SELECT_STATE);
+            if (s == null) {
+                return;
+            }
+            double[] v = s.toDoubleVector();
+            step = (long) v[0];
+            accuracy = v[1];
+            loss = v[2];
+            bad = (int) v[3];
+            evaluations = (int) v[4];
+            lastAccuracy = v[5];
+            lastLoss = v[6];
+            Map<String, INDArray> w = new LinkedHashMap<>();
+            for (Parameter p : params) {
+                INDArray t = state.tensors().get(SELECT_PREFIX + p.name());
+                if (t != null) {
+                    w.put(p.name(), t.castTo(p.value().dataType()));
+                }
+            }
+            weights = w.size() == params.size() ? w : null;
         }
     }
 

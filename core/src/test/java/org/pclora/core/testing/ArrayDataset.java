@@ -68,4 +68,32 @@ public final class ArrayDataset implements Dataset {
     public String source() {
         return "memory";
     }
+
+    @Override
+    public boolean selectable() {
+        return true;
+    }
+
+    @Override
+    public int label(int i) {
+        return labels[i];
+    }
+
+    @Override
+    public Dataset select(int[] indices, String source) {
+        int[] l = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            l[i] = labels[indices[i]];
+        }
+        return new ArrayDataset(x.getRows(indices).dup(), l, classes.size());
+    }
+
+    /** The same examples with every label flipped (class c to 1 - c): a validation set that disagrees. */
+    public ArrayDataset flipped() {
+        int[] l = new int[labels.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = 1 - labels[i];
+        }
+        return new ArrayDataset(x, l, classes.size());
+    }
 }

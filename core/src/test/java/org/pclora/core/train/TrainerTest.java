@@ -93,6 +93,82 @@ class TrainerTest {
     }
 
     @Test
+    void bestValidationSelectsAnEarlierStepThanTheLast() {
+        // validation labels are the training labels flipped: the better the model learns the training
+        // rule, the worse it does on validation, so the best evaluation is an early one
+        ArrayDataset train = ArrayDataset.separable(128, 4, 1);
+        ArrayDataset val = ArrayDataset.separable(64, 4, 2).flipped();
+        TinyModel last = new TinyModel(4, 16, 2, 3, DataType.FLOAT);
+        new Trainer(settings(4, 0, 3e-2), m -> { }, null).trainTeacher(last, train); // 8 steps per epoch, 32 in all
+        TinyModel chosen = new TinyModel(4, 16, 2, 3, DataType.FLOAT);
+        List<Validation.Point> points = new ArrayList<>();
+        Map<Long, float[][]> weightsAt = new LinkedHashMap<>();
+        Trainer t = new Trainer(settings(4, 0, 3e-2), m -> weightsAt.put(m.step(), chosen.parameters().stream()
+                .map(p -> p.value().dup().data().asFloat()).toArray(float[][]::new)), null)
+                .validate(new Validation(val, 8, 64, true, 0), points::add);
+        t.trainTeacher(chosen, train);
+        assertEquals(List.of(8L, 16L, 24L, 32L), points.stream().map(Validation.Point::step).toList());
+        Validation.Point best = points.get(0);
+        for (Validation.Point p : points) {
+            if (p.accuracy() > best.accuracy() || p.accuracy() == best.accuracy() && p.loss() < best.loss()) {
+                best = p;
+            }
+        }
+        Validation.Selected s = t.selected();
+        assertEquals(best.step(), s.step());
+        assertTrue(s.step() < 32, "selected step " + s.step() + " of 32: " + points);
+        assertTrue(points.get(3).accuracy() < s.accuracy(), points.toString());
+        // the model ends with the weights it had at the selected step, and scores on validation what it scored then
+        float[][] expected = weightsAt.get(s.step());
+        for (int i = 0; i < expected.length; i++) {
+            assertArrayEquals(expected[i], chosen.parameters().get(i).value().dup().data().asFloat(), 0f);
+        }
+        assertEquals(s.accuracy(), Evaluator.score(chosen, val, 64).accuracy(), 0.0);
+        assertEquals(points.get(3).accuracy(), Evaluator.score(last, val, 64).accuracy(), 0.0,
+                "without selection the last step's weights remain");
+        assertEquals(32, s.stepsRun());
+    }
+
+    @Test
+    void patienceStopsAfterThatManyEvaluationsWithoutImprovement() {
+        ArrayDataset train = ArrayDataset.separable(128, 4, 1);
+        ArrayDataset val = ArrayDataset.separable(64, 4, 2).flipped();
+        List<Validation.Point> points = new ArrayList<>();
+        List<StepMetrics> log = new ArrayList<>();
+        Trainer t = new Trainer(settings(20, 0, 3e-2), log::add, null)
+                .validate(new Validation(val, 8, 64, false, 2), points::add);
+        t.trainTeacher(new TinyModel(4, 16, 2, 3, DataType.FLOAT), train);
+        Validation.Selected s = t.selected();
+        assertTrue(s.stoppedEarly());
+        // stopped at the second evaluation after the best one, long before 20 epochs (160 steps)
+        assertEquals(s.step() + 16, s.stepsRun(), points.toString());
+        assertEquals(s.stepsRun(), log.get(log.size() - 1).step());
+    }
+
+    @Test
+    void aPcLoraStudentSelectsOnlyAmongEvaluationsAtLambdaZero() {
+        ArrayDataset train = ArrayDataset.separable(128, 4, 1);
+        ArrayDataset val = ArrayDataset.separable(64, 4, 2).flipped();
+        TinyModel teacher = new TinyModel(4, 16, 2, 3, DataType.FLOAT);
+        new Trainer(settings(4, 0, 3e-2), m -> { }, null).trainTeacher(teacher, train);
+        TinyModel student = teacher.copy();
+        Adapters.apply(student, new PcLoraAdapterFactory(),
+                new AdapterSpec(2, 4, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 5), ".*");
+        List<Validation.Point> points = new ArrayList<>();
+        Objective obj = new Objective(0.2, List.of(new Objective.Term(MSE, 1.0)));
+        Trainer t = new Trainer(settings(5, 0, 1e-2), m -> { }, null)
+                .validate(new Validation(val, 4, 64, true, 0), points::add);
+        t.trainStudent(teacher, student, LINEAR, 0.5, obj, train);
+        // 40 steps, lambda 0 from step 20: evaluations at 4, 8, ..., 40; eligible from step 20 on
+        assertEquals(10, points.size());
+        for (Validation.Point p : points) {
+            assertEquals(p.step() >= 20, p.eligible(), "step " + p.step() + " lambda " + p.lambda());
+        }
+        assertTrue(t.selected().step() >= 20, "selected step " + t.selected().step());
+        assertEquals(0.0, Adapters.adapters(student).get(0).lambda());
+    }
+
+    @Test
     void studentFollowsTheScheduleAndEndsAtLambdaZero() {
         ArrayDataset train = ArrayDataset.separable(128, 4, 1);
         TinyModel teacher = new TinyModel(4, 16, 2, 3, DataType.FLOAT);

@@ -55,7 +55,28 @@ public final class TextDataset implements Dataset {
         return source;
     }
 
+    @Override
+    public boolean selectable() {
+        return true;
+    }
+
+    @Override
+    public Dataset select(int[] indices, String newSource) {
+        int[][] i2 = new int[indices.length][];
+        int[][] t2 = types == null ? null : new int[indices.length][];
+        int[] l2 = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            i2[k] = ids[indices[k]];
+            if (t2 != null) {
+                t2[k] = types[indices[k]];
+            }
+            l2[k] = labels[indices[k]];
+        }
+        return new TextDataset(i2, t2, l2, classNames, newSource, padId, maxLength, padToMax);
+    }
+
     /** Class index of example {@code i}. */
+    @Override
     public int label(int i) {
         return labels[i];
     }

@@ -32,14 +32,15 @@ import org.pclora.core.spi.PluginParameters;
  *   <li>{@code classes}: class names in label order (default: the format's, else the sorted
  *       distinct labels of the train split, or 0..max when they are all integers);</li>
  *   <li>{@code limit} / {@code test_limit}: keep a seeded random subset of N examples of each /
- *       the test split (file order kept); {@code subset_seed} (default 0);</li>
+ *       the test split (file order kept); {@code subset_seed} (default 0); {@code val_limit} for a
+ *       format's own validation split (default: {@code test_limit}, else {@code limit});</li>
  *   <li>{@code name}, {@code provider}: the plugin's name (ignored here).</li>
  * </ul>
  */
 public abstract class TextDatasetProvider implements DatasetProvider {
     /** Keys every text format accepts. */
     protected static final Set<String> COMMON_KEYS = Set.of("name", "provider", "max_length", "pad_to_max", "classes", "limit",
-            "test_limit", "subset_seed");
+            "test_limit", "val_limit", "subset_seed");
 
     /** Keys specific to the format, besides {@link #COMMON_KEYS}. */
     protected abstract Set<String> formatKeys();
@@ -62,7 +63,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
         keys.addAll(formatKeys());
         keys.remove("provider");
         return PluginParameters.optional(keys, k -> switch (k) {
-            case "max_length", "limit", "test_limit", "subset_seed" -> PluginParameter.Type.INTEGER;
+            case "max_length", "limit", "test_limit", "val_limit", "subset_seed" -> PluginParameter.Type.INTEGER;
             case "pad_to_max" -> PluginParameter.Type.BOOLEAN;
             default -> PluginParameter.Type.ANY;
         });
@@ -71,8 +72,10 @@ public abstract class TextDatasetProvider implements DatasetProvider {
     @Override
     public Dataset open(Config dataset, Config architecture, String split) {
         checkKeys(dataset);
-        if (!split.equals("train") && !split.equals("test")) {
-            throw new PcLoraException("dataset split '" + split + "' is not known to " + name() + ": train or test");
+        boolean validation = split.equals("validation") && hasValidation(dataset);
+        if (!split.equals("train") && !split.equals("test") && !validation) {
+            throw new PcLoraException("dataset split '" + split + "' is not known to " + name() + ": train or test"
+                    + (hasValidation(dataset) ? " or validation" : ""));
         }
         int maxLength = dataset.hasPath("max_length") ? getInt(dataset, "max_length")
                 : architecture.hasPath("max_length") ? architecture.getInt("max_length") : 128;
@@ -84,6 +87,10 @@ public abstract class TextDatasetProvider implements DatasetProvider {
         int limit = dataset.hasPath("limit") ? getInt(dataset, "limit") : 0;
         if (split.equals("test") && dataset.hasPath("test_limit")) {
             limit = getInt(dataset, "test_limit");
+        }
+        if (validation) {
+            limit = dataset.hasPath("val_limit") ? getInt(dataset, "val_limit")
+                    : dataset.hasPath("test_limit") ? getInt(dataset, "test_limit") : limit;
         }
         long subsetSeed = dataset.hasPath("subset_seed") ? getInt(dataset, "subset_seed") : 0;
         ex = subset(ex, limit, subsetSeed);

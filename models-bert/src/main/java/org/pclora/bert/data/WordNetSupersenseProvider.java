@@ -57,6 +57,12 @@ public final class WordNetSupersenseProvider extends TextDatasetProvider {
         return Set.of("path", "text", "prepend_lemmas", "eval_split");
     }
 
+    /** WordNet has its own validation split (1,000 embedded glosses; 10 % of all synsets from a dict folder). */
+    @Override
+    public boolean hasValidation(Config dataset) {
+        return true;
+    }
+
     @Override
     protected List<String> formatClasses(Config dataset) {
         return WordNetNouns.SUPERSENSES;

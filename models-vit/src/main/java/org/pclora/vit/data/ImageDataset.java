@@ -57,7 +57,18 @@ public final class ImageDataset implements Dataset {
         return raw;
     }
 
+    @Override
+    public boolean selectable() {
+        return true;
+    }
+
+    @Override
+    public Dataset select(int[] indices, String newSource) {
+        return new ImageDataset(raw.select(indices), preprocessor, augmentable, newSource);
+    }
+
     /** Label of example {@code i} (in file order). */
+    @Override
     public int label(int i) {
         return raw.label(i);
     }

@@ -71,6 +71,21 @@ public final class RawImages {
         return new RawImages(source, channels, hs, ws, px, labels, classNames);
     }
 
+    /** The images at {@code idx}, in that order. */
+    public RawImages select(int[] idx) {
+        int[] h = new int[idx.length];
+        int[] w = new int[idx.length];
+        byte[][] px = new byte[idx.length][];
+        int[] l = new int[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            h[k] = heights[idx[k]];
+            w[k] = widths[idx[k]];
+            px[k] = pixels[idx[k]];
+            l[k] = labels[idx[k]];
+        }
+        return new RawImages(source, channels, h, w, px, l, classNames);
+    }
+
     /** The first {@code n} examples (all when n is at least the size). */
     public RawImages limit(int n) {
         if (n >= size()) {
