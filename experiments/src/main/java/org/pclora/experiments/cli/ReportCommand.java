@@ -30,8 +30,26 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "<dir>", description = "Where to write the report (default: the first <dir>).")
     Path out;
 
+    @Option(names = "--select-by", paramLabel = "<criterion>", description = "Select on validation: val_accuracy"
+            + " (with --over); writes selection.md and selection.csv.")
+    String selectBy;
+
+    @Option(names = "--over", paramLabel = "<keys>", split = ",", description = "Configuration keys to select over"
+            + " (e.g. optimizer.lr,loss.alpha): runs that differ only in these and the seed compete.")
+    List<String> over;
+
     @Override
     public Integer call() throws IOException {
+        if (selectBy != null && !selectBy.equals(org.pclora.experiments.report.ValidationSelection.CRITERION)) {
+            throw new PcLoraException("report: --select-by=" + selectBy + " is not accepted: use --select-by="
+                    + org.pclora.experiments.report.ValidationSelection.CRITERION);
+        }
+        if (selectBy != null && (over == null || over.isEmpty())) {
+            throw new PcLoraException("report: --select-by needs --over=<keys> (e.g. --over=optimizer.lr,loss.alpha)");
+        }
+        if (selectBy == null && over != null) {
+            throw new PcLoraException("report: --over needs --select-by=val_accuracy");
+        }
         if (out != null && Files.exists(root.workingDir().resolve(out)) && !Files.isDirectory(root.workingDir().resolve(out))) {
             throw new PcLoraException("report: --out " + out + " is a file, not a directory: give a directory"
                     + " (it is created when missing) for the report files");
@@ -44,8 +62,17 @@ public final class ReportCommand implements Callable<Integer> {
             throw new PcLoraException("report: cannot create the output directory " + target + " (" + e
                     + "): give a writable directory with --out");
         }
+        org.pclora.experiments.report.ValidationSelection selection = selectBy == null ? null
+                : org.pclora.experiments.report.ValidationSelection.of(report.groups(), over);
         report.writeTo(target);
         root.out().print(report.grouped().markdown());
+        if (selection != null) {
+            org.pclora.core.io.AtomicFiles.writeString(target.resolve("selection.md"), "# Selected on validation\n\n"
+                    + selection.markdown());
+            org.pclora.core.io.AtomicFiles.writeString(target.resolve("selection.csv"), selection.csv());
+            root.out().println();
+            root.out().print(selection.markdown());
+        }
         if (!report.paperMarkdown().isEmpty()) {
             root.out().println();
             root.out().print(report.paperMarkdown());

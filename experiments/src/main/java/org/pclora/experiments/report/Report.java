@@ -55,6 +55,10 @@ public final class Report {
         charts.put("accuracy_vs_compression.png", png(plots.accuracyVsCompression()));
         charts.put("lambda.png", png(plots.lambda()));
         charts.put("loss.png", png(plots.loss()));
+        JFreeChart val = ValidationPlot.of(runs);
+        if (val != null) {
+            charts.put("val.png", png(val)); // only where a run logged validation (train.eval_every > 0)
+        }
         this.notes = List.copyOf(plots.notes());
     }
 

@@ -28,7 +28,24 @@ import org.pclora.experiments.run.RunDirectory;
  * @param config  the resolved configuration, empty when neither source exists
  * @param student the student phase's metrics lines, in step order
  */
-public record RunRecord(Path dir, Map<String, Object> summary, Config config, List<MetricPoint> student) {
+public record RunRecord(Path dir, Map<String, Object> summary, Config config, List<MetricPoint> student,
+                        List<ValidationPoint> validation) {
+    /** The student's metrics, without validation lines (runs read before validation existed). */
+    public RunRecord(Path dir, Map<String, Object> summary, Config config, List<MetricPoint> student) {
+        this(dir, summary, config, student, List.of());
+    }
+
+    /**
+     * One evaluation of the student on the validation split ({@code train.eval_every}).
+     *
+     * @param step     optimizer step
+     * @param lambda   the decay factor the weights were evaluated at
+     * @param accuracy validation accuracy in [0, 1]
+     * @param loss     validation cross-entropy
+     */
+    public record ValidationPoint(long step, double lambda, double accuracy, double loss) {
+    }
+
 
     /**
      * One logged student step.
@@ -59,7 +76,8 @@ public record RunRecord(Path dir, Map<String, Object> summary, Config config, Li
         if (summary == null) {
             throw new PcLoraException("report: " + summaryFile + " is empty; delete or move the broken run");
         }
-        return new RunRecord(dir, summary, readConfig(dir, summary), readStudentMetrics(dir));
+        List<ValidationPoint> validation = new ArrayList<>();
+        return new RunRecord(dir, summary, readConfig(dir, summary), readStudentMetrics(dir, validation), validation);
     }
 
     private static Config readConfig(Path dir, Map<String, Object> summary) {
@@ -80,7 +98,7 @@ public record RunRecord(Path dir, Map<String, Object> summary, Config config, Li
     }
 
     @SuppressWarnings("unchecked")
-    private static List<MetricPoint> readStudentMetrics(Path dir) {
+    private static List<MetricPoint> readStudentMetrics(Path dir, List<ValidationPoint> validation) {
         Path file = dir.resolve(RunDirectory.METRICS);
         List<MetricPoint> out = new ArrayList<>();
         if (!Files.isRegularFile(file)) {
@@ -105,10 +123,16 @@ public record RunRecord(Path dir, Map<String, Object> summary, Config config, Li
             if (m == null || !"student".equals(m.get("phase")) || !(m.get("step") instanceof Number step)) {
                 continue;
             }
+            if (m.containsKey("val_accuracy")) {
+                validation.add(new ValidationPoint(step.longValue(), asDouble(m.get("lambda")),
+                        asDouble(m.get("val_accuracy")), asDouble(m.get("val_loss"))));
+                continue;
+            }
             out.add(new MetricPoint(step.longValue(), asLong(m.get("total_steps")), asDouble(m.get("lambda")),
                     asDouble(m.get("task_loss")), asDouble(m.get("distill_loss")), asDouble(m.get("loss"))));
         }
         out.sort((a, b) -> Long.compare(a.step(), b.step()));
+        validation.sort((a, b) -> Long.compare(a.step(), b.step()));
         return out;
     }
 

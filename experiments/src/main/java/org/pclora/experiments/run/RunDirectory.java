@@ -254,6 +254,30 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * Appends one validation line: {@code phase}, {@code step}, {@code lambda}, {@code val_accuracy},
+     * {@code val_loss}, {@code eligible} (whether the weights may be selected) and {@code wall_s}.
+     */
+    public void appendValidation(org.pclora.core.train.Validation.Point p, double wallSeconds) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("phase", p.phase());
+        line.put("step", p.step());
+        line.put("lambda", p.lambda());
+        line.put("val_accuracy", p.accuracy());
+        line.put("val_loss", p.loss());
+        line.put("eligible", p.eligible());
+        if (!Double.isNaN(wallSeconds)) {
+            line.put("wall_s", Math.round(wallSeconds * 1000) / 1000.0);
+        }
+        try (BufferedWriter w = Files.newBufferedWriter(file(METRICS), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            w.write(new ObjectMapper().writeValueAsString(line));
+            w.newLine();
+        } catch (IOException e) {
+            throw new PcLoraException("cannot append to " + file(METRICS) + ": " + e.getMessage());
+        }
+    }
+
     /** Writes a JSON file atomically. */
     public void writeJson(String name, Object value) {
         AtomicFiles.write(file(name), out -> out.write(JSON.writeValueAsBytes(value)));

@@ -40,6 +40,8 @@ final class RunFixtures {
         long totalSteps = 10;
         int logEvery = 5;
         String teacherKey = "t42";
+        /** The selected weights' validation accuracy (NaN: the run logged no validation). */
+        double valAccuracy = Double.NaN;
 
         Spec with(java.util.function.Consumer<Spec> change) {
             change.accept(this);
@@ -81,6 +83,9 @@ final class RunFixtures {
         sum.put("compressed_form", s.compressed);
         sum.put("delta", s.compressedAcc - s.teacherAcc);
         sum.put("wall_time_s", 10.0);
+        if (!Double.isNaN(s.valAccuracy)) {
+            sum.put("selection", Map.of("rule", "best_val", "step", s.totalSteps, "val_accuracy", s.valAccuracy));
+        }
         sum.put("provenance", Map.of("seed", s.seed, "plugins", Map.of("schedule/" + s.schedule, "0.1.0-SNAPSHOT")));
         Files.writeString(dir.resolve("summary.json"), JSON.writeValueAsString(sum));
         Files.writeString(dir.resolve("config.conf"), "name = fixture\nseed = " + s.seed + "\n"
@@ -98,6 +103,13 @@ final class RunFixtures {
             double lambda = Math.max(0, 1 - (step - 1) / (double) Math.round(s.ratio * s.totalSteps));
             lines.add(JSON.writeValueAsString(Map.of("phase", "student", "step", step, "total_steps", s.totalSteps,
                     "lambda", lambda, "task_loss", 1.0 / step, "distill_loss", 0.5 / step, "loss", 0.6 / step)));
+        }
+        if (!Double.isNaN(s.valAccuracy)) {
+            for (long step = s.logEvery; step <= s.totalSteps; step += s.logEvery) {
+                double lambda = Math.max(0, 1 - step / (double) Math.round(s.ratio * s.totalSteps));
+                lines.add(JSON.writeValueAsString(Map.of("phase", "student", "step", step, "lambda", lambda,
+                        "val_accuracy", s.valAccuracy * step / s.totalSteps, "val_loss", 1.0, "eligible", lambda == 0)));
+            }
         }
         Files.writeString(dir.resolve("metrics.jsonl"), String.join("\n", lines) + "\n");
         return dir;
