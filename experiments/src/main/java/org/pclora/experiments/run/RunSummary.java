@@ -36,6 +36,17 @@ public record RunSummary(String experiment, String runDir, String model, String 
                          String distill, Teacher teacher, double studentAccuracy, Compressed compressed,
                          Compression compression, boolean compressedForm, double wallTimeS, double wallTimeSegmentS,
                          Provenance provenance, Map<String, Object> notes) {
+    /** A summary without further fields. */
+    public RunSummary(String experiment, String runDir, String model, String family, String dataset, int classes,
+                      String adapter, int rank, double loraAlpha, String schedule, double ratio, double alpha,
+                      String distill, Teacher teacher, double studentAccuracy, Compressed compressed,
+                      Compression compression, boolean compressedForm, double wallTimeS, double wallTimeSegmentS,
+                      Provenance provenance) {
+        this(experiment, runDir, model, family, dataset, classes, adapter, rank, loraAlpha, schedule, ratio, alpha,
+                distill, teacher, studentAccuracy, compressed, compression, compressedForm, wallTimeS, wallTimeSegmentS,
+                provenance, Map.of());
+    }
+
     /** How the wall times are counted, written beside them. */
     public static final String WALL_TIME_RULE = "wall_time_s: every segment of the run, a segment stopped by a kill"
             + " counted up to its last metrics.jsonl line; wall_time_segment_s: the last segment (from its start or"
