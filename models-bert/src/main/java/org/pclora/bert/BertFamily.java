@@ -146,6 +146,41 @@ public final class BertFamily extends TransformerFamily<BertModel> {
         return tensorName.startsWith("cls.");
     }
 
+    /**
+     * The WordPiece tokenizer an export records ({@code description}), checked against the
+     * vocabulary's SHA-256; without one, the architecture's ({@code vocab}, {@code lower_case},
+     * {@code max_length}). A vocabulary larger than the model's embedding table is refused.
+     */
+    @Override
+    public Optional<org.pclora.core.model.TextEncoder> textEncoder(Config architecture, Config description) {
+        org.pclora.bert.tokenizer.BertTokenizer tok;
+        if (description == null) {
+            tok = org.pclora.bert.tokenizer.Tokenizers.forArchitecture(architecture,
+                    architecture.hasPath("max_length") ? architecture.getInt("max_length") : 128);
+        } else {
+            String vocab = description.getString(org.pclora.core.model.TextEncoder.VOCAB);
+            tok = org.pclora.bert.tokenizer.Tokenizers.open(vocab,
+                    description.getBoolean(org.pclora.core.model.TextEncoder.LOWER_CASE),
+                    description.getInt(org.pclora.core.model.TextEncoder.MAX_LENGTH));
+            String want = description.hasPath(org.pclora.core.model.TextEncoder.VOCAB_SHA256)
+                    ? description.getString(org.pclora.core.model.TextEncoder.VOCAB_SHA256) : null;
+            if (want != null && !want.equals(tok.vocabSha256())) {
+                tok.close();
+                throw new PcLoraException("vocabulary " + vocab + " is not the one the model was trained with (its SHA-256 "
+                        + "differs from the export's " + want + "): put the original vocabulary back at that path");
+            }
+        }
+        int vocabSize = architecture.hasPath("vocab_size") ? architecture.getInt("vocab_size") : Integer.MAX_VALUE;
+        if (tok.vocabSize() > vocabSize) {
+            String source = tok.source();
+            int n = tok.vocabSize();
+            tok.close();
+            throw new PcLoraException("vocabulary " + source + " has " + n + " tokens, more than the model's vocab_size "
+                    + vocabSize + ": give the model's own vocabulary (model vocab=<vocab.txt>)");
+        }
+        return Optional.of(new org.pclora.bert.tokenizer.BertTextEncoder(tok));
+    }
+
     @Override
     public List<CheckpointReader> checkpointReaders() {
         return List.of(new TfCheckpointReader());

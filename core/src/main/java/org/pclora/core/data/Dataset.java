@@ -26,6 +26,15 @@ public interface Dataset {
      */
     Iterator<Batch> batches(int batchSize, boolean shuffle, long seed, boolean augment);
 
+    /**
+     * How raw inputs became this split's tensors, for exports that must take raw inputs later:
+     * a text split's tokenizer ({@link org.pclora.core.model.TextEncoder#description()}); empty
+     * when there is nothing to record.
+     */
+    default java.util.Optional<com.typesafe.config.Config> textEncoding() {
+        return java.util.Optional.empty();
+    }
+
     /** Where the data came from, for provenance (path or "embedded:..."). */
     String source();
 

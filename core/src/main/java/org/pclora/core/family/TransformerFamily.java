@@ -323,7 +323,8 @@ public abstract class TransformerFamily<M extends TransformerClassifier> impleme
         if (head != null && head.rank() == 2 && head.size(0) == classes) {
             return false;
         }
-        LOG.info("checkpoint {} has {}: using a new {}-class head", source,
+        // Said once by the caller (the load summary's "classifier initialised fresh", infer's warning).
+        LOG.debug("checkpoint {} has {}: using a new {}-class head", source,
                 head == null ? "no classifier" : "a " + head.size(0) + "-class classifier", classes);
         tensors.keySet().removeIf(k -> k.startsWith(HEAD));
         // The model's own fresh head goes in under the head's names so a strict load counts it present.

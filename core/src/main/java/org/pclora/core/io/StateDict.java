@@ -39,6 +39,10 @@ public final class StateDict {
     public static final String ARCHITECTURE_KEY = "pclora.architecture";
     /** Metadata key of the run provenance, as JSON. */
     public static final String PROVENANCE_KEY = "pclora.provenance";
+    /** Metadata key of the class names in label order (the training data's), as a JSON array. */
+    public static final String LABELS_KEY = "pclora.labels";
+    /** Metadata key of the text encoder the model was trained with ({@link org.pclora.core.model.TextEncoder#description()}), as JSON. */
+    public static final String TEXT_ENCODER_KEY = "pclora.text_encoder";
 
     private static final String LORA_A = ".lora_A.weight";
     private static final String LORA_B = ".lora_B.weight";
@@ -261,6 +265,28 @@ public final class StateDict {
 
     /** Exports {@code model} to a safetensors file (atomically) with {@link #metadata}. */
     public static void save(Path file, ClassifierModel model, String provenanceJson) {
-        Safetensors.write(file, export(model), metadata(model, provenanceJson));
+        save(file, model, provenanceJson, Map.of());
+    }
+
+    /**
+     * Exports {@code model} with {@link #metadata} and {@code more} (e.g. {@link #inputMetadata}),
+     * atomically.
+     */
+    public static void save(Path file, ClassifierModel model, String provenanceJson, Map<String, String> more) {
+        Map<String, String> m = metadata(model, provenanceJson);
+        m.putAll(more);
+        Safetensors.write(file, export(model), m);
+    }
+
+    /**
+     * What an export needs to take raw inputs and name its outputs: the class names
+     * ({@link #LABELS_KEY}) and, for text, the tokenizer ({@link #TEXT_ENCODER_KEY}) of the
+     * training data.
+     */
+    public static Map<String, String> inputMetadata(org.pclora.core.data.Dataset train) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(LABELS_KEY, ConfigValueFactory.fromIterable(train.classNames()).render(ConfigRenderOptions.concise()));
+        train.textEncoding().ifPresent(c -> m.put(TEXT_ENCODER_KEY, c.root().render(ConfigRenderOptions.concise())));
+        return m;
     }
 }

@@ -55,6 +55,17 @@ public interface ModelFamily extends Plugin {
         return List.of();
     }
 
+    /**
+     * The text encoder (tokenizer) of a model of this family: the one {@code description} names
+     * (from an export's metadata, see {@link org.pclora.core.model.TextEncoder#description()}), or,
+     * with {@code description} null, the architecture's own. Empty for families that do not read
+     * text. A vocabulary that is missing or has changed since the export raises
+     * {@link org.pclora.core.PcLoraException}.
+     */
+    default java.util.Optional<org.pclora.core.model.TextEncoder> textEncoder(Config architecture, Config description) {
+        return java.util.Optional.empty();
+    }
+
     /** The feature kinds this family can tap. */
     Set<FeatureKind> taps();
 

@@ -16,16 +16,30 @@ import org.pclora.core.PcLoraException;
  */
 public final class KeyValueArguments {
     private final String command;
+    private final String accepted;
     private final Map<String, String> values;
+    private final Map<String, List<String>> repeated;
 
-    private KeyValueArguments(String command, Map<String, String> values) {
+    private KeyValueArguments(String command, String accepted, Map<String, String> values, Map<String, List<String>> repeated) {
         this.command = command;
+        this.accepted = accepted;
         this.values = values;
+        this.repeated = repeated;
     }
 
     /** Splits each argument at its first {@code =}; {@code accepted} describes valid keys for errors. */
     public static KeyValueArguments parse(String command, List<String> arguments, String accepted) {
+        return parse(command, arguments, accepted, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #parse(String, List, String)}, where the keys in {@code repeatable} may be given
+     * any number of times (read them with {@link #takeAll}).
+     */
+    public static KeyValueArguments parse(String command, List<String> arguments, String accepted,
+                                          java.util.Set<String> repeatable) {
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         for (String arg : arguments) {
             int eq = arg.indexOf('=');
             if (eq <= 0) {
@@ -36,12 +50,31 @@ public final class KeyValueArguments {
             if (value.isEmpty()) {
                 throw new PcLoraException(command + " argument '" + key + "' has no value; write " + key + "=<value>");
             }
+            if (repeatable.contains(key)) {
+                repeated.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(value);
+                continue;
+            }
             if (values.putIfAbsent(key, value) != null) {
                 throw new PcLoraException(command + " argument '" + key + "' is given twice ('" + values.get(key)
                         + "' and '" + value + "'); give it once");
             }
         }
-        return new KeyValueArguments(command, values);
+        return new KeyValueArguments(command, accepted, values, repeated);
+    }
+
+    /** Removes and returns every value of a repeatable key, in the order given (empty when absent). */
+    public List<String> takeAll(String key) {
+        List<String> v = repeated.remove(key);
+        return v == null ? List.of() : List.copyOf(v);
+    }
+
+    /** Throws the one-line error for the first argument not taken, naming the accepted keys. */
+    public void rejectUnknown() {
+        String first = !values.isEmpty() ? values.keySet().iterator().next()
+                : !repeated.isEmpty() ? repeated.keySet().iterator().next() : null;
+        if (first != null) {
+            throw new PcLoraException(command + " argument '" + first + "' is not known; accepted keys: " + accepted);
+        }
     }
 
     /** Removes and returns a value, or null when absent. */

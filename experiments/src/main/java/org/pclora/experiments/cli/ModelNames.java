@@ -11,6 +11,7 @@ import org.pclora.core.PcLoraException;
 import org.pclora.core.checkpoint.Checkpoint;
 import org.pclora.core.checkpoint.CheckpointChain;
 import org.pclora.core.checkpoint.CheckpointReader;
+import org.pclora.core.family.TransformerFamily;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.ModelFamily;
@@ -54,11 +55,34 @@ final class ModelNames {
     }
 
     /**
+     * A checkpoint loaded into a model, and what the command may tell about it.
+     *
+     * @param model      the model
+     * @param checkpoint what was read (its metadata included)
+     * @param family     the model's family
+     * @param freshHead  true when the checkpoint holds no classifier of the model's class count
+     *                   (the head is a seeded initialisation: its outputs mean nothing)
+     * @param provenance the checkpoint's provenance in words, or null when it has none
+     */
+    record Loaded(ClassifierModel model, Checkpoint checkpoint, ModelFamily family, boolean freshHead, String provenance) {
+    }
+
+    /**
      * Loads a checkpoint location (any format a registered family reads, see
      * {@link CheckpointChain}) into the family {@code model} names (with that architecture), or,
-     * with {@code model} null, into the family and architecture the checkpoint names.
+     * with {@code model} null, into the family and architecture the checkpoint names. Prints the
+     * checkpoint's provenance.
      */
     static ClassifierModel load(PcLoraCli root, String location, String model, String command) {
+        Loaded l = read(root, location, model, command);
+        if (l.provenance() != null) {
+            root.err().println(command + ": " + l.checkpoint().source() + " " + l.provenance());
+        }
+        return l.model();
+    }
+
+    /** As {@link #load}, printing nothing: the caller says what it wants once its inputs are checked. */
+    static Loaded read(PcLoraCli root, String location, String model, String command) {
         List<CheckpointReader> readers = new ArrayList<>();
         for (PluginRegistry.Entry e : root.registry().entries(PluginRegistry.Kind.MODEL)) {
             readers.addAll(((ModelFamily) e.plugin()).checkpointReaders());
@@ -70,21 +94,25 @@ final class ModelNames {
         } catch (PcLoraException e) {
             throw new PcLoraException(command + " " + e.getMessage());
         }
-        String provenance = c.metadata().get(org.pclora.core.io.StateDict.PROVENANCE_KEY);
-        if (provenance != null) {
-            root.err().println(command + ": " + c.source() + " "
-                    + org.pclora.core.provenance.Provenance.describe(provenance));
-        }
+        String json = c.metadata().get(org.pclora.core.io.StateDict.PROVENANCE_KEY);
+        String provenance = json == null ? null : org.pclora.core.provenance.Provenance.describe(json);
+        ModelFamily f;
+        Config architecture = null;
         if (model != null) {
             Config mc = config(root, model);
-            ModelFamily f = family(root, mc, command);
-            return f.load(c, f.resolve(mc), true);
-        }
-        if (c.family() == null) {
+            f = family(root, mc, command);
+            architecture = f.resolve(mc);
+        } else if (c.family() == null) {
             throw new PcLoraException(command + ": checkpoint " + c.source() + " names no model family (no pclora"
                     + " metadata, no config.json with model_type beside it); give model=<architecture> (e.g. vit-b16,"
                     + " bert-base or a conf/model option)");
+        } else {
+            f = root.registry().modelFamily(c.family());
         }
-        return root.registry().modelFamily(c.family()).load(c, null, true);
+        if (f instanceof TransformerFamily<?> tf) {
+            TransformerFamily.Loaded<?> l = tf.load(c, architecture, true, 0);
+            return new Loaded((ClassifierModel) l.model(), c, f, l.freshClassifier(), provenance);
+        }
+        return new Loaded(f.load(c, architecture, true), c, f, false, provenance);
     }
 }

@@ -85,7 +85,7 @@ public final class StudentStage {
         }
         Path exported = segment.dir().file(RunDirectory.STUDENT);
         Provenance exportProvenance = provenance.get().withTeacher(Hashes.file(teacher.weights()));
-        StateDict.save(exported, student, exportProvenance.toJson());
+        StateDict.save(exported, student, exportProvenance.toJson(), StateDict.inputMetadata(plan.train()));
         ClassifierModel reloaded = family.load(exported, null, true);
         double compressedAccuracy = Evaluator.accuracy(reloaded, plan.test(), evalBatch);
         Accounting.Report dense = Accounting.of(teacherModel);

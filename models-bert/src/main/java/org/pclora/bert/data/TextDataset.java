@@ -22,14 +22,17 @@ public final class TextDataset implements Dataset {
     private final int padId;
     private final int maxLength;
     private final boolean padToMax;
+    private final com.typesafe.config.Config textEncoding;
 
     /**
      * @param ids     word-piece ids of each example with [CLS]/[SEP], unpadded
      * @param types   token types of each example, or null (all zero)
      * @param labels  class index of each example
+     * @param textEncoding the tokenizer's description ({@link #textEncoding()}), or null
      */
     public TextDataset(int[][] ids, int[][] types, int[] labels, List<String> classNames, String source, int padId,
-                       int maxLength, boolean padToMax) {
+                       int maxLength, boolean padToMax, com.typesafe.config.Config textEncoding) {
+        this.textEncoding = textEncoding;
         this.ids = ids;
         this.types = types;
         this.labels = labels;
@@ -48,6 +51,11 @@ public final class TextDataset implements Dataset {
     @Override
     public List<String> classNames() {
         return classNames;
+    }
+
+    @Override
+    public java.util.Optional<com.typesafe.config.Config> textEncoding() {
+        return java.util.Optional.ofNullable(textEncoding);
     }
 
     @Override

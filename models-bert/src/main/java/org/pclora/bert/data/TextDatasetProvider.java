@@ -124,7 +124,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
                 }
             }
             return new TextDataset(ids, types, labels, classes, ex.source() + " (" + tok.source() + ", max_length "
-                    + maxLength + ")", tok.padId(), maxLength, padToMax);
+                    + maxLength + ")", tok.padId(), maxLength, padToMax, tok.description());
         }
     }
 

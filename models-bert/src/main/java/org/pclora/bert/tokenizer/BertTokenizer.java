@@ -48,12 +48,15 @@ public final class BertTokenizer implements AutoCloseable {
     private final int maxLength;
     private final int padId;
     private final String source;
+    private final boolean lowerCase;
 
-    private BertTokenizer(HuggingFaceTokenizer hf, Map<String, Integer> vocab, int maxLength, String source) {
+    private BertTokenizer(HuggingFaceTokenizer hf, Map<String, Integer> vocab, int maxLength, String source,
+                          boolean lowerCase) {
         this.hf = hf;
         this.vocab = vocab;
         this.maxLength = maxLength;
         this.source = source;
+        this.lowerCase = lowerCase;
         Integer pad = vocab.get("[PAD]");
         this.padId = pad == null ? 0 : pad;
     }
@@ -105,16 +108,18 @@ public final class BertTokenizer implements AutoCloseable {
             vocab.putIfAbsent(tokens.get(i), i);
         }
         String json = tokenizerJson(vocab, lowerCase);
-        return create(json.getBytes(StandardCharsets.UTF_8), vocab, maxLength, source);
+        return create(json.getBytes(StandardCharsets.UTF_8), vocab, maxLength, source, lowerCase);
     }
 
     /** The tokenizer described by a HF {@code tokenizer.json} (BERT-style WordPiece model expected). */
     public static BertTokenizer fromTokenizerJson(Path tokenizerJson, int maxLength) {
         byte[] bytes;
         Map<String, Integer> vocab = new LinkedHashMap<>();
+        boolean lower;
         try {
             bytes = Files.readAllBytes(tokenizerJson);
             var root = new ObjectMapper().readTree(bytes);
+            lower = root.path("normalizer").path("lowercase").asBoolean(false);
             var v = root.path("model").path("vocab");
             if (!v.isObject()) {
                 throw new PcLoraException("tokenizer " + tokenizerJson + " has no model.vocab object: expected a"
@@ -125,10 +130,11 @@ public final class BertTokenizer implements AutoCloseable {
             throw new PcLoraException("tokenizer " + tokenizerJson + " cannot be read as JSON (" + e.getMessage()
                     + "): expected a HF tokenizer.json");
         }
-        return create(bytes, vocab, maxLength, tokenizerJson.toString());
+        return create(bytes, vocab, maxLength, tokenizerJson.toString(), lower);
     }
 
-    private static BertTokenizer create(byte[] json, Map<String, Integer> vocab, int maxLength, String source) {
+    private static BertTokenizer create(byte[] json, Map<String, Integer> vocab, int maxLength, String source,
+                                        boolean lowerCase) {
         if (maxLength < 2) {
             throw new PcLoraException("tokenizer max length " + maxLength + " is not accepted: it must be at least 2"
                     + " to hold [CLS] and [SEP]");
@@ -139,7 +145,7 @@ public final class BertTokenizer implements AutoCloseable {
         options.put("padding", "false");
         options.put("maxLength", Integer.toString(maxLength));
         try (InputStream in = new ByteArrayInputStream(json)) {
-            return new BertTokenizer(HuggingFaceTokenizer.newInstance(in, options), vocab, maxLength, source);
+            return new BertTokenizer(HuggingFaceTokenizer.newInstance(in, options), vocab, maxLength, source, lowerCase);
         } catch (IOException | RuntimeException e) {
             throw new PcLoraException("tokenizer " + source + " cannot be built (" + e.getMessage()
                     + "): expected a HF tokenizer.json or a BERT vocab.txt");
@@ -288,6 +294,43 @@ public final class BertTokenizer implements AutoCloseable {
     /** Where the vocabulary came from. */
     public String source() {
         return source;
+    }
+
+    /** Whether text is lower-cased (and accents stripped) before WordPiece. */
+    public boolean lowerCase() {
+        return lowerCase;
+    }
+
+    /**
+     * SHA-256 (hex) of the vocabulary's tokens in id order, one per line with a final newline:
+     * for a {@code vocab.txt} without repeated tokens, the hash of the file itself.
+     */
+    public String vocabSha256() {
+        String[] byId = new String[vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
+        vocab.forEach((t, id) -> byId[id] = t);
+        StringBuilder b = new StringBuilder();
+        for (String t : byId) {
+            b.append(t == null ? "" : t).append('\n');
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * What rebuilds this tokenizer ({@code vocab}, {@code vocab_sha256}, {@code lower_case},
+     * {@code max_length}), as {@link org.pclora.core.model.TextEncoder#description()} states it.
+     */
+    public com.typesafe.config.Config description() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(org.pclora.core.model.TextEncoder.VOCAB, source);
+        m.put(org.pclora.core.model.TextEncoder.VOCAB_SHA256, vocabSha256());
+        m.put(org.pclora.core.model.TextEncoder.LOWER_CASE, lowerCase);
+        m.put(org.pclora.core.model.TextEncoder.MAX_LENGTH, maxLength);
+        return com.typesafe.config.ConfigFactory.parseMap(m);
     }
 
     @Override
