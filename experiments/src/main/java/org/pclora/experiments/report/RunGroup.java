@@ -24,7 +24,7 @@ public record RunGroup(Map<String, String> setting, List<RunRecord> runs) {
      * every number unchanged (parallel workers, checkpoint and log intervals, evaluation batch).
      */
     public static final Set<String> IGNORED = Set.of("seed", "name", "resume", "output.", "train.workers",
-            "train.checkpoint_every", "train.log_every", "train.eval_batch_size");
+            "train.checkpoint_every", "train.keep_checkpoints", "train.log_every", "train.eval_batch_size");
 
     /** Prefix of grouping keys taken from summary.json rather than from the configuration. */
     static final String SUMMARY = "summary:";

@@ -129,11 +129,30 @@ public final class ExperimentModule extends AbstractModule {
     private TrainingSettings settings(String phase, double lr) {
         Settings.workers(config); // read by multiruns only, but refused here too so no run accepts a bad value
         Config o = config.getConfig("optimizer");
-        return new TrainingSettings(Settings.integer(config, phase + ".epochs"),
-                Settings.integer(config, phase + ".batch_size"), lr, Settings.number(o, "min_lr"),
-                Settings.number(o, "warmup_ratio"), Settings.number(o, "weight_decay"), Settings.number(o, "beta1"),
-                Settings.number(o, "beta2"), Settings.number(o, "eps"), Settings.number(o, "clip_norm"),
-                Settings.longInteger(config, "seed"), Settings.integer(config, "train.log_every"),
-                Settings.integer(config, "train.checkpoint_every"));
+        try {
+            return new TrainingSettings(Settings.integer(config, phase + ".epochs"),
+                    Settings.integer(config, phase + ".batch_size"), lr, Settings.number(o, "min_lr"),
+                    Settings.number(o, "warmup_ratio"), Settings.number(o, "weight_decay"), Settings.number(o, "beta1"),
+                    Settings.number(o, "beta2"), Settings.number(o, "eps"), Settings.number(o, "clip_norm"),
+                    Settings.longInteger(config, "seed"), Settings.integer(config, "train.log_every"),
+                    Settings.integer(config, "train.checkpoint_every"));
+        } catch (org.pclora.core.PcLoraException e) {
+            throw new org.pclora.core.PcLoraException(withKey(phase, e.getMessage()), e);
+        }
+    }
+
+    /** Core's "epochs = 0 is not accepted: ..." with the configuration key the value came from. */
+    static String withKey(String phase, String message) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\w+) = ").matcher(message);
+        if (!m.find()) {
+            return message;
+        }
+        String key = switch (m.group(1)) {
+            case "epochs", "batch_size" -> phase + "." + m.group(1);
+            case "lr" -> phase.equals("teacher") ? "optimizer.teacher_lr" : "optimizer.lr";
+            case "log_every", "checkpoint_every" -> "train." + m.group(1);
+            default -> "optimizer." + m.group(1);
+        };
+        return key + message.substring(m.group(1).length());
     }
 }

@@ -91,7 +91,7 @@ public final class ExperimentRunner {
         boolean fresh = !Files.isDirectory(dir.path());
         return dir.hold(fresh, () -> {
             dir.initialise(provenance.configuration(), overrides);
-            RunSegment segment = new RunSegment(dir, log, runLabel, parallel, start);
+            RunSegment segment = new RunSegment(dir, log, runLabel, parallel, start, plan.settings().keepCheckpoints());
             TeacherStage.Teacher teacher = teacherStage.obtain(plan, segment);
             ClassifierModel teacherModel = teacherStage.load(teacher, plan);
             segment.println(String.format(Locale.ROOT, "teacher %s: accuracy %.4f (cache %s)", teacher.key(),
@@ -119,7 +119,8 @@ public final class ExperimentRunner {
         RunPlan plan = plan();
         return dir.hold(false, () -> {
             dir.initialise(provenance.configuration(), List.of());
-            TeacherStage.Teacher teacher = teacherStage.obtain(plan, new RunSegment(dir, log, runLabel, parallel, start));
+            TeacherStage.Teacher teacher = teacherStage.obtain(plan,
+                    new RunSegment(dir, log, runLabel, parallel, start, plan.settings().keepCheckpoints()));
             log.printf(Locale.ROOT, "teacher %s: cached in %s%n", teacher.key(), teacher.weights());
             return teacher.weights();
         }, weights -> { });

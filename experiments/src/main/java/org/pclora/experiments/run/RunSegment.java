@@ -28,11 +28,12 @@ public final class RunSegment {
      * @param label    "" or the prefix of every line ({@code [run 3] })
      * @param parallel whether other runs print at the same time (progress as plain lines)
      * @param start    when the segment started ({@link System#nanoTime()})
+     * @param keepCheckpoints checkpoints kept per phase
      */
-    RunSegment(RunDirectory dir, PrintStream log, String label, boolean parallel, long start) {
+    RunSegment(RunDirectory dir, PrintStream log, String label, boolean parallel, long start, int keepCheckpoints) {
         this.start = start;
         this.dir = dir;
-        this.checkpoints = new CheckpointStore(dir.checkpoints());
+        this.checkpoints = new CheckpointStore(dir.checkpoints(), keepCheckpoints);
         this.log = log;
         this.label = label;
         this.parallel = parallel;

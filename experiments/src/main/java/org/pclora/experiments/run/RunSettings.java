@@ -8,7 +8,8 @@ import org.pclora.core.PcLoraException;
 
 /**
  * The run-level keys, read and checked once: {@code name}, {@code seed}, {@code teacher.checkpoint},
- * the {@code student} group, {@code output.teacher_cache} and {@code train.eval_batch_size}.
+ * the {@code student} group, {@code output.teacher_cache}, {@code train.eval_batch_size} and
+ * {@code train.keep_checkpoints}.
  *
  * @param name              the experiment's name
  * @param seed              seed of initialisation, data order and adapters
@@ -18,9 +19,10 @@ import org.pclora.core.PcLoraException;
  * @param student           the {@code student} group
  * @param model             the {@code model} group, handed to the model family
  * @param dataset           the {@code dataset} group, handed to the dataset provider
+ * @param keepCheckpoints   checkpoints kept per phase ({@code train.keep_checkpoints}, at least 1)
  */
 public record RunSettings(String name, long seed, String teacherCheckpoint, Path teacherCache, int evalBatchSize,
-                          Student student, Config model, Config dataset) {
+                          Student student, Config model, Config dataset, int keepCheckpoints) {
 
     /** Where the student's weights start. */
     public enum Init {
@@ -60,6 +62,17 @@ public record RunSettings(String name, long seed, String teacherCheckpoint, Path
         return new RunSettings(Settings.string(config, "name"), Settings.longInteger(config, "seed"),
                 Settings.string(config, "teacher.checkpoint"), Path.of(Settings.string(config, "output.teacher_cache")),
                 Settings.integer(config, "train.eval_batch_size"), new Student(parsed, freeze, adapters, model),
-                config.getConfig("model"), config.getConfig("dataset"));
+                config.getConfig("model"), config.getConfig("dataset"), keepCheckpoints(config));
+    }
+
+    /** {@code train.keep_checkpoints} (configurations saved before it existed: the default). */
+    static int keepCheckpoints(Config config) {
+        int keep = config.hasPath("train.keep_checkpoints") ? Settings.integer(config, "train.keep_checkpoints")
+                : org.pclora.core.train.CheckpointStore.DEFAULT_KEEP;
+        if (keep < 1) {
+            throw new PcLoraException("train.keep_checkpoints = " + keep + " is not accepted: keep at least"
+                    + " 1 checkpoint per phase (2, the default, survives one damaged file)");
+        }
+        return keep;
     }
 }

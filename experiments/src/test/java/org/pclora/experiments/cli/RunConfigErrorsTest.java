@@ -35,6 +35,17 @@ class RunConfigErrorsTest {
     }
 
     @Test
+    void aTrainingSettingOutOfRangeNamesItsKey(@TempDir Path wd) {
+        assertRefused(run(wd, "student.epochs=0"), wd, "student.epochs = 0 is not accepted: epochs must be at least 1");
+        assertRefused(run(wd, "teacher.batch_size=0"), wd,
+                "teacher.batch_size = 0 is not accepted: batch size must be at least 1");
+        assertRefused(run(wd, "optimizer.teacher_lr=0"), wd,
+                "optimizer.teacher_lr = 0.0 is not accepted: the learning rate must be > 0");
+        assertRefused(run(wd, "train.keep_checkpoints=0"), wd, "train.keep_checkpoints = 0 is not accepted: keep at least 1"
+                + " checkpoint per phase (2, the default, survives one damaged file)");
+    }
+
+    @Test
     void aFractionalSeedIsRefusedNotTruncated(@TempDir Path wd) {
         assertRefused(run(wd, "seed=1.5"), wd, "configuration key seed = 1.5 is not an integer: give a whole number such as 1");
         assertRefused(run(wd, "-m", "seed=1,2.5"), wd,
