@@ -80,7 +80,7 @@ public final class TextDataset implements Dataset {
             }
             l2[k] = labels[indices[k]];
         }
-        return new TextDataset(i2, t2, l2, classNames, newSource, padId, maxLength, padToMax);
+        return new TextDataset(i2, t2, l2, classNames, newSource, padId, maxLength, padToMax, textEncoding);
     }
 
     /** Class index of example {@code i}. */
