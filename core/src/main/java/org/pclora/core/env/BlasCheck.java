@@ -46,9 +46,9 @@ public final class BlasCheck {
             Map.entry("sandybridge", Level.AVX), Map.entry("bulldozer", Level.AVX),
             Map.entry("piledriver", Level.AVX), Map.entry("steamroller", Level.AVX));
 
-    /** Expected sgemm cost of a kernel one level below the CPU's, for the warning (see docs/performance.md). */
-    private static final String AVX2_ON_AVX512_COST = "about 0.5x the sgemm speed (measured on an AVX-512 AMD EPYC:"
-            + " 79-92 against 171-174 GFLOP/s) and 1.5x the time per training step";
+    /** Expected cost of the AVX2 kernel on an AVX-512 CPU (see docs/performance.md, "Numerics under each BLAS kernel"). */
+    private static final String AVX2_ON_AVX512_COST = "about half the sgemm speed and 1.5x the time per training"
+            + " step (measured on an AVX-512 AMD EPYC: 79-92 against 171-174 GFLOP/s)";
 
     private BlasCheck() {
     }
@@ -112,13 +112,13 @@ public final class BlasCheck {
             return Optional.empty();
         }
         String cost = cpu == Level.AVX512 && coreLevel(kernel) == Level.AVX2 ? AVX2_ON_AVX512_COST
-                : "a slower sgemm kernel (up to 5x for the generic one)";
-        String source = preset == null || preset.isBlank()
-                ? "OPENBLAS_CORETYPE is not set, so OpenBLAS chose its " + kernel + " kernel"
-                : "OPENBLAS_CORETYPE=" + preset + " is set in the environment, so OpenBLAS runs its " + kernel + " kernel";
-        return Optional.of(source + ", while this CPU (" + cpu + ") could run " + best.get() + ": expect " + cost
-                + "; to use it, start with OPENBLAS_CORETYPE=" + best.get() + " (or unset it and start through ./pclora)"
-                + " - both are correct, the figures differ in the last digits");
+                : "a slower sgemm (up to 5x for OpenBLAS's generic kernel)";
+        String source = preset == null || preset.isBlank() ? "OPENBLAS_CORETYPE is not set and OpenBLAS chose its "
+                + kernel + " kernel" : "OPENBLAS_CORETYPE=" + preset + " (set in the environment) runs OpenBLAS's "
+                + kernel + " kernel";
+        return Optional.of(source + ", but this CPU supports " + best.get() + ": expect " + cost
+                + "; to use it, start with OPENBLAS_CORETYPE=" + best.get() + " (results then differ in the last"
+                + " digits; './pclora env' measures both kernels here)");
     }
 
     /** {@link #belowCapabilityWarning(String, String, String)} for this process and machine. */
@@ -126,12 +126,18 @@ public final class BlasCheck {
         return belowCapabilityWarning(System.getenv("OPENBLAS_CORETYPE"), BlasInfo.coreName().orElse(null), cpuFlags());
     }
 
-    /** Logs {@link #belowCapabilityWarning()} once per process. */
-    public static void warnIfSlow() {
-        if (!warned) {
-            warned = true;
-            belowCapabilityWarning().ifPresent(LOG::warn);
+    /** {@link #belowCapabilityWarning()} the first time it is asked for in this process, empty afterwards. */
+    public static synchronized Optional<String> warningOnce() {
+        if (warned) {
+            return Optional.empty();
         }
+        warned = true;
+        return belowCapabilityWarning();
+    }
+
+    /** Logs {@link #warningOnce()} (for entry points other than the {@code pclora} command, which prints it itself). */
+    public static void warnIfSlow() {
+        warningOnce().ifPresent(LOG::warn);
     }
 
     /** The {@code flags} line of /proc/cpuinfo (empty where there is none). */

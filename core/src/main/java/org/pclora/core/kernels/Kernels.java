@@ -469,6 +469,11 @@ public final class Kernels {
         }
     }
 
+    /** Float lanes of the fused kernels' vectors on this CPU (16 with AVX-512, 8 with AVX2); 0 without the module. */
+    public static int lanes() {
+        return MODULE ? VectorKernels.lanes() : 0;
+    }
+
     /** For diagnostics: which path the kernels take. */
     public static String describe() {
         return enabled ? "vector(" + VectorKernels.lanes() + " lanes, " + threads + " threads)"

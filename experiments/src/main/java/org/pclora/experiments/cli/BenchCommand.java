@@ -23,7 +23,8 @@ import org.pclora.core.adapter.AdapterLayer;
 import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.adapter.PcLoraLinear;
-import org.pclora.core.env.BlasCheck;
+import org.pclora.core.env.NumericsEnvironment;
+import org.pclora.core.env.SgemmProbe;
 import org.pclora.core.model.Batch;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.model.TransformerStack;
@@ -60,7 +61,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BlasCheck.warnIfSlow();
         KeyValueArguments kv = KeyValueArguments.parse("bench " + what, args,
                 "model, layers, width, heads, mlp, max_length, image_size, batch, rank, lambda, steps, warmup, checkpoint, repeats");
         Map<String, Object> result = switch (what) {
@@ -158,6 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + " peak RSS - committed Java heap (so it also counts JVM metaspace and code, ~0.1 GB)");
         r.put("memory", mem);
         r.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", ""));
+        r.put("numerics", NumericsEnvironment.facts());
         r.put("kernels", Kernels.describe());
         r.put("workspace", StepWorkspace.enabled());
         return r;
@@ -270,28 +271,6 @@ public final class BenchCommand implements Callable<Integer> {
         Config model = resolved != null ? resolved : extra.withFallback(ModelNames.config(root, name));
         ModelFamily f = ModelNames.family(root, model, "bench");
         return f.create(f.resolve(model), 1);
-    }
-
-    /** One [m, k] x [k, n] float32 product, timed on demand. */
-    static final class SgemmProbe {
-        private final INDArray x;
-        private final INDArray w;
-        private final INDArray y;
-        private final double flop;
-
-        SgemmProbe(long m, long k, long n) {
-            x = Nd4j.rand(DataType.FLOAT, m, k);
-            w = Nd4j.rand(DataType.FLOAT, n, k);
-            y = Nd4j.create(DataType.FLOAT, m, n);
-            flop = 2.0 * m * k * n;
-        }
-
-        /** GFLOP/s of one product now. */
-        double gflops() {
-            long t0 = System.nanoTime();
-            Nd4j.gemm(x, w, y, false, true, 1.0, 0.0);
-            return flop / ((System.nanoTime() - t0) / 1e9) / 1e9;
-        }
     }
 
     static double median(double[] v) {

@@ -7,9 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.env.NumericsEnvironment;
 
 /**
- * The machine part of a run's provenance: Java/ND4J/BLAS versions, OpenBLAS core type, the CPU
+ * The machine part of a run's provenance: Java/ND4J/BLAS versions, the OpenBLAS core type asked
+ * for and the {@linkplain NumericsEnvironment numerics} in force (kernel, threads, fused kernels), the CPU
  * and the OS (see {@link org.pclora.core.provenance.Provenance}).
  */
 public final class RunEnvironment {
@@ -20,7 +22,7 @@ public final class RunEnvironment {
     public static Map<String, Object> collect() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        p.put("nd4j", nd4jVersion());
+        p.put("nd4j", NumericsEnvironment.nd4jVersion());
         Map<String, Object> env = new LinkedHashMap<>();
         try {
             Nd4j.getExecutioner().getEnvironmentInformation().forEach((k, v) -> {
@@ -33,17 +35,12 @@ public final class RunEnvironment {
         }
         p.put("backend", env);
         p.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", ""));
+        // what decides the last bits (and keys the teacher cache): kernel in force, threads, versions
+        p.put("numerics", NumericsEnvironment.facts());
         p.put("cpu", cpuModel());
         p.put("cores", Runtime.getRuntime().availableProcessors());
         p.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         return p;
-    }
-
-    /** The ND4J version from its jar manifest, or the pinned version when the manifest lacks it. */
-    public static String nd4jVersion() {
-        Package pkg = Nd4j.class.getPackage();
-        String v = pkg == null ? null : pkg.getImplementationVersion();
-        return v == null ? "1.0.0-M2.1" : v;
     }
 
     /** The CPU model name from /proc/cpuinfo, or os.arch elsewhere. */

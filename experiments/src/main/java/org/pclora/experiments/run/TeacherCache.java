@@ -18,11 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.env.NumericsEnvironment;
 
 /**
  * Trained teachers, keyed by a hash of what determines them: the configuration (model, dataset,
- * teacher settings, optimizer, seed), the model and training code and the data files, so that a sweep over student settings trains each teacher
- * once. Concurrent runs of the same teacher wait for each other (in-process lock and file lock).
+ * teacher settings, optimizer, seed), the model and training code, the data files and the numerics
+ * of this machine (BLAS kernel and threads), so that a sweep over student settings trains each
+ * teacher once. Concurrent runs of the same teacher wait for each other (in-process lock and file lock).
  */
 public final class TeacherCache {
     private static final Map<String, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
@@ -44,20 +46,24 @@ public final class TeacherCache {
         return c.hasPath("optimizer.lr") ? c.withoutPath("optimizer.lr") : c;
     }
 
-    /** SHA-256 (first 16 hex digits) of the canonical JSON of the teacher's definition alone. */
-    public static String key(Config run) {
-        return key(run, null, Map.of());
-    }
-
     /**
      * SHA-256 (first 16 hex digits) of the canonical JSON of the teacher's definition, the hash of
-     * the model and training code ({@code null} leaves it out) and the hashes of the data files:
-     * after a code change or an edited data file the cache misses instead of serving a stale teacher.
+     * the model and training code ({@code null} leaves it out), the hashes of the data files and
+     * this machine's {@linkplain NumericsEnvironment#facts() numerics} (BLAS kernel and threads,
+     * library versions, fused kernels): after a code change, an edited data file or under another
+     * BLAS kernel the cache misses instead of serving a teacher whose numbers this run would not get.
      */
     public static String key(Config run, java.util.Collection<Class<?>> code, Map<String, String> data) {
+        return key(run, code, data, NumericsEnvironment.facts());
+    }
+
+    /** {@link #key(Config, java.util.Collection, Map)} with the numerics facts given. */
+    public static String key(Config run, java.util.Collection<Class<?>> code, Map<String, String> data,
+                             Map<String, String> numerics) {
         String json = teacherDefinition(run).root().render(ConfigRenderOptions.concise().setJson(true))
                 + (code == null ? "" : "\ncode " + org.pclora.core.provenance.Hashes.code(code))
-                + (data.isEmpty() ? "" : "\ndata " + new java.util.TreeMap<>(data));
+                + (data.isEmpty() ? "" : "\ndata " + new java.util.TreeMap<>(data))
+                + (numerics.isEmpty() ? "" : "\nnumerics " + new java.util.TreeMap<>(numerics));
         try {
             // Typesafe Config renders objects with sorted keys in concise JSON mode: the text is canonical.
             byte[] h = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
