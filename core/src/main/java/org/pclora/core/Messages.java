@@ -6,10 +6,10 @@ public final class Messages {
     }
 
     /**
-     * {@code message} on one line: each line break, with the blanks around it, becomes one space;
-     * null becomes "".
+     * {@code message} on one line: each line break, with the blanks around it, becomes one space,
+     * and the ends are trimmed; null becomes "".
      */
     public static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ");
+        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 }

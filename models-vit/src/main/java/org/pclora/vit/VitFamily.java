@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.family.TransformerFamily;
-import org.pclora.core.io.StateDict;
 import org.pclora.core.spi.PluginParameter;
 import org.pclora.vit.data.Bilinear;
 import org.slf4j.Logger;
@@ -38,8 +37,6 @@ public final class VitFamily extends TransformerFamily<VitModel> {
     public static final String DEFAULT_ARCHITECTURE = "vit-b16";
     /** Architecture name for free sizes: vit-b16's values overridden by the keys given. */
     public static final String CUSTOM = "custom";
-    /** Metadata key holding the resolved architecture JSON in our exports. */
-    public static final String ARCHITECTURE_METADATA = StateDict.ARCHITECTURE_KEY;
 
     private static final Logger LOG = LoggerFactory.getLogger(VitFamily.class);
     private static final PluginParameter.Type INTEGER = PluginParameter.Type.INTEGER;

@@ -37,11 +37,6 @@ public final class CheckpointChain {
         return new CheckpointChain(List.copyOf(all));
     }
 
-    /** The readers in the order they are asked. */
-    public List<CheckpointReader> readers() {
-        return readers;
-    }
-
     /** Reads {@code location} with the first reader that takes it. */
     public Checkpoint read(String location, boolean strict) {
         for (CheckpointReader r : readers) {

@@ -1,6 +1,7 @@
 package org.pclora.core.io;
 
 import java.nio.file.Path;
+import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
 
 /**
@@ -21,6 +22,6 @@ public class SafetensorsException extends PcLoraException {
     private static String format(Path file, String tensor, String problem) {
         String where = "safetensors file " + file + (tensor == null ? "" : ", tensor '" + tensor + "'");
         // One line, whatever a parser's message brought with it.
-        return (where + ": " + problem).replace('\n', ' ').replace('\r', ' ');
+        return Messages.oneLine(where + ": " + problem);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.spi.AdapterFactory;
 import org.pclora.core.spi.DatasetProvider;
@@ -233,7 +234,7 @@ public final class PluginRegistry {
      * provider class, the jar that holds or lists it, and the cause in one line.
      */
     private static Broken unloadable(Kind kind, ClassLoader loader, Class<?> type, Throwable ex) {
-        String msg = oneLine(ex.getMessage());
+        String msg = Messages.oneLine(ex.getMessage());
         String className = type != null ? type.getName() : null;
         if (className == null) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("Provider ([\\w.$]+)").matcher(msg);
@@ -265,11 +266,7 @@ public final class PluginRegistry {
     }
 
     private static String describe(Throwable t) {
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + oneLine(t.getMessage()));
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + Messages.oneLine(t.getMessage()));
     }
 
     private static String originOf(Class<?> c) {

@@ -2,7 +2,8 @@ package org.pclora.core.spi;
 
 /**
  * Something found at run time through {@link java.util.ServiceLoader}: a decay schedule, a
- * distillation loss, an adapter factory or a model family. Implementations need a public
+ * distillation loss, an adapter factory, a model family or a dataset provider (the kinds of
+ * {@link org.pclora.core.registry.PluginRegistry.Kind}). Implementations need a public
  * no-argument constructor; configured copies are made with the kind's own {@code configure}.
  */
 public interface Plugin {

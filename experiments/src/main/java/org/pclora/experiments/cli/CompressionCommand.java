@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.pclora.core.PcLoraException;
 import org.pclora.core.accounting.Accounting;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.spi.ModelFamily;
+import org.pclora.experiments.table.Table;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -45,13 +45,10 @@ public final class CompressionCommand implements Callable<Integer> {
         String seqLen = kv.take("max_length", "seq_len");
         String checkpoint = kv.take("checkpoint");
         String classes = kv.take("num_classes");
-        if (!kv.remaining().isEmpty()) {
-            String k = kv.remaining().keySet().iterator().next();
-            throw new PcLoraException("compression argument '" + k + "' is not known; accepted keys: " + ACCEPTED);
-        }
+        kv.rejectUnknown();
         List<Integer> ranks = new ArrayList<>();
         for (String r : (rankText == null ? (model == null ? "8,16,32,64" : "32") : rankText).split(",")) {
-            ranks.add(positive("rank", r.trim()));
+            ranks.add(kv.positive("rank", r.trim()));
         }
         if (checkpoint != null) {
             ClassifierModel m = ModelNames.load(root, checkpoint, model, "compression");
@@ -66,39 +63,34 @@ public final class CompressionCommand implements Callable<Integer> {
             // A named architecture (vit-b16, with its family's defaults) or else a conf/model option
             // (vit-mini), the names run's model= takes.
             Config named = ModelNames.isArchitecture(root, model) ? arch(model) : ModelNames.config(root, model);
-            ClassifierModel m = build(named, model, imageSize, seqLen, classes);
+            ClassifierModel m = build(kv, named, imageSize, seqLen, classes);
             for (int r : ranks) {
-                Accounting.Report rep = Accounting.planned(m, familyOf(named, model).defaultTargets(), r, true);
+                Accounting.Report rep = Accounting.planned(m, familyOf(named).defaultTargets(), r, true);
                 root.out().printf(Locale.ROOT, "%s, rank %d:%n%s%n", model, r, rep.table());
             }
             return 0;
         }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"model", "tokens", "rank", "dense params", "compressed params", "param compr.",
-                "adapted-layer param compr.", "dense MACs", "compressed MACs", "MAC compr."});
+        List<String> headers = List.of("model", "tokens", "rank", "dense params", "compressed params", "param compr.",
+                "adapted-layer param compr.", "dense MACs", "compressed MACs", "MAC compr.");
+        List<List<String>> rows = new ArrayList<>();
         Map<String, ClassifierModel> models = new LinkedHashMap<>();
-        models.put("vit-b16", build(arch("vit-b16"), "vit-b16", imageSize == null ? "224" : imageSize, null,
+        models.put("vit-b16", build(kv, arch("vit-b16"), imageSize == null ? "224" : imageSize, null,
                 classes == null ? "10" : classes));
-        models.put("bert-base", build(arch("bert-base"), "bert-base", null, seqLen == null ? "512" : seqLen,
+        models.put("bert-base", build(kv, arch("bert-base"), null, seqLen == null ? "512" : seqLen,
                 classes == null ? "2" : classes));
         for (Map.Entry<String, ClassifierModel> e : models.entrySet()) {
             for (int r : ranks) {
-                Accounting.Report rep = Accounting.planned(e.getValue(), familyOf(arch(e.getKey()), e.getKey()).defaultTargets(),
+                Accounting.Report rep = Accounting.planned(e.getValue(), familyOf(arch(e.getKey())).defaultTargets(),
                         r, true);
                 Accounting.Row t = rep.total();
-                rows.add(new String[] {e.getKey(), Integer.toString(rep.tokens()), Integer.toString(r),
+                rows.add(List.of(e.getKey(), Integer.toString(rep.tokens()), Integer.toString(r),
                         String.format(Locale.ROOT, "%,d", t.denseParameters()),
                         String.format(Locale.ROOT, "%,d", t.compressedParameters()), pct(t.parameterCompression()),
                         pct(rep.adapted().parameterCompression()), String.format(Locale.ROOT, "%,d", t.denseMacs()),
-                        String.format(Locale.ROOT, "%,d", t.compressedMacs()), pct(t.macCompression())});
+                        String.format(Locale.ROOT, "%,d", t.compressedMacs()), pct(t.macCompression())));
             }
         }
-        root.out().println("| " + String.join(" | ", rows.get(0)) + " |");
-        root.out().println("|" + "---|".repeat(rows.get(0).length));
-        for (String[] row : rows.subList(1, rows.size())) {
-            root.out().println("| " + String.join(" | ", row) + " |");
-        }
-        root.out().println();
+        root.out().println(Table.markdown(headers, rows));
         root.out().println("Paper (arXiv 2406.09117; its counting rule is not stated, and neither rule above matches both"
                 + " of its figures): ViT-B 94.36% parameters / 89.1% FLOPs, BERT-base 93.42% / 84.2%.");
         root.out().println("counting rule: " + Accounting.countingRule());
@@ -109,38 +101,27 @@ public final class CompressionCommand implements Callable<Integer> {
         return ConfigFactory.parseMap(Map.of("arch", name));
     }
 
-    private ModelFamily familyOf(Config model, String name) {
+    /** The family of a model config: its {@code family} key, or the family whose architectures include its {@code arch}. */
+    private ModelFamily familyOf(Config model) {
         return ModelNames.family(root, model, "compression");
     }
 
     /** The model {@code base} (a conf/model file's content or {@code arch = name}) with the size arguments. */
-    private ClassifierModel build(Config base, String arch, String imageSize, String seqLen, String classes) {
-        ModelFamily f = familyOf(base, arch);
+    private ClassifierModel build(KeyValueArguments kv, Config base, String imageSize, String seqLen, String classes) {
+        ModelFamily f = familyOf(base);
         Map<String, Object> m = new LinkedHashMap<>();
         // The family's resolve rejects a size key its models do not have (image_size for BERT ...).
         if (imageSize != null) {
-            m.put("image_size", positive("image_size", imageSize));
+            m.put("image_size", kv.positive("image_size", imageSize));
         }
         if (seqLen != null) {
-            m.put("max_length", positive("max_length", seqLen));
+            m.put("max_length", kv.positive("max_length", seqLen));
         }
         if (classes != null) {
-            m.put("num_classes", positive("num_classes", classes));
+            m.put("num_classes", kv.positive("num_classes", classes));
         }
         Config arch0 = f.resolve(ConfigFactory.parseMap(m).withFallback(base));
         return f.create(arch0, 0);
-    }
-
-    private static int positive(String key, String v) {
-        try {
-            int x = Integer.parseInt(v);
-            if (x >= 1) {
-                return x;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the error
-        }
-        throw new PcLoraException("compression argument " + key + "=" + v + " is not accepted: it must be an integer >= 1");
     }
 
     private static String pct(double v) {

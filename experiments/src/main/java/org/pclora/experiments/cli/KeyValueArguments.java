@@ -112,6 +112,20 @@ public final class KeyValueArguments {
         return v;
     }
 
+    /** {@code value} of argument {@code key} as an integer >= 1, else a one-line error. */
+    public int positive(String key, String value) {
+        try {
+            int x = Integer.parseInt(value);
+            if (x >= 1) {
+                return x;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error
+        }
+        throw new PcLoraException(command + " argument " + key + "=" + value
+                + " is not accepted: it must be an integer >= 1");
+    }
+
     /** The arguments not yet taken, in the order given. */
     public Map<String, String> remaining() {
         return new LinkedHashMap<>(values);

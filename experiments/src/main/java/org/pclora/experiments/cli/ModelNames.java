@@ -26,9 +26,7 @@ final class ModelNames {
 
     /** The {@code conf/model/<name>.conf} file's content when it exists, else {@code arch = <name>}. */
     static Config config(PcLoraCli root, String name) {
-        String home = root.env().get("PCLORA_HOME"); // the command's environment, as RunCommand reads it
-        Path conf = (home == null || home.isEmpty() ? root.workingDir() : Path.of(home))
-                .resolve("conf").resolve("model").resolve(name + ".conf");
+        Path conf = root.confDir().resolve("model").resolve(name + ".conf");
         return Files.isRegularFile(conf) ? ConfigFactory.parseFile(conf.toFile()) : ConfigFactory.parseMap(Map.of("arch", name));
     }
 

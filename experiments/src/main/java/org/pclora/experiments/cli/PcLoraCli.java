@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.Pointer;
+import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.env.BlasCheck;
 import org.pclora.core.registry.PluginRegistry;
@@ -47,6 +48,10 @@ public final class PcLoraCli implements Callable<Integer> {
             description = "Plugin directories or jars, separated by the path separator (':'); searched before $"
                     + PluginLoader.ENV + " and $" + PluginLoader.HOME_ENV + "/" + PluginLoader.DEFAULT_DIR + ".")
     String pluginsOption;
+
+    @Option(names = "--config-dir", paramLabel = "<dir>", scope = CommandLine.ScopeType.INHERIT,
+            description = "The conf/ tree (default: $PCLORA_HOME/conf, else ./conf).")
+    Path configDir;
 
     @Spec
     CommandSpec spec;
@@ -101,6 +106,19 @@ public final class PcLoraCli implements Callable<Integer> {
     /** The environment the command runs in (the process's, or a test's). */
     public Map<String, String> env() {
         return env;
+    }
+
+    /**
+     * The {@code conf/} tree every command composes from and finds model names in:
+     * {@code --config-dir} (from the working directory), else {@code $PCLORA_HOME/conf}, else
+     * {@code ./conf}.
+     */
+    public Path confDir() {
+        if (configDir != null) {
+            return workingDir.resolve(configDir);
+        }
+        String home = env.get("PCLORA_HOME");
+        return home != null && !home.isEmpty() ? Path.of(home, "conf") : workingDir.resolve("conf");
     }
 
     /** The working directory relative paths are resolved against. */
@@ -232,7 +250,7 @@ public final class PcLoraCli implements Callable<Integer> {
 
     /** A user error's message on one line (a message may wrap, e.g. a config error's origin). */
     private static String line(PcLoraException user) {
-        return user.getMessage().replaceAll("\\s*\\R\\s*", " ");
+        return Messages.oneLine(user.getMessage());
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pclora.core.PcLoraException;
 import org.pclora.experiments.config.ConfigComposer;
-import org.pclora.experiments.config.Override;
+import org.pclora.experiments.config.ConfigOverride;
 import org.pclora.experiments.config.Sweep;
 import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
@@ -45,22 +45,19 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-m", "--multirun"}, description = "Sweep over comma lists and range(...) values.")
     boolean multirun;
 
-    @Option(names = "--config-dir", paramLabel = "<dir>", description = "The conf/ tree (default: $PCLORA_HOME/conf, else ./conf).")
-    Path configDir;
-
     @Parameters(paramLabel = "override", description = "Overrides in Hydra's grammar.")
     List<String> args = new ArrayList<>();
 
-    @java.lang.Override
+    @Override
     public Integer call() {
-        List<Override> overrides = new ArrayList<>();
+        List<ConfigOverride> overrides = new ArrayList<>();
         String resume = null;
         for (String a : args) {
             if (a.startsWith("resume=")) {
                 resume = a.substring("resume=".length());
                 continue;
             }
-            overrides.add(Override.parse(a));
+            overrides.add(ConfigOverride.parse(a));
         }
         if (resume != null) {
             if (!overrides.isEmpty() || multirun) {
@@ -71,8 +68,8 @@ public final class RunCommand implements Callable<Integer> {
             return resume(root.workingDir().resolve(resume).normalize());
         }
         ConfigComposer composer = new ConfigComposer(confDir(), new PluginGroups(root.registry()));
-        List<Override> declared = composer.sweepOf(overrides);
-        List<Override> given = overrides;
+        List<ConfigOverride> declared = composer.sweepOf(overrides);
+        List<ConfigOverride> given = overrides;
         // A key the command line sets is not swept: row=pclora runs one row of a declared table.
         boolean unsweptLeft = declared.stream().anyMatch(d -> given.stream().noneMatch(o -> o.key().equals(d.key())));
         if (unsweptLeft && !multirun) {
@@ -80,8 +77,8 @@ public final class RunCommand implements Callable<Integer> {
                     + ": run it with -m (multirun)");
         }
         if (multirun) {
-            List<Override> all = new ArrayList<>();
-            for (Override d : declared) {
+            List<ConfigOverride> all = new ArrayList<>();
+            for (ConfigOverride d : declared) {
                 if (overrides.stream().noneMatch(o -> o.key().equals(d.key()))) {
                     all.add(d); // the command line wins over the experiment's own sweep values
                 }
@@ -147,10 +144,10 @@ public final class RunCommand implements Callable<Integer> {
      * launcher {@code launcher.name} names; the outcomes are recorded in multirun.json. A sweep
      * that ended prints its table; one left running elsewhere prints its directory.
      */
-    private Integer sweep(ConfigComposer composer, List<Override> overrides) {
-        List<List<Override>> runs = Sweep.expand(overrides);
+    private Integer sweep(ConfigComposer composer, List<ConfigOverride> overrides) {
+        List<List<ConfigOverride>> runs = Sweep.expand(overrides);
         List<Config> configs = new ArrayList<>();
-        for (List<Override> r : runs) {
+        for (List<ConfigOverride> r : runs) {
             Config c = Sweeper.absolutePaths(composer.compose(r).config(), root.workingDir(), root.env());
             runner(c); // validate and wire every run before any starts
             configs.add(c);
@@ -158,7 +155,7 @@ public final class RunCommand implements Callable<Integer> {
         // launcher keys say where the sweep runs, not what it computes: the same points share one directory
         Path sweepDir = Sweeper.sweepDir(configs.get(0), args.stream().filter(a -> !Sweeper.isLauncherKey(a)).toList());
         List<SweepLauncher.Point> points = Sweeper.points(sweepDir, configs,
-                runs.stream().map(r -> r.stream().map(Override::toString).toList()).toList());
+                runs.stream().map(r -> r.stream().map(ConfigOverride::toString).toList()).toList());
         String name = configs.get(0).hasPath("launcher.name") ? configs.get(0).getString("launcher.name") : "local";
         SweepLauncher launcher = Launchers.named(name, new SweepContext(root.err(), root.workingDir(),
                 confDir().toAbsolutePath(), nodeCommand(),
@@ -198,10 +195,6 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private Path confDir() {
-        if (configDir != null) {
-            return configDir;
-        }
-        String home = root.env().get("PCLORA_HOME");
-        return home != null && !home.isEmpty() ? Path.of(home, "conf") : root.workingDir().resolve("conf");
+        return root.confDir();
     }
 }

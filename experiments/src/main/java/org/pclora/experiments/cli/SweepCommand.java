@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.pclora.core.PcLoraException;
 import org.pclora.experiments.config.ConfigComposer;
-import org.pclora.experiments.config.Override;
+import org.pclora.experiments.config.ConfigOverride;
 import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
@@ -40,7 +40,7 @@ public final class SweepCommand implements Callable<Integer> {
     @ParentCommand
     PcLoraCli root;
 
-    @java.lang.Override
+    @Override
     public Integer call() {
         root.err().println("pclora sweep: give status <sweep-dir> or resubmit <sweep-dir>");
         return PcLoraCli.USER_ERROR;
@@ -65,7 +65,7 @@ public final class SweepCommand implements Callable<Integer> {
         ConfigComposer composer = new ConfigComposer(Path.of(m.configDir()), plugins);
         List<Config> out = new ArrayList<>();
         for (SweepManifest.Point p : m.points()) {
-            List<Override> ov = p.overrides().stream().map(Override::parse).toList();
+            List<ConfigOverride> ov = p.overrides().stream().map(ConfigOverride::parse).toList();
             out.add(Sweeper.absolutePaths(composer.compose(ov).config(), Path.of(m.workingDir()), env));
         }
         return out;
@@ -91,7 +91,7 @@ public final class SweepCommand implements Callable<Integer> {
         @Option(names = "--poll", paramLabel = "<seconds>", description = "Seconds between polls with --wait (default 10).")
         int poll = 10;
 
-        @java.lang.Override
+        @Override
         public Integer call() throws InterruptedException {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
@@ -151,7 +151,7 @@ public final class SweepCommand implements Callable<Integer> {
         @Parameters(paramLabel = "<sweep-dir>")
         Path dir;
 
-        @java.lang.Override
+        @Override
         public Integer call() {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
@@ -170,7 +170,7 @@ public final class SweepCommand implements Callable<Integer> {
         @Parameters(paramLabel = "<sweep-dir>")
         Path dir;
 
-        @java.lang.Override
+        @Override
         public Integer call() {
             Path d = sweep.sweepDir(dir);
             SweepManifest m = SweepManifest.read(d);
@@ -200,7 +200,7 @@ public final class SweepCommand implements Callable<Integer> {
         @Parameters(index = "3", arity = "0..1", paramLabel = "<log>")
         Path log;
 
-        @java.lang.Override
+        @Override
         public Integer call() {
             Path d = sweep.sweepDir(dir);
             SweepStatus.Point p = SweepStatus.record(d, SweepManifest.read(d), point, status, log);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.spi.PluginParameter;
 import org.pclora.experiments.plugins.PluginGroups;
@@ -72,7 +73,7 @@ public final class ConfigComposer {
     }
 
     /** A composed configuration with the group choices and overrides that made it. */
-    public record Composed(Config config, Map<String, String> choices, List<Override> overrides) {
+    public record Composed(Config config, Map<String, String> choices, List<ConfigOverride> overrides) {
     }
 
     /** The options of one group (file names without {@code .conf}), sorted. */
@@ -93,23 +94,23 @@ public final class ConfigComposer {
     public static final Map<String, String> DEPRECATED = Map.of("pclora.alpha", "pclora.lora_alpha");
 
     /** Composes the configuration for one run. */
-    public Composed compose(List<Override> overrides) {
+    public Composed compose(List<ConfigOverride> overrides) {
         overrides = overrides.stream().map(ConfigComposer::undeprecate).toList();
         Config root = parse(confDir.resolve("config.conf"));
         Map<String, String> choices = new LinkedHashMap<>();
         if (root.hasPath("defaults")) {
             root.getConfig("defaults").root().unwrapped().forEach((k, v) -> choices.put(k, String.valueOf(v)));
         }
-        List<Override> keyOverrides = new ArrayList<>();
+        List<ConfigOverride> keyOverrides = new ArrayList<>();
         Map<String, String> cliChoices = new LinkedHashMap<>();
-        for (Override o : overrides) {
-            if (GROUPS.contains(o.key()) && o.op() == Override.Op.SET) {
+        for (ConfigOverride o : overrides) {
+            if (GROUPS.contains(o.key()) && o.op() == ConfigOverride.Op.SET) {
                 if (Sweep.isSweep(o.value())) {
                     throw new PcLoraException("override '" + o + "' is a sweep: run it with -m (multirun)");
                 }
                 cliChoices.put(o.key(), o.value().trim());
             } else {
-                if (o.op() != Override.Op.REMOVE && Sweep.isSweep(o.value())) {
+                if (o.op() != ConfigOverride.Op.REMOVE && Sweep.isSweep(o.value())) {
                     throw new PcLoraException("override '" + o + "' is a sweep: run it with -m (multirun), or quote a"
                             + " value that contains commas: " + o.key() + "='\"...\"'");
                 }
@@ -168,7 +169,7 @@ public final class ConfigComposer {
                 merged = merged.withValue(d.getValue(), merged.getValue(d.getKey())).withoutPath(d.getKey());
             }
         }
-        for (Override o : keyOverrides) {
+        for (ConfigOverride o : keyOverrides) {
             merged = apply(merged, o);
         }
         try {
@@ -185,10 +186,10 @@ public final class ConfigComposer {
      * list or range), as overrides; empty when it declares none. {@code overrides} may select
      * the experiment; otherwise the root default applies.
      */
-    public List<Override> sweepOf(List<Override> overrides) {
+    public List<ConfigOverride> sweepOf(List<ConfigOverride> overrides) {
         String experiment = null;
-        for (Override o : overrides) {
-            if (o.key().equals("experiment") && o.op() == Override.Op.SET) {
+        for (ConfigOverride o : overrides) {
+            if (o.key().equals("experiment") && o.op() == ConfigOverride.Op.SET) {
                 experiment = o.value().trim();
             }
         }
@@ -203,8 +204,8 @@ public final class ConfigComposer {
         if (!e.hasPath("sweep")) {
             return List.of();
         }
-        List<Override> out = new ArrayList<>();
-        e.getConfig("sweep").entrySet().forEach(en -> out.add(new Override(Override.Op.SET, en.getKey(),
+        List<ConfigOverride> out = new ArrayList<>();
+        e.getConfig("sweep").entrySet().forEach(en -> out.add(new ConfigOverride(ConfigOverride.Op.SET, en.getKey(),
                 String.valueOf(en.getValue().unwrapped()))));
         return out;
     }
@@ -248,16 +249,16 @@ public final class ConfigComposer {
         }
     }
 
-    private static Override undeprecate(Override o) {
+    private static ConfigOverride undeprecate(ConfigOverride o) {
         String to = DEPRECATED.get(o.key());
         if (to == null) {
             return o;
         }
         org.slf4j.LoggerFactory.getLogger(ConfigComposer.class).warn("override key {} is deprecated; use {}", o.key(), to);
-        return new Override(o.op(), to, o.value());
+        return new ConfigOverride(o.op(), to, o.value());
     }
 
-    private Config apply(Config c, Override o) {
+    private Config apply(Config c, ConfigOverride o) {
         switch (o.op()) {
             case REMOVE:
                 if (!c.hasPathOrNull(o.key())) {
@@ -301,7 +302,7 @@ public final class ConfigComposer {
      * (the error names the plugin, where it came from and the parameter), other keys against the
      * type of the value they replace.
      */
-    private ConfigValue pluginValue(Config c, Override o, ConfigValueType oldType) {
+    private ConfigValue pluginValue(Config c, ConfigOverride o, ConfigValueType oldType) {
         java.util.Optional<PluginParameter> p = plugins.declared(c, o.key());
         // A string stays the text typed (paths need no quotes); other values are parsed as HOCON.
         ConfigValueType asString = oldType == ConfigValueType.STRING ? ConfigValueType.STRING : null;
@@ -321,7 +322,7 @@ public final class ConfigComposer {
         return v;
     }
 
-    private PcLoraException unreadKey(Config c, Override o) {
+    private PcLoraException unreadKey(Config c, ConfigOverride o) {
         java.util.Optional<PluginGroups.Selected> owner = plugins.owner(c, o.key());
         if (owner.isPresent() && plugins.role(c, o.key()) == PluginGroups.KeyRole.UNKNOWN) {
             String param = o.key().substring(owner.get().path().length() + 1);
@@ -343,7 +344,7 @@ public final class ConfigComposer {
     }
 
     /** Parses an override value as HOCON; checks it against the type of the value it replaces. */
-    static ConfigValue parseValue(Override o, ConfigValueType expected) {
+    static ConfigValue parseValue(ConfigOverride o, ConfigValueType expected) {
         String raw = o.value();
         if (expected == ConfigValueType.STRING) {
             String s = raw.trim();
@@ -366,7 +367,7 @@ public final class ConfigComposer {
         return v;
     }
 
-    private PcLoraException unknownKey(Config c, Override o) {
+    private PcLoraException unknownKey(Config c, ConfigOverride o) {
         java.util.Optional<PluginGroups.Selected> owner = plugins.owner(c, o.key());
         if (owner.isPresent() && plugins.role(c, o.key()) == PluginGroups.KeyRole.UNKNOWN) {
             String param = o.key().substring(owner.get().path().length() + 1);
@@ -394,6 +395,6 @@ public final class ConfigComposer {
     }
 
     private static String oneLine(ConfigException e) {
-        return e.getMessage().replace('\n', ' ');
+        return Messages.oneLine(e.getMessage());
     }
 }

@@ -88,22 +88,22 @@ public final class Sweep {
     }
 
     /** The cartesian product of all overrides' sweep values. */
-    public static List<List<Override>> expand(List<Override> overrides) {
-        List<List<Override>> runs = new ArrayList<>();
+    public static List<List<ConfigOverride>> expand(List<ConfigOverride> overrides) {
+        List<List<ConfigOverride>> runs = new ArrayList<>();
         runs.add(new ArrayList<>());
-        for (Override o : overrides) {
-            List<String> vals = o.op() == Override.Op.REMOVE ? null : values(o.key(), o.value());
-            List<List<Override>> next = new ArrayList<>();
-            for (List<Override> run : runs) {
+        for (ConfigOverride o : overrides) {
+            List<String> vals = o.op() == ConfigOverride.Op.REMOVE ? null : values(o.key(), o.value());
+            List<List<ConfigOverride>> next = new ArrayList<>();
+            for (List<ConfigOverride> run : runs) {
                 if (vals == null) {
-                    List<Override> r = new ArrayList<>(run);
+                    List<ConfigOverride> r = new ArrayList<>(run);
                     r.add(o);
                     next.add(r);
                     continue;
                 }
                 for (String val : vals) {
-                    List<Override> r = new ArrayList<>(run);
-                    r.add(new Override(o.op(), o.key(), val));
+                    List<ConfigOverride> r = new ArrayList<>(run);
+                    r.add(new ConfigOverride(o.op(), o.key(), val));
                     next.add(r);
                 }
             }

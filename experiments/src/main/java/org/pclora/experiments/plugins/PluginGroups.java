@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.DecaySchedule;
@@ -179,7 +180,7 @@ public final class PluginGroups {
                     losses = block.getConfigList("losses");
                 } catch (ConfigException e) {
                     throw new PcLoraException("distill.losses must be a list of { name, weight, <parameters> }: "
-                            + oneLine(e.getMessage()));
+                            + Messages.oneLine(e.getMessage()));
                 }
                 for (int i = 0; i < losses.size(); i++) {
                     out.add(select(g, losses.get(i), "distill.losses[" + i + "]"));
@@ -479,7 +480,7 @@ public final class PluginGroups {
     /** An exception as one line: a user error's message, or the exception's type and message. */
     public static String describe(Throwable e) {
         if (e instanceof PcLoraException) {
-            return oneLine(e.getMessage());
+            return Messages.oneLine(e.getMessage());
         }
         String msg = e.getMessage();
         if (e instanceof ConfigException && msg != null) {
@@ -489,12 +490,9 @@ public final class PluginGroups {
         }
         String type = e.getClass().getName();
         type = type.substring(type.lastIndexOf('.') + 1).replace('$', '.');
-        return type + (msg == null ? "" : ": " + oneLine(msg));
+        return type + (msg == null ? "" : ": " + Messages.oneLine(msg));
     }
 
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
-    }
 
     private static String render(ConfigValue v) {
         return v == null ? "null" : v.render(ConfigRenderOptions.concise());

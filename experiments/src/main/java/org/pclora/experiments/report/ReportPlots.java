@@ -31,6 +31,7 @@ import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.experiments.plots.ChartStyle;
@@ -452,6 +453,6 @@ public final class ReportPlots {
     }
 
     private static String oneLine(String s) {
-        return s == null ? "unknown error" : s.replace('\n', ' ');
+        return s == null ? "unknown error" : Messages.oneLine(s);
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.pclora.experiments.table.Table;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -172,13 +173,8 @@ public final class ReportTable {
             hoisted.forEach((h, v) -> parts.add(h + " " + v));
             sb.append(String.join("; ", parts)).append(".\n\n");
         }
-        sb.append("| ").append(String.join(" | ", shown.stream().map(Column::header).toList())).append(" |\n");
-        sb.append("|").append("---|".repeat(shown.size())).append('\n');
-        for (RunGroup g : groups) {
-            sb.append("| ").append(String.join(" | ", shown.stream().map(c -> md(c.cell().apply(g))).toList()))
-                    .append(" |\n");
-        }
-        return sb.toString();
+        return sb.append(Table.markdown(shown.stream().map(Column::header).toList(), groups.stream()
+                .map(g -> shown.stream().map(c -> c.cell().apply(g)).toList()).toList())).toString();
     }
 
     /** The same as an HTML fragment: the common values as a paragraph, then a table. */
@@ -204,16 +200,15 @@ public final class ReportTable {
 
     /** Every column (none hoisted) as CSV, RFC 4180 quoting, numbers plain. */
     public String csv() {
-        StringBuilder sb = new StringBuilder();
         List<String> headers = new ArrayList<>();
         columns.forEach(c -> headers.addAll(c.csvHeaders()));
-        sb.append(String.join(",", headers.stream().map(ReportTable::quote).toList())).append('\n');
+        List<List<String>> rows = new ArrayList<>();
         for (RunGroup g : groups) {
             List<String> cells = new ArrayList<>();
             columns.forEach(c -> cells.addAll(c.csvCells().apply(g)));
-            sb.append(String.join(",", cells.stream().map(ReportTable::quote).toList())).append('\n');
+            rows.add(cells);
         }
-        return sb.toString();
+        return Table.csv(headers, rows);
     }
 
     /** The rules the table numbers, in order. */
@@ -226,16 +221,6 @@ public final class ReportTable {
         return Double.isNaN(c) ? "" : Math.round(c) + " classes";
     }
 
-    private static String md(String cell) {
-        return cell.replace("|", "\\|").replace("\n", " ");
-    }
-
-    private static String quote(String v) {
-        return v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r")
-                ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
-    }
-
-    /** A number as CSV wants it: plain decimal, at most 12 significant digits, "" for NaN (pandas reads an empty cell as NaN). */
     static String plain(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "";

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.pclora.experiments.table.Table;
 
 /**
  * The paper-style result table over run summaries: one row per run, as Markdown or CSV, each row
@@ -48,13 +49,7 @@ public final class ResultTable {
 
     /** A Markdown table of the summaries. */
     public static String markdown(List<Map<String, Object>> summaries) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| ").append(String.join(" | ", COLUMNS)).append(" |\n");
-        sb.append("|").append("---|".repeat(COLUMNS.size())).append("\n");
-        for (Map<String, Object> s : summaries) {
-            sb.append("| ").append(String.join(" | ", row(s))).append(" |\n");
-        }
-        return sb.toString();
+        return Table.markdown(COLUMNS, summaries.stream().map(ResultTable::row).toList());
     }
 
     /** The width {@link #compact} keeps to by default: a terminal of 100 columns. */
@@ -181,20 +176,6 @@ public final class ResultTable {
             sb.append(' ').append(cols.get(i).text() ? v + pad : pad + v).append(" |");
         }
         sb.append('\n');
-    }
-
-    /** The same table as CSV (RFC 4180 quoting). */
-    public static String csv(List<Map<String, Object>> summaries) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.join(",", COLUMNS.stream().map(ResultTable::quote).toList())).append("\n");
-        for (Map<String, Object> s : summaries) {
-            sb.append(String.join(",", row(s).stream().map(ResultTable::quote).toList())).append("\n");
-        }
-        return sb.toString();
-    }
-
-    private static String quote(String v) {
-        return v.contains(",") || v.contains("\"") || v.contains("\n") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 
     private static String num(Object o, String fmt) {

@@ -32,4 +32,25 @@ class CompressionCommandTest {
         assertEquals(PcLoraCli.USER_ERROR, unknown.status());
         assertTrue(unknown.err().contains("'vit-nano' is neither a named architecture nor a conf/model option"), unknown.err());
     }
+
+    /**
+     * {@code --config-dir} names the conf/ tree for model names too, as for run. A conf/model
+     * option there: vit, 1 block x 16, mlp 32, patch 7 on 28x28x1, 10 classes. By hand: patch
+     * embedding 7*7*16 + 16 = 800; CLS 16; positions 17*16 = 272; the block: 2 LayerNorms 64, qkv
+     * 3*(16*16 + 16) = 816, output 272, MLP 16*32 + 32 + 32*16 + 16 = 1,072, so 2,224; final
+     * LayerNorm 32; head 170: 3,514.
+     */
+    @Test
+    void modelNamesAreFoundInTheConfigDirGiven(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("conf/model"));
+        java.nio.file.Files.writeString(dir.resolve("conf/model/vit-tiny.conf"), "family = vit\narch = custom\n"
+                + "image_size = 28\npatch_size = 7\nchannels = 1\ndepth = 1\nwidth = 16\nheads = 2\nmlp = 32\n"
+                + "num_classes = 10\n");
+        CliRun r = CliRun.of(HOME, "compression", "--config-dir=" + dir.resolve("conf"), "model=vit-tiny", "rank=2");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("vit-tiny, rank 2:"), r.out());
+        assertTrue(r.out().contains("3,514"), r.out());
+        CliRun before = CliRun.of(dir, "--config-dir=conf", "compression", "model=vit-tiny", "rank=2");
+        assertEquals(0, before.status(), before.err());
+    }
 }

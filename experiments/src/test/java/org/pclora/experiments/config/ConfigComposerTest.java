@@ -19,7 +19,7 @@ class ConfigComposerTest {
     private static final Path CONF = Path.of("..", "conf");
 
     private static Config compose(String... args) {
-        List<Override> os = Arrays.stream(args).map(Override::parse).collect(Collectors.toList());
+        List<ConfigOverride> os = Arrays.stream(args).map(ConfigOverride::parse).collect(Collectors.toList());
         return new ConfigComposer(CONF).compose(os).config();
     }
 
@@ -80,11 +80,11 @@ class ConfigComposerTest {
     void wordnetVariantsShareTheBaseAndDeclareTheirSweeps() {
         ConfigComposer composer = new ConfigComposer(CONF);
         assertEquals("[row=pclora,lora-kd,pclora-nokd,dense-kd]",
-                composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet"))).toString());
+                composer.sweepOf(List.of(ConfigOverride.parse("experiment=bert-base-wordnet"))).toString());
         assertEquals("[row=pclora,lora-kd,dense-kd]",
-                composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet-quick"))).toString());
-        List<String> seeds = composer.sweepOf(List.of(Override.parse("experiment=bert-base-wordnet-seeds"))).stream()
-                .map(Override::toString).sorted().toList();
+                composer.sweepOf(List.of(ConfigOverride.parse("experiment=bert-base-wordnet-quick"))).toString());
+        List<String> seeds = composer.sweepOf(List.of(ConfigOverride.parse("experiment=bert-base-wordnet-seeds"))).stream()
+                .map(ConfigOverride::toString).sorted().toList();
         assertEquals(List.of("row=pclora,pclora-linear,lora-kd,pclora-nokd,dense-kd", "seed=1,2,3"), seeds);
         Config quick = compose("experiment=bert-base-wordnet-quick", "row=pclora");
         assertEquals(2, quick.getInt("model.depth"));
@@ -136,8 +136,8 @@ class ConfigComposerTest {
 
     @Test
     void sweepsExpandToCartesianProduct() {
-        List<List<Override>> runs = Sweep.expand(List.of(Override.parse("schedule=linear,sine"),
-                Override.parse("pclora.rank=range(8,65,8)"), Override.parse("seed=1")));
+        List<List<ConfigOverride>> runs = Sweep.expand(List.of(ConfigOverride.parse("schedule=linear,sine"),
+                ConfigOverride.parse("pclora.rank=range(8,65,8)"), ConfigOverride.parse("seed=1")));
         assertEquals(2 * 8, runs.size());
         assertEquals("[schedule=linear, pclora.rank=8, seed=1]", runs.get(0).toString());
         assertEquals("[schedule=sine, pclora.rank=64, seed=1]", runs.get(15).toString());
@@ -148,15 +148,15 @@ class ConfigComposerTest {
 
     @Test
     void malformedOverridesAreRejected() {
-        assertThrows(PcLoraException.class, () -> Override.parse("rank"));
-        assertThrows(PcLoraException.class, () -> Override.parse("=3"));
-        assertThrows(PcLoraException.class, () -> Override.parse("a..b=3"));
+        assertThrows(PcLoraException.class, () -> ConfigOverride.parse("rank"));
+        assertThrows(PcLoraException.class, () -> ConfigOverride.parse("=3"));
+        assertThrows(PcLoraException.class, () -> ConfigOverride.parse("a..b=3"));
     }
 
     @Test
     void experimentsDeclareTheirSweeps() {
         ConfigComposer c = new ConfigComposer(CONF);
-        assertEquals("[pclora.rank=2,4,8,16,32]", c.sweepOf(List.of(Override.parse("experiment=ablation-rank"))).toString());
+        assertEquals("[pclora.rank=2,4,8,16,32]", c.sweepOf(List.of(ConfigOverride.parse("experiment=ablation-rank"))).toString());
         assertTrue(c.sweepOf(List.of()).isEmpty());
         // the sweep block is not part of a run's configuration
         assertFalse(compose("experiment=ablation-rank", "pclora.rank=4").hasPath("sweep"));

@@ -49,7 +49,7 @@ class PluginGroupsTest {
     }
 
     private static Config compose(Path conf, String... args) {
-        List<Override> os = Arrays.stream(args).map(Override::parse).collect(Collectors.toList());
+        List<ConfigOverride> os = Arrays.stream(args).map(ConfigOverride::parse).collect(Collectors.toList());
         return new ConfigComposer(conf).compose(os).config();
     }
 

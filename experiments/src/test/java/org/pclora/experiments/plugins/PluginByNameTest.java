@@ -26,7 +26,7 @@ import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.DecaySchedule;
 import org.pclora.experiments.cli.CliRun;
 import org.pclora.experiments.config.ConfigComposer;
-import org.pclora.experiments.config.Override;
+import org.pclora.experiments.config.ConfigOverride;
 import org.pclora.experiments.config.Sweep;
 import org.pclora.experiments.run.ExperimentModule;
 
@@ -67,7 +67,7 @@ class PluginByNameTest {
     }
 
     private static Config compose(String... args) {
-        List<Override> os = Arrays.stream(args).map(Override::parse).collect(Collectors.toList());
+        List<ConfigOverride> os = Arrays.stream(args).map(ConfigOverride::parse).collect(Collectors.toList());
         return new ConfigComposer(CONF, new PluginGroups(registry)).compose(os).config();
     }
 
@@ -138,7 +138,7 @@ class PluginByNameTest {
     @Test
     void sweepsMixBuiltInAndJarSchedules() {
         List<String> names = new ArrayList<>();
-        for (List<Override> run : Sweep.expand(List.of(Override.parse("schedule=sine,quadratic-out,legacy-power")))) {
+        for (List<ConfigOverride> run : Sweep.expand(List.of(ConfigOverride.parse("schedule=sine,quadratic-out,legacy-power")))) {
             names.add(wired(new ConfigComposer(CONF, new PluginGroups(registry)).compose(run).config()).name());
         }
         assertEquals(List.of("sine", "quadratic-out", "legacy-power"), names);

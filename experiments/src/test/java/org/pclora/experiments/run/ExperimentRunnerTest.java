@@ -21,16 +21,16 @@ import org.pclora.core.registry.PluginRegistry;
 import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.ModelFamily;
 import org.pclora.experiments.config.ConfigComposer;
-import org.pclora.experiments.config.Override;
+import org.pclora.experiments.config.ConfigOverride;
 
 class ExperimentRunnerTest {
     private static Config config(Path out, String... overrides) {
-        List<Override> os = new java.util.ArrayList<>(List.of(Override.parse("teacher.epochs=4"),
-                Override.parse("student.epochs=4"), Override.parse("teacher.batch_size=32"),
-                Override.parse("student.batch_size=32"), Override.parse("pclora.rank=2"),
-                Override.parse("optimizer.lr=1e-2"), Override.parse("optimizer.teacher_lr=3e-2")));
+        List<ConfigOverride> os = new java.util.ArrayList<>(List.of(ConfigOverride.parse("teacher.epochs=4"),
+                ConfigOverride.parse("student.epochs=4"), ConfigOverride.parse("teacher.batch_size=32"),
+                ConfigOverride.parse("student.batch_size=32"), ConfigOverride.parse("pclora.rank=2"),
+                ConfigOverride.parse("optimizer.lr=1e-2"), ConfigOverride.parse("optimizer.teacher_lr=3e-2")));
         for (String o : overrides) {
-            os.add(Override.parse(o));
+            os.add(ConfigOverride.parse(o));
         }
         return new ConfigComposer(Path.of("..", "conf")).compose(os).config()
                 .withValue("output.teacher_cache", ConfigValueFactory.fromAnyRef(out.resolve("teachers").toString()));
@@ -39,7 +39,7 @@ class ExperimentRunnerTest {
     private static ExperimentRunner runner(Config c) {
         return Guice.createInjector(Modules.override(new ExperimentModule(c, PluginRegistry.load()))
                 .with(new AbstractModule() {
-                    @java.lang.Override
+                    @Override
                     protected void configure() {
                         bind(ModelFamily.class).toInstance(new FakeFamily());
                         bind(DatasetProvider.class).toInstance(new FakeFamily.Data());

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
+import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
 
 /**
@@ -56,10 +57,10 @@ public record SlurmSettings(String partition, String time, int cpusPerTask, Stri
                     l.getInt("gpus"), str(l, "qos"), str(l, "account"), extra, l.getInt("max_parallel"),
                     l.getBoolean("submit"), str(l, "command"));
         } catch (ConfigException.WrongType e) {
-            throw new PcLoraException("launcher: " + e.getMessage().replace('\n', ' ')
+            throw new PcLoraException("launcher: " + Messages.oneLine(e.getMessage())
                     + " (see conf/launcher/slurm.conf for each key's type)");
         } catch (ConfigException.Missing e) {
-            throw new PcLoraException("launcher: " + e.getMessage().replace('\n', ' ')
+            throw new PcLoraException("launcher: " + Messages.oneLine(e.getMessage())
                     + " (launcher=slurm defines every key; was the launcher group replaced?)");
         }
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.io.AtomicFiles;
 
@@ -79,7 +80,7 @@ public record SweepManifest(String name, String workingDir, String configDir, St
         try {
             return JSON.readValue(f.toFile(), SweepManifest.class);
         } catch (IOException e) {
-            throw new PcLoraException("cannot read " + f + ": " + e.getMessage().replace('\n', ' '));
+            throw new PcLoraException("cannot read " + f + ": " + Messages.oneLine(e.getMessage()));
         }
     }
 }

@@ -10,13 +10,13 @@ import org.pclora.core.PcLoraException;
  * @param key   the group name or dotted key
  * @param value the raw value text (null for removals)
  */
-public record Override(Op op, String key, String value) {
+public record ConfigOverride(Op op, String key, String value) {
 
     /** The kinds of override. */
     public enum Op { SET, ADD, REMOVE }
 
     /** Parses one argument; malformed text raises an error naming it and the accepted forms. */
-    public static Override parse(String arg) {
+    public static ConfigOverride parse(String arg) {
         String a = arg.trim();
         if (a.startsWith("~")) {
             String key = a.substring(1);
@@ -24,7 +24,7 @@ public record Override(Op op, String key, String value) {
             if (eq >= 0) {
                 key = key.substring(0, eq);
             }
-            return new Override(Op.REMOVE, checkKey(key, arg), null);
+            return new ConfigOverride(Op.REMOVE, checkKey(key, arg), null);
         }
         Op op = Op.SET;
         if (a.startsWith("+")) {
@@ -36,7 +36,7 @@ public record Override(Op op, String key, String value) {
             throw new PcLoraException("override '" + arg + "' is malformed: expected group=option, key.path=value,"
                     + " +key.path=value or ~key.path");
         }
-        return new Override(op, checkKey(a.substring(0, eq), arg), a.substring(eq + 1));
+        return new ConfigOverride(op, checkKey(a.substring(0, eq), arg), a.substring(eq + 1));
     }
 
     private static String checkKey(String key, String arg) {
@@ -48,7 +48,7 @@ public record Override(Op op, String key, String value) {
     }
 
     /** Back to command-line form (recorded with each run). */
-    @java.lang.Override
+    @Override
     public String toString() {
         return switch (op) {
             case REMOVE -> "~" + key;
