@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.pclora.bert.tokenizer.BertTokenizer;
 import org.pclora.bert.tokenizer.Tokenizers;
@@ -133,18 +132,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
         if (limit <= 0 || limit >= n) {
             return ex;
         }
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        int[] keep = java.util.Arrays.copyOf(order, limit);
+        int[] keep = java.util.Arrays.copyOf(org.pclora.core.data.Batches.order(n, true, seed), limit);
         java.util.Arrays.sort(keep);
         List<String> t = new ArrayList<>(limit);
         List<String> p = ex.pairs() == null ? null : new ArrayList<>(limit);
