@@ -13,6 +13,7 @@ import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.spi.ModelFamily;
 import org.pclora.experiments.table.Table;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -32,6 +33,9 @@ public final class CompressionCommand implements Callable<Integer> {
 
     @ParentCommand
     PcLoraCli root;
+
+    @Mixin
+    ConfigDirOption configDir;
 
     @Parameters(paramLabel = "key=value")
     List<String> args = new ArrayList<>();

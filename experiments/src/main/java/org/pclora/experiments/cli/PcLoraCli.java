@@ -49,8 +49,7 @@ public final class PcLoraCli implements Callable<Integer> {
                     + PluginLoader.ENV + " and $" + PluginLoader.HOME_ENV + "/" + PluginLoader.DEFAULT_DIR + ".")
     String pluginsOption;
 
-    @Option(names = "--config-dir", paramLabel = "<dir>", scope = CommandLine.ScopeType.INHERIT,
-            description = "The conf/ tree (default: $PCLORA_HOME/conf, else ./conf).")
+    /** Set by {@link ConfigDirOption}: the {@code --config-dir} of the command, or null. */
     Path configDir;
 
     @Spec

@@ -26,6 +26,7 @@ import org.pclora.experiments.run.SweepLauncher;
 import org.pclora.experiments.run.Sweeper;
 import org.pclora.experiments.run.slurm.SlurmLauncher;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -41,6 +42,9 @@ import picocli.CommandLine.ParentCommand;
 public final class RunCommand implements Callable<Integer> {
     @ParentCommand
     PcLoraCli root;
+
+    @Mixin
+    ConfigDirOption configDir;
 
     @Option(names = {"-m", "--multirun"}, description = "Sweep over comma lists and range(...) values.")
     boolean multirun;

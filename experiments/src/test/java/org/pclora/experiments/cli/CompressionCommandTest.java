@@ -50,7 +50,7 @@ class CompressionCommandTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("vit-tiny, rank 2:"), r.out());
         assertTrue(r.out().contains("3,514"), r.out());
-        CliRun before = CliRun.of(dir, "--config-dir=conf", "compression", "model=vit-tiny", "rank=2");
-        assertEquals(0, before.status(), before.err());
+        CliRun relative = CliRun.of(dir, "compression", "--config-dir=conf", "model=vit-tiny", "rank=2");
+        assertEquals(0, relative.status(), relative.err());
     }
 }
