@@ -91,7 +91,7 @@ public final class CheckpointStore {
             } catch (PcLoraException e) {
                 damagedFiles.add(f);
                 // the file is named once, before the reason
-                damaged.add(oneLine(e.getMessage()).replace("safetensors file " + f + ", ", "")
+                damaged.add(org.pclora.core.Messages.oneLine(e.getMessage()).replace("safetensors file " + f + ", ", "")
                         .replace("safetensors file " + f + ": ", "").replace("checkpoint " + f + " ", ""));
             }
         }
@@ -145,9 +145,5 @@ public final class CheckpointStore {
                     + " (is the run directory writable?)");
         }
         Safetensors.write(file(phase), state.tensors(), meta);
-    }
-
-    private static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*\\R\\s*", " ").trim();
     }
 }
