@@ -45,7 +45,7 @@ public final class PluginGroups {
         SCHEDULE("schedule", PluginRegistry.Kind.SCHEDULE, "name", Set.of("name")),
         DISTILL("distill", PluginRegistry.Kind.DISTILL, "name", Set.of("name", "weight")),
         MODEL("model", PluginRegistry.Kind.MODEL, "family", Set.of("family")),
-        DATASET("dataset", PluginRegistry.Kind.DATASET, "provider", Set.of("provider"));
+        DATASET("dataset", PluginRegistry.Kind.DATASET, "provider", Set.of("provider", "val_fraction"));
 
         private final String key;
         private final PluginRegistry.Kind kind;

@@ -102,6 +102,12 @@ public final class ExperimentModule extends AbstractModule {
 
     @Provides
     @Singleton
+    ValidationSettings validationSettings() {
+        return ValidationSettings.of(config);
+    }
+
+    @Provides
+    @Singleton
     LossSettings lossSettings() {
         return LossSettings.of(config);
     }

@@ -36,6 +36,7 @@ public final class ExperimentRunner {
     private final StudentStage studentStage;
     private final RunProvenance provenance;
     private final LossSettings lossSettings;
+    private final ValidationSettings checks;
     private PrintStream log = System.err;
     private String runLabel = "";
     private boolean parallel;
@@ -44,7 +45,7 @@ public final class ExperimentRunner {
     public ExperimentRunner(RunSettings settings, PcLoraSettings pclora, ModelFamily family, DatasetProvider datasets,
                             DecaySchedule schedule, AdapterFactory adapterFactory, AdapterSpec adapterSpec,
                             Objective objective, TeacherStage teacherStage, StudentStage studentStage,
-                            RunProvenance provenance, LossSettings lossSettings) {
+                            RunProvenance provenance, LossSettings lossSettings, ValidationSettings checks) {
         this.settings = settings;
         this.pclora = pclora;
         this.family = family;
@@ -57,6 +58,7 @@ public final class ExperimentRunner {
         this.studentStage = studentStage;
         this.provenance = provenance;
         this.lossSettings = lossSettings;
+        this.checks = checks;
     }
 
     /** Where log lines go (stderr by default). */
@@ -76,7 +78,7 @@ public final class ExperimentRunner {
 
     /** What this run will do, checked; throws before anything is written. */
     public RunPlan plan() {
-        return RunPlan.decide(settings, pclora, family, datasets, adapterSpec, objective);
+        return RunPlan.decide(settings, pclora, family, datasets, adapterSpec, objective, checks);
     }
 
     /**
@@ -127,11 +129,27 @@ public final class ExperimentRunner {
     }
 
     /** Further summary fields: how the task loss was weighted where it is not {@code loss.alpha}. */
-    private Map<String, Object> notes() {
+    private Map<String, Object> notes(RunPlan plan, StudentStage.Student student) {
         Map<String, Object> notes = new java.util.LinkedHashMap<>();
         if (objective.alpha() != lossSettings.alpha()) {
             notes.put("alpha_rule", "no distillation term: the task loss has weight 1 (loss.alpha = "
                     + lossSettings.alpha() + " ignored)");
+        }
+        if (student.selected() != null) {
+            Map<String, Object> sel = new java.util.LinkedHashMap<>();
+            sel.put("rule", checks.selectBest() ? "best_val" : "last");
+            sel.put("step", student.selected().step());
+            sel.put("val_accuracy", student.selected().accuracy());
+            sel.put("val_loss", student.selected().loss());
+            sel.put("evaluations", student.selected().evaluations());
+            sel.put("eval_every", checks.evalEvery());
+            sel.put("validation", plan.validation().source());
+            sel.put("note", checks.selectBest() ? "the weights of the best validation evaluation at the final lambda"
+                    + " are the ones tested, exported and reported" : "the last step's weights; val_accuracy is theirs");
+            notes.put("selection", sel);
+        }
+        if (plan.studentTrain() != plan.train()) {
+            notes.put("student_train", plan.studentTrain().source());
         }
         return notes;
     }
@@ -155,7 +173,7 @@ public final class ExperimentRunner {
                         student.compressed().total().compressedParameters(),
                         student.compressed().total().compressedMacs(), student.weights().toString()),
                 student.compression(), student.compressible(), segment.priorWallSeconds() + seconds,
-                seconds, student.provenance(), notes());
+                seconds, student.provenance(), notes(plan, student));
     }
 
     /** The student's architecture name, or for custom sizes family-depth x width (e.g. vit-4x128). */

@@ -12,6 +12,7 @@ import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.model.FeatureKind;
 import org.pclora.core.nn.LinearSlot;
 import org.pclora.core.spi.DatasetProvider;
+import org.pclora.core.data.HoldOut;
 import org.pclora.core.spi.ModelFamily;
 import org.pclora.core.train.RunSeeds;
 import org.pclora.core.train.Objective;
@@ -28,9 +29,15 @@ import org.pclora.core.train.Objective;
  * @param test                the test split
  * @param targets             the adapter target pattern (the family's default for an empty one)
  * @param ratio               q, the fraction of the student's steps at which lambda reaches 0
+ * @param validation          the validation split (the dataset's own, or a share held out of the training
+ *                            split, which {@code train} then lacks), or null when the run uses none
+ * @param studentTrain        what the student trains on: {@code train}, or its seeded subset
+ *                            ({@code student.train_limit})
+ * @param checks              the validation and selection settings
  */
 public record RunPlan(RunSettings settings, Config architecture, Config studentArchitecture, Dataset train,
-                      Dataset test, String targets, double ratio) {
+                      Dataset test, String targets, double ratio, Dataset validation, Dataset studentTrain,
+                      ValidationSettings checks) {
 
     /** Whether the student has the teacher's architecture (everything but the small-dense-model row). */
     public boolean sameArchitecture() {
@@ -57,7 +64,8 @@ public record RunPlan(RunSettings settings, Config architecture, Config studentA
      * {@link PcLoraException} before anything is written.
      */
     public static RunPlan decide(RunSettings settings, PcLoraSettings pclora, ModelFamily family,
-                                 DatasetProvider datasets, AdapterSpec adapterSpec, Objective objective) {
+                                 DatasetProvider datasets, AdapterSpec adapterSpec, Objective objective,
+                                 ValidationSettings checks) {
         Config arch0 = family.resolve(settings.model());
         Dataset train = datasets.open(settings.dataset(), arch0, "train");
         Dataset test = datasets.open(settings.dataset(), arch0, "test");
@@ -101,7 +109,24 @@ public record RunPlan(RunSettings settings, Config architecture, Config studentA
                 }
             }
         }
-        return new RunPlan(settings, arch, studentArch, train, test, targets, pclora.ratio());
+        Dataset validation = null;
+        if (checks.needed()) {
+            if (datasets.hasValidation(settings.dataset())) {
+                validation = datasets.open(settings.dataset(), arch0, "validation");
+            } else if (checks.valFraction() > 0) {
+                HoldOut.Split split = HoldOut.stratified(train, checks.valFraction(), ValidationSettings.HOLD_OUT_SEED);
+                train = split.train();
+                validation = split.validation();
+            } else {
+                throw new PcLoraException("dataset '" + datasets.name() + "' has no validation split of its own and"
+                        + " dataset.val_fraction = 0: set dataset.val_fraction (e.g. 0.1) to hold out a share of the"
+                        + " training data, or drop train.eval_every, train.select=best_val and teacher.patience");
+            }
+        }
+        Dataset studentTrain = HoldOut.subset(train, checks.studentTrainLimit(),
+                new RunSeeds(settings.seed()).of(RunSeeds.DATA_SUBSET));
+        return new RunPlan(settings, arch, studentArch, train, test, targets, pclora.ratio(), validation, studentTrain,
+                checks);
     }
 
     /**

@@ -68,6 +68,11 @@ public final class RunSegment {
         log.println(label.isEmpty() ? text : label + text.replace("\n", "\n" + label));
     }
 
+    /** The sink of a phase's validation evaluations: each appended to {@code metrics.jsonl}. */
+    public Consumer<org.pclora.core.train.Validation.Point> validationSink() {
+        return p -> dir.appendValidation(p, wallSeconds());
+    }
+
     /**
      * The sink of a training phase's metrics: each step appended to {@code metrics.jsonl} (the
      * lines after the phase's checkpoint dropped first, since they are logged again) and shown

@@ -18,7 +18,8 @@ import org.pclora.core.PcLoraException;
  * @param evalBatchSize     batch size of every evaluation
  * @param student           the {@code student} group
  * @param model             the {@code model} group, handed to the model family
- * @param dataset           the {@code dataset} group, handed to the dataset provider
+ * @param dataset           the {@code dataset} group, handed to the dataset provider (without
+ *                          {@code val_fraction}, which the run reads)
  * @param keepCheckpoints   checkpoints kept per phase ({@code train.keep_checkpoints}, at least 1)
  */
 public record RunSettings(String name, long seed, String teacherCheckpoint, Path teacherCache, int evalBatchSize,
@@ -62,7 +63,8 @@ public record RunSettings(String name, long seed, String teacherCheckpoint, Path
         return new RunSettings(Settings.string(config, "name"), Settings.longInteger(config, "seed"),
                 Settings.string(config, "teacher.checkpoint"), Path.of(Settings.string(config, "output.teacher_cache")),
                 Settings.integer(config, "train.eval_batch_size"), new Student(parsed, freeze, adapters, model),
-                config.getConfig("model"), config.getConfig("dataset"), keepCheckpoints(config));
+                config.getConfig("model"), config.getConfig("dataset").withoutPath("val_fraction"),
+                keepCheckpoints(config));
     }
 
     /** {@code train.keep_checkpoints} (configurations saved before it existed: the default). */

@@ -22,6 +22,7 @@ import org.pclora.core.train.Objective;
 import org.pclora.core.train.RunSeeds;
 import org.pclora.core.train.Trainer;
 import org.pclora.core.train.TrainingSettings;
+import org.pclora.core.train.Validation;
 
 /**
  * The student stage of a run: the student starts from the teacher's weights, the pre-trained
@@ -49,10 +50,11 @@ public final class StudentStage {
      * @param dense              the teacher's accounting (dense parameters and MACs)
      * @param compressed         the reloaded student's accounting
      * @param compression        the compression figures of the summary
+     * @param selected           the validation evaluation the weights come from (null without validation)
      */
     public record Student(double accuracy, double compressedAccuracy, boolean compressible, Path weights,
                           Provenance provenance, Accounting.Report dense, Accounting.Report compressed,
-                          RunSummary.Compression compression) {
+                          RunSummary.Compression compression, Validation.Selected selected) {
     }
 
     @Inject
@@ -71,8 +73,15 @@ public final class StudentStage {
     /** Runs the stage against the loaded {@code teacherModel}; the export goes into the segment's directory. */
     public Student run(RunPlan plan, TeacherStage.Teacher teacher, ClassifierModel teacherModel, RunSegment segment) {
         ClassifierModel student = start(plan, teacher);
-        new Trainer(training, segment.metricsSink("student", training, plan.train()), segment.checkpoints())
-                .trainStudent(teacherModel, student, schedule, plan.ratio(), objective, plan.train());
+        Trainer trainer = new Trainer(training, segment.metricsSink("student", training, plan.studentTrain()),
+                segment.checkpoints());
+        ValidationSettings checks = plan.checks();
+        if (checks.evalEvery() > 0) {
+            // best_val: the best evaluation at the final lambda (0 for PC-LoRA: the compressed form) is kept
+            trainer.validate(new Validation(plan.validation(), checks.evalEvery(), plan.settings().evalBatchSize(),
+                    checks.selectBest(), 0), segment.validationSink());
+        }
+        trainer.trainStudent(teacherModel, student, schedule, plan.ratio(), objective, plan.studentTrain());
         int evalBatch = plan.settings().evalBatchSize();
         double accuracy = Evaluator.accuracy(student, plan.test(), evalBatch);
         // Baselines that keep the frozen path (schedule constant, adapter lora) are exported merged and dense.
@@ -91,7 +100,7 @@ public final class StudentStage {
         Accounting.Report dense = Accounting.of(teacherModel);
         Accounting.Report compressed = Accounting.of(reloaded);
         return new Student(accuracy, compressedAccuracy, compressible, exported, exportProvenance, dense, compressed,
-                compression(plan, teacherModel, reloaded, dense, compressed));
+                compression(plan, teacherModel, reloaded, dense, compressed), trainer.selected());
     }
 
     /** The student before training: its starting weights, embeddings frozen if asked, adapters on. */

@@ -42,6 +42,11 @@ public final class TeacherCache {
                 c = c.withValue(k, run.getValue(k));
             }
         }
+        // A run with validation trains on the training split less a held-out share where the dataset has no
+        // validation split of its own: the teacher of such a run is another teacher.
+        if (ValidationSettings.of(run).needed()) {
+            c = c.withValue("validation_used", com.typesafe.config.ConfigValueFactory.fromAnyRef(true));
+        }
         // The student's learning rate does not change the teacher.
         return c.hasPath("optimizer.lr") ? c.withoutPath("optimizer.lr") : c;
     }

@@ -1,5 +1,9 @@
 package org.pclora.experiments.run;
 
+import org.pclora.core.train.Validation;
+import java.util.function.Consumer;
+import java.util.List;
+import java.util.ArrayList;
 import com.google.inject.Inject;
 import com.google.inject.name.Named;
 import java.io.IOException;
@@ -63,14 +67,46 @@ public final class TeacherStage {
     /** Fine-tunes the teacher and writes its weights and cache entry ({@code accuracy}, where, definition). */
     private Path train(RunPlan plan, RunSegment segment, TeacherCache cache, String key) {
         ClassifierModel teacher = plan.pretrained(family);
-        new Trainer(training, segment.metricsSink("teacher", training, plan.train()), segment.checkpoints())
-                .trainTeacher(teacher, plan.train());
+        Trainer trainer = new Trainer(training, segment.metricsSink("teacher", training, plan.train()),
+                segment.checkpoints());
+        ValidationSettings checks = plan.checks();
+        List<Map<String, Object>> curve = new ArrayList<>();
+        if (checks.teacherValidates()) {
+            // with patience, teacher.epochs is a maximum and the best evaluation's weights are cached
+            int every = checks.teacherEvalEvery() > 0 ? checks.teacherEvalEvery()
+                    : (int) training.stepsPerEpoch(plan.train().size());
+            Consumer<Validation.Point> sink = segment.validationSink();
+            trainer.validate(new Validation(plan.validation(), every, plan.settings().evalBatchSize(),
+                    checks.patience() > 0, checks.patience()), p -> {
+                        sink.accept(p);
+                        Map<String, Object> point = new LinkedHashMap<>();
+                        point.put("step", p.step());
+                        point.put("val_accuracy", p.accuracy());
+                        point.put("val_loss", p.loss());
+                        curve.add(point);
+                    });
+        }
+        trainer.trainTeacher(teacher, plan.train());
         double acc = Evaluator.accuracy(teacher, plan.test(), plan.settings().evalBatchSize());
         StateDict.save(cache.weights(key), teacher, provenance.get().toJson());
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("accuracy", acc);
         info.put("trained_in", segment.dir().path().toString());
         info.put("definition", provenance.teacherDefinition().root().unwrapped());
+        Validation.Selected sel = trainer.selected();
+        if (sel != null) {
+            // the validation curve beside the weights (on resume: the evaluations after the checkpoint)
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("selected_step", sel.step());
+            v.put("val_accuracy", sel.accuracy());
+            v.put("val_loss", sel.loss());
+            v.put("steps_run", sel.stepsRun());
+            v.put("stopped_early", sel.stoppedEarly());
+            v.put("patience", checks.patience());
+            v.put("validation", plan.validation().source());
+            v.put("curve", curve);
+            info.put("validation", v);
+        }
         AtomicFiles.write(cache.info(key), out -> out.write(RunDirectory.JSON.writeValueAsBytes(info)));
         return cache.weights(key);
     }

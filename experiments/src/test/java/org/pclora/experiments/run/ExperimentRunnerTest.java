@@ -117,6 +117,63 @@ class ExperimentRunnerTest {
         assertFalse(kd.containsKey("alpha_rule"));
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void bestValidationIsWhatIsTestedExportedAndReported(@TempDir Path out) throws Exception {
+        // 256 training examples less the 10 % held out (26): 230, 8 steps per epoch at batch 32, 4 epochs = 32
+        // steps, lambda 0 from step round(0.8 * 32) = 26 on; evaluations every 4 steps and after the last
+        RunDirectory dir = new RunDirectory(out.resolve("v"));
+        Map<String, Object> s = runner(config(out, "train.eval_every=4", "train.select=best_val"))
+                .run(dir, List.of()).toMap();
+        Map<String, Object> sel = (Map<String, Object>) s.get("selection");
+        List<Map<String, Object>> val = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(dir.file(RunDirectory.METRICS))) {
+            Map<String, Object> m = RunDirectory.JSON.readValue(line, Map.class);
+            if (m.containsKey("val_accuracy")) {
+                val.add(m);
+            }
+        }
+        assertEquals(List.of(4, 8, 12, 16, 20, 24, 28, 32), val.stream().map(m -> m.get("step")).toList());
+        // eligible: at lambda 0 only (steps 28 and 32); the selected one is the better of those two
+        assertEquals(List.of(28, 32), val.stream().filter(m -> (boolean) m.get("eligible")).map(m -> m.get("step"))
+                .toList());
+        Map<String, Object> best = val.get(6);
+        if (((Number) val.get(7).get("val_accuracy")).doubleValue() > ((Number) best.get("val_accuracy")).doubleValue()
+                || val.get(7).get("val_accuracy").equals(best.get("val_accuracy"))
+                && ((Number) val.get(7).get("val_loss")).doubleValue() < ((Number) best.get("val_loss")).doubleValue()) {
+            best = val.get(7);
+        }
+        assertEquals(best.get("step"), ((Number) sel.get("step")).intValue());
+        assertEquals(((Number) best.get("val_accuracy")).doubleValue(), (double) sel.get("val_accuracy"), 0.0);
+        assertEquals("best_val", sel.get("rule"));
+    }
+
+    @Test
+    void aDatasetWithoutValidationNeedsAValFraction(@TempDir Path out) {
+        Throwable t = assertThrows(RuntimeException.class, () -> runner(config(out, "train.eval_every=2",
+                "dataset.val_fraction=0")).run(new RunDirectory(out.resolve("z")), List.of()));
+        assertTrue(t.getMessage().contains("has no validation split of its own and dataset.val_fraction = 0"),
+                t.getMessage());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void teacherPatienceStopsEarlyAndCachesTheBestWithItsCurve(@TempDir Path out) throws Exception {
+        Map<String, Object> s = runner(config(out, "teacher.patience=1", "teacher.epochs=30", "teacher.eval_every=4",
+                "student.epochs=1")).run(new RunDirectory(out.resolve("p")), List.of()).toMap();
+        Map<String, Object> teacher = (Map<String, Object>) s.get("teacher");
+        Path info = Path.of(((String) teacher.get("weights")).replace(".safetensors", ".json"));
+        Map<String, Object> v = (Map<String, Object>) RunDirectory.JSON.readValue(info.toFile(), Map.class)
+                .get("validation");
+        List<Map<String, Object>> curve = (List<Map<String, Object>>) v.get("curve");
+        // 30 epochs of 8 steps would be 240; it stops one evaluation after the best
+        assertEquals(true, v.get("stopped_early"), v.toString());
+        long selected = ((Number) v.get("selected_step")).longValue();
+        assertEquals(selected + 4, ((Number) v.get("steps_run")).longValue(), v.toString());
+        assertEquals(selected / 4 + 1, curve.size());
+        assertTrue(((Number) v.get("steps_run")).longValue() < 240);
+    }
+
     /** student.model { hidden = 8 }, as a row file sets it (the command line adds no keys that no plugin reads). */
     private static Config smallStudent(Config c) {
         return c.withValue("student.model.hidden", ConfigValueFactory.fromAnyRef(8));
@@ -181,7 +238,11 @@ class ExperimentRunnerTest {
             {"pclora.ratio=1.5", "pclora.ratio = 1.5 is out of range"}, {"pclora.ratio=0", "pclora.ratio = 0.0 is out of range"},
             {"loss.alpha=-0.1", "loss.alpha = -0.1 is out of range"}, {"loss.alpha=2", "loss.alpha = 2.0 is out of range"},
             {"student.batch_size=0", "batch_size = 0 is not accepted"}, {"pclora.bias=maybe", "pclora.bias = 'maybe'"},
-            {"pclora.targets=nothing-matches", "matches no linear layer"}, {"schedule.name=sinus", "unknown schedule 'sinus'"}};
+            {"pclora.targets=nothing-matches", "matches no linear layer"}, {"schedule.name=sinus", "unknown schedule 'sinus'"},
+            {"train.eval_every=-1", "train.eval_every = -1 is not accepted"},
+            {"train.select=best", "train.select = 'best' is not accepted: last or best_val"},
+            {"train.select=best_val", "train.select = best_val needs train.eval_every > 0"},
+            {"teacher.patience=-2", "teacher.patience = -2 is not accepted"}};
         for (String[] c : cases) {
             RunDirectory dir = new RunDirectory(out.resolve("x"));
             Throwable t = assertThrows(RuntimeException.class, () -> runner(config(out, c[0])).run(dir, List.of()));
