@@ -122,17 +122,17 @@ public final class ExperimentModule extends AbstractModule {
     @Singleton
     @Named("teacher")
     TrainingSettings teacherSettings() {
-        return settings("teacher", Settings.number(config, "optimizer.teacher_lr"));
+        return settings("teacher", Settings.number(config, "optimizer.teacher_lr"), TeacherCache.teacherSeed(config));
     }
 
     @Provides
     @Singleton
     @Named("student")
     TrainingSettings studentSettings() {
-        return settings("student", Settings.number(config, "optimizer.lr"));
+        return settings("student", Settings.number(config, "optimizer.lr"), Settings.longInteger(config, "seed"));
     }
 
-    private TrainingSettings settings(String phase, double lr) {
+    private TrainingSettings settings(String phase, double lr, long seed) {
         Settings.workers(config); // read by multiruns only, but refused here too so no run accepts a bad value
         Config o = config.getConfig("optimizer");
         try {
@@ -140,7 +140,7 @@ public final class ExperimentModule extends AbstractModule {
                     Settings.integer(config, phase + ".batch_size"), lr, Settings.number(o, "min_lr"),
                     Settings.number(o, "warmup_ratio"), Settings.number(o, "weight_decay"), Settings.number(o, "beta1"),
                     Settings.number(o, "beta2"), Settings.number(o, "eps"), Settings.number(o, "clip_norm"),
-                    Settings.longInteger(config, "seed"), Settings.integer(config, "train.log_every"),
+                    seed, Settings.integer(config, "train.log_every"),
                     Settings.integer(config, "train.checkpoint_every"));
         } catch (org.pclora.core.PcLoraException e) {
             throw new org.pclora.core.PcLoraException(withKey(phase, e.getMessage()), e);

@@ -50,8 +50,13 @@ public record RunPlan(RunSettings settings, Config architecture, Config studentA
      * initialisation from the seed's {@code model.init} stream when it is ""; dropout streams from the seed.
      */
     public ClassifierModel pretrained(ModelFamily family) {
+        return pretrained(family, settings.seed());
+    }
+
+    /** As {@link #pretrained(ModelFamily)} with the random streams of {@code seed} (the teacher's own seed). */
+    public ClassifierModel pretrained(ModelFamily family, long seed) {
         String checkpoint = settings.teacherCheckpoint();
-        RunSeeds seeds = new RunSeeds(settings.seed());
+        RunSeeds seeds = new RunSeeds(seed);
         ClassifierModel m = checkpoint.isEmpty() ? family.create(architecture, seeds.of(RunSeeds.MODEL_INIT))
                 : family.load(Path.of(checkpoint), architecture, false, seeds.of(RunSeeds.HEAD_INIT));
         seeds.seedDropouts(m);

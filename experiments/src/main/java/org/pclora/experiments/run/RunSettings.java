@@ -13,6 +13,7 @@ import org.pclora.core.PcLoraException;
  *
  * @param name              the experiment's name
  * @param seed              seed of initialisation, data order and adapters
+ * @param teacherSeed       the teacher's seed: {@code teacher.seed}, or {@code seed} when that is ""
  * @param teacherCheckpoint the pre-trained checkpoint the teacher starts from, or "" (trained from scratch)
  * @param teacherCache      the teacher cache directory (made absolute by the sweeper)
  * @param evalBatchSize     batch size of every evaluation
@@ -22,8 +23,8 @@ import org.pclora.core.PcLoraException;
  *                          {@code val_fraction}, which the run reads)
  * @param keepCheckpoints   checkpoints kept per phase ({@code train.keep_checkpoints}, at least 1)
  */
-public record RunSettings(String name, long seed, String teacherCheckpoint, Path teacherCache, int evalBatchSize,
-                          Student student, Config model, Config dataset, int keepCheckpoints) {
+public record RunSettings(String name, long seed, long teacherSeed, String teacherCheckpoint, Path teacherCache,
+                          int evalBatchSize, Student student, Config model, Config dataset, int keepCheckpoints) {
 
     /** Where the student's weights start. */
     public enum Init {
@@ -61,6 +62,7 @@ public record RunSettings(String name, long seed, String teacherCheckpoint, Path
         boolean adapters = !config.hasPath("student.adapters") || Settings.bool(config, "student.adapters");
         Config model = config.hasPath("student.model") ? config.getConfig("student.model") : ConfigFactory.empty();
         return new RunSettings(Settings.string(config, "name"), Settings.longInteger(config, "seed"),
+                TeacherCache.teacherSeed(config),
                 Settings.string(config, "teacher.checkpoint"), Path.of(Settings.string(config, "output.teacher_cache")),
                 Settings.integer(config, "train.eval_batch_size"), new Student(parsed, freeze, adapters, model),
                 config.getConfig("model"), config.getConfig("dataset").withoutPath("val_fraction"),

@@ -34,12 +34,31 @@ public final class TeacherCache {
         this.dir = dir;
     }
 
+    /**
+     * The seed the teacher is trained with: {@code teacher.seed}, or the run's {@code seed} when that
+     * key is absent or "" (students of several seeds can then share one teacher).
+     */
+    public static long teacherSeed(Config run) {
+        if (run.hasPath("teacher.seed") && !(run.getValue("teacher.seed").unwrapped() instanceof String s
+                && s.isEmpty())) {
+            return Settings.longInteger(run, "teacher.seed");
+        }
+        return Settings.longInteger(run, "seed");
+    }
+
     /** The part of a run's configuration that determines its teacher. */
     public static Config teacherDefinition(Config run) {
         Config c = ConfigFactory.empty();
-        for (String k : new String[] {"model", "dataset", "teacher", "optimizer", "seed"}) {
+        for (String k : new String[] {"model", "dataset", "teacher", "optimizer"}) {
             if (run.hasPath(k)) {
                 c = c.withValue(k, run.getValue(k));
+            }
+        }
+        if (run.hasPath("seed")) {
+            // the teacher's seed (the run's, unless teacher.seed names another) under the key it always had
+            c = c.withValue("seed", com.typesafe.config.ConfigValueFactory.fromAnyRef(teacherSeed(run)));
+            if (c.hasPath("teacher.seed")) {
+                c = c.withoutPath("teacher.seed");
             }
         }
         // A run with validation trains on the training split less a held-out share where the dataset has no

@@ -66,7 +66,7 @@ public final class TeacherStage {
 
     /** Fine-tunes the teacher and writes its weights and cache entry ({@code accuracy}, where, definition). */
     private Path train(RunPlan plan, RunSegment segment, TeacherCache cache, String key) {
-        ClassifierModel teacher = plan.pretrained(family);
+        ClassifierModel teacher = plan.pretrained(family, plan.settings().teacherSeed());
         Trainer trainer = new Trainer(training, segment.metricsSink("teacher", training, plan.train()),
                 segment.checkpoints());
         ValidationSettings checks = plan.checks();

@@ -149,6 +149,24 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void studentsOfTwoSeedsShareATeacherOfAFixedSeed(@TempDir Path out) {
+        List<String> teachers = new java.util.ArrayList<>();
+        List<Double> students = new java.util.ArrayList<>();
+        for (String seed : List.of("1", "2")) {
+            Map<String, Object> s = runner(config(out, "seed=" + seed, "teacher.seed=7", "teacher.epochs=1",
+                    "student.epochs=1")).run(new RunDirectory(out.resolve("s" + seed)), List.of()).toMap();
+            teachers.add((String) ((Map<String, Object>) s.get("teacher")).get("weights"));
+            students.add((Double) ((Map<String, Object>) s.get("compressed")).get("accuracy"));
+        }
+        assertEquals(teachers.get(0), teachers.get(1), "one cached teacher");
+        Map<String, Object> own = runner(config(out, "seed=1", "teacher.epochs=1", "student.epochs=1"))
+                .run(new RunDirectory(out.resolve("own")), List.of()).toMap();
+        assertFalse(teachers.get(0).equals(((Map<String, Object>) own.get("teacher")).get("weights")),
+                "teacher.seed \"\" trains the run seed's own teacher");
+    }
+
+    @Test
     void aDatasetWithoutValidationNeedsAValFraction(@TempDir Path out) {
         Throwable t = assertThrows(RuntimeException.class, () -> runner(config(out, "train.eval_every=2",
                 "dataset.val_fraction=0")).run(new RunDirectory(out.resolve("z")), List.of()));
