@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pclora.core.registry.PluginRegistry;
 import org.pclora.experiments.config.ConfigComposer;
-import org.pclora.experiments.config.Override;
+import org.pclora.experiments.config.ConfigOverride;
 
 /**
  * Smoke versions of the budget study's experiments (conf/experiment/wordnet-budget*.conf): each one's
@@ -37,12 +37,12 @@ class WordNetBudgetSmokeTest {
             {"wordnet-budget-q", "row=pclora", "pclora.ratio=0.5"}, {"wordnet-budget-base12", "row=pclora"}};
         int i = 0;
         for (String[] e : experiments) {
-            List<Override> os = new ArrayList<>();
-            os.add(Override.parse("experiment=" + e[0]));
+            List<ConfigOverride> os = new ArrayList<>();
+            os.add(ConfigOverride.parse("experiment=" + e[0]));
             for (int k = 1; k < e.length; k++) {
-                os.add(Override.parse(e[k]));
+                os.add(ConfigOverride.parse(e[k]));
             }
-            TINY.forEach(t -> os.add(Override.parse(t)));
+            TINY.forEach(t -> os.add(ConfigOverride.parse(t)));
             Config c = new ConfigComposer(Path.of("..", "conf")).compose(os).config()
                     .withValue("output.teacher_cache", ConfigValueFactory.fromAnyRef(out.resolve("teachers").toString()));
             ExperimentRunner runner = Guice.createInjector(new ExperimentModule(c, PluginRegistry.load()))
