@@ -38,6 +38,10 @@ public final class ReportCommand implements Callable<Integer> {
             + " (e.g. optimizer.lr,loss.alpha): runs that differ only in these and the seed compete.")
     List<String> over;
 
+    @Option(names = "--budget", description = "Also write gap_vs_budget.png and budget.md: each row's test accuracy"
+            + " against the student's steps (mean ± std over seeds), the teacher as a line.")
+    boolean budget;
+
     @Override
     public Integer call() throws IOException {
         if (selectBy != null && !selectBy.equals(org.pclora.experiments.report.ValidationSelection.CRITERION)) {
@@ -64,7 +68,16 @@ public final class ReportCommand implements Callable<Integer> {
         }
         org.pclora.experiments.report.ValidationSelection selection = selectBy == null ? null
                 : org.pclora.experiments.report.ValidationSelection.of(report.groups(), over);
+        org.pclora.experiments.report.BudgetPlot budgetPlot = budget
+                ? org.pclora.experiments.report.BudgetPlot.of(report.runs()) : null;
         report.writeTo(target);
+        if (budgetPlot != null) {
+            org.pclora.experiments.plots.ChartFiles.write(target.resolve("gap_vs_budget.png"),
+                    org.pclora.experiments.plots.ChartFiles.png(budgetPlot.chart(), 1000, 600));
+            org.pclora.core.io.AtomicFiles.writeString(target.resolve("budget.md"), budgetPlot.markdown());
+            root.out().println();
+            root.out().print(budgetPlot.markdown());
+        }
         root.out().print(report.grouped().markdown());
         if (selection != null) {
             org.pclora.core.io.AtomicFiles.writeString(target.resolve("selection.md"), "# Selected on validation\n\n"
