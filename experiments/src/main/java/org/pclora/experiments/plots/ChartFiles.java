@@ -12,7 +12,9 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.pclora.core.PcLoraException;
 
-/** Renders charts to PNG bytes (headless) and writes them atomically. */
+/**
+ * Renders charts to PNG bytes and SVG documents (headless) and writes them atomically.
+ */
 public final class ChartFiles {
     private ChartFiles() {
     }
@@ -30,6 +32,19 @@ public final class ChartFiles {
             throw new IllegalStateException("PNG encoding into memory failed", e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The chart as a {@code width} x {@code height} SVG document (vector: text stays text, lines
+     * stay lines, for papers), drawn by JFreeChart into JFreeSVG's {@code SVGGraphics2D}.
+     */
+    public static byte[] svg(JFreeChart chart, int width, int height) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        org.jfree.svg.SVGGraphics2D g2 = new org.jfree.svg.SVGGraphics2D(width, height);
+        chart.draw(g2, new java.awt.Rectangle(width, height));
+        return g2.getSVGDocument().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

@@ -22,13 +22,17 @@ import org.pclora.experiments.run.RunDirectory;
  * The report over a set of runs: runs that differ only by seed grouped into one row (mean ± sample
  * std, n), the per-run rows, the paper's figures beside the rows they correspond to (each with
  * its counting rule), the distinct counting rules, and three charts. Written as
- * {@code report.md}, {@code report.csv} (grouped), {@code runs.csv} (per run), the PNGs, and
+ * {@code report.md}, {@code report.csv} (grouped), {@code runs.csv} (per run), {@code counting_rules.txt}
+ * (the rules the CSVs number), the PNGs with an SVG of each beside it, and
  * {@code report.html}, one self-contained page with the tables and the charts embedded.
  */
 public final class Report {
+    /** The file holding the counting rules that report.csv and runs.csv number. */
+    public static final String COUNTING_RULES = "counting_rules.txt";
     /** Files a report writes, in the order listed to the user. */
     public static final List<String> FILES = List.of("report.md", "report.html", "report.csv", "runs.csv",
-            "accuracy_vs_compression.png", "lambda.png", "loss.png");
+            COUNTING_RULES, "accuracy_vs_compression.png", "accuracy_vs_compression.svg", "lambda.png", "lambda.svg",
+            "loss.png", "loss.svg");
 
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 600;
@@ -40,6 +44,8 @@ public final class Report {
     private final ReportTable perRun;
     private final List<PaperFigures.Line> paper;
     private final Map<String, byte[]> charts = new LinkedHashMap<>();
+    /** The same charts as SVG, by file name. */
+    private final Map<String, byte[]> svgs = new LinkedHashMap<>();
     private final List<String> notes;
 
     private Report(List<RunRecord> runs, Function<String, DecaySchedule> schedules, Path base) {
@@ -52,19 +58,23 @@ public final class Report {
         this.perRun = new ReportTable(RunGroup.single(runs), rules, base);
         this.paper = PaperFigures.lines(groups);
         ReportPlots plots = new ReportPlots(runs, schedules);
-        charts.put("accuracy_vs_compression.png", png(plots.accuracyVsCompression()));
-        charts.put("lambda.png", png(plots.lambda()));
-        charts.put("loss.png", png(plots.loss()));
+        chart("accuracy_vs_compression", plots.accuracyVsCompression());
+        chart("lambda", plots.lambda());
+        chart("loss", plots.loss());
         JFreeChart val = ValidationPlot.of(runs);
         if (val != null) {
-            charts.put("val.png", png(val)); // only where a run logged validation (train.eval_every > 0)
+            chart("val", val); // only where a run logged validation (train.eval_every > 0)
         }
         this.notes = List.copyOf(plots.notes());
     }
 
-    private static byte[] png(JFreeChart chart) {
-        return ChartFiles.png(chart, WIDTH, chart.getPlot() instanceof org.jfree.chart.plot.CombinedDomainXYPlot ? 900 : HEIGHT);
+    /** Renders a chart as {@code name.png} and {@code name.svg}. */
+    private void chart(String name, JFreeChart chart) {
+        int height = chart.getPlot() instanceof org.jfree.chart.plot.CombinedDomainXYPlot ? 900 : HEIGHT;
+        charts.put(name + ".png", ChartFiles.png(chart, WIDTH, height));
+        svgs.put(name + ".svg", ChartFiles.svg(chart, WIDTH, height));
     }
+
 
     /**
      * The report over every complete run (a directory holding summary.json) below {@code dirs},
@@ -142,6 +152,21 @@ public final class Report {
         return charts;
     }
 
+    /** The chart SVGs by file name. */
+    public Map<String, byte[]> svgs() {
+        return svgs;
+    }
+
+    /** The counting rules as report.csv's counting_rule column numbers them: "[1] ..." a paragraph. */
+    public String countingRules() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < rules.size(); i++) {
+            sb.append('[').append(i + 1).append("] ").append(rules.get(i).isEmpty() ? "(not recorded in summary.json)"
+                    : rules.get(i)).append("\n");
+        }
+        return sb.toString();
+    }
+
     /** The paper's figures beside our corresponding rows, as Markdown ("" when no row corresponds). */
     public String paperMarkdown() {
         return paper.isEmpty() ? "" : PAPER_INTRO + "\n\n" + PaperFigures.markdown(paper);
@@ -172,7 +197,8 @@ public final class Report {
         }
         sb.append("## Plots\n\n");
         for (String name : charts.keySet()) {
-            sb.append("![").append(name).append("](").append(name).append(")\n\n");
+            String svg = name.replaceFirst("\\.png$", ".svg");
+            sb.append("![").append(name).append("](").append(name).append(") ([SVG](").append(svg).append("))\n\n");
         }
         if (!notes.isEmpty()) {
             sb.append("## Notes\n\n");
@@ -235,7 +261,9 @@ public final class Report {
         AtomicFiles.writeString(target.resolve("report.md"), markdown());
         AtomicFiles.writeString(target.resolve("report.csv"), grouped.csv());
         AtomicFiles.writeString(target.resolve("runs.csv"), perRun.csv());
+        AtomicFiles.writeString(target.resolve(COUNTING_RULES), countingRules());
         charts.forEach((name, png) -> ChartFiles.write(target.resolve(name), png));
+        svgs.forEach((name, svg) -> ChartFiles.write(target.resolve(name), svg));
         AtomicFiles.writeString(target.resolve("report.html"), html());
     }
 }

@@ -104,15 +104,60 @@ public final class ReportPlots {
             List<String> parts = new ArrayList<>();
             for (var d : DESCRIPTORS) {
                 if (varying.contains(d.getKey())) {
-                    String v = d.getValue().apply(r);
-                    parts.add(d.getKey().equals("schedule") ? v : d.getKey() + "=" + v);
+                    String v = shortValue(d.getValue().apply(r));
+                    if (!v.isEmpty()) {
+                        parts.add(d.getKey().equals("schedule") ? v : d.getKey() + "=" + v);
+                    }
                 }
             }
             Map<String, String> setting = RunGroup.setting(r);
-            otherKeys.forEach(k -> parts.add(k + "=" + setting.getOrDefault(k, "")));
+            for (String k : otherKeys) {
+                // a key only some runs have (a parameter of one schedule) is left out where it is absent
+                String v = shortValue(setting.getOrDefault(k, ""));
+                if (!v.isEmpty() && !v.equals("null")) {
+                    parts.add(shortKey(k, otherKeys) + "=" + v);
+                }
+            }
             out.put(r, parts.isEmpty() ? r.text("schedule") : String.join(" ", parts));
         }
         return out;
+    }
+
+    /** Longest value shown in a legend; longer ones are cut with an ellipsis. */
+    static final int MAX_VALUE_CHARS = 32;
+
+    /**
+     * A value as a legend shows it: {@code embedded:} dropped, a path by its first segment when
+     * embedded, else its last two; at most {@link #MAX_VALUE_CHARS} characters. E.g.
+     * {@code embedded:fashion-mnist/train-images-idx3-ubyte.gz (10000 examples)} becomes
+     * {@code fashion-mnist (10000 examples)}.
+     */
+    static String shortValue(String v) {
+        if (v == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (String token : v.strip().split(" ")) {
+            String t = token;
+            boolean embedded = t.startsWith("embedded:");
+            if (embedded) {
+                t = t.substring("embedded:".length());
+            }
+            if (t.contains("/")) {
+                String[] seg = t.replaceAll("/+$", "").split("/");
+                t = embedded ? seg[0] : seg.length >= 2 ? seg[seg.length - 2] + "/" + seg[seg.length - 1] : seg[seg.length - 1];
+            }
+            b.append(b.length() == 0 ? "" : " ").append(t);
+        }
+        String s = b.toString();
+        return s.length() <= MAX_VALUE_CHARS ? s : s.substring(0, MAX_VALUE_CHARS - 1) + "…";
+    }
+
+    /** A configuration key by its last part ({@code schedule.k} as {@code k}) unless another varying key ends alike. */
+    static String shortKey(String key, Set<String> keys) {
+        String last = key.substring(key.lastIndexOf('.') + 1);
+        long same = keys.stream().filter(k -> k.substring(k.lastIndexOf('.') + 1).equals(last)).count();
+        return same > 1 ? key : last;
     }
 
     private static final Set<String> DESCRIBED = Set.of("schedule.name", "pclora.rank", "pclora.ratio", "loss.alpha",
@@ -207,6 +252,8 @@ public final class ReportPlots {
                     : new ItemLabelPosition(ItemLabelAnchor.OUTSIDE9, TextAnchor.CENTER_RIGHT));
         }
         renderer.setDefaultItemLabelGenerator((ds, si, item) -> pointLabels.get(si).get(item));
+        // the 11-pixel markers reach 5.5 pixels from their centre: labels start clear of them
+        renderer.setItemLabelAnchorOffset(12);
         renderer.setDefaultItemLabelsVisible(true);
         renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         plot.setRenderer(renderer);
@@ -223,14 +270,15 @@ public final class ReportPlots {
         Map<String, List<Double>> teachers = new LinkedHashMap<>();
         Map<String, Set<String>> seen = new LinkedHashMap<>();
         for (RunRecord r : runs) {
-            double t = 100 * r.number("teacher.accuracy");
+            // as fractions, scaled after the statistics, exactly as the table computes them (one rounding)
+            double t = r.number("teacher.accuracy");
             String key = r.text("teacher.cache_key").isEmpty() ? r.dir().toString() : r.text("teacher.cache_key");
             if (!Double.isNaN(t) && seen.computeIfAbsent(r.text("model"), k -> new LinkedHashSet<>()).add(key)) {
                 teachers.computeIfAbsent(r.text("model"), k -> new ArrayList<>()).add(t);
             }
         }
         for (var t : teachers.entrySet()) {
-            Stats s = Stats.of(t.getValue().stream().mapToDouble(Double::doubleValue).toArray());
+            Stats s = Stats.of(t.getValue().stream().mapToDouble(Double::doubleValue).toArray()).times(100);
             ValueMarker m = new ValueMarker(s.mean(), Color.DARK_GRAY,
                     new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f));
             m.setLabel("teacher" + (teachers.size() > 1 ? " " + t.getKey() : "") + ": " + s.format(2) + " %"
@@ -333,7 +381,7 @@ public final class ReportPlots {
                 }
             } else {
                 RunRecord r = e.getValue().get(0);
-                series = new XYSeries(label + " [logged points]", false, true);
+                series = new XYSeries(label + " (plugin not found) [logged points]", false, true);
                 for (RunRecord.MetricPoint p : r.student()) {
                     series.add(p.step() / (double) Math.max(1, p.totalSteps()), p.lambda());
                 }
@@ -357,6 +405,8 @@ public final class ReportPlots {
             renderer.setSeriesPaint(i, ChartStyle.colour(i));
             renderer.setSeriesStroke(i, ChartStyle.stroke(i % ChartStyle.colours() + repeat * ChartStyle.colours(), 2.5f));
             if (((String) data.getSeriesKey(i)).endsWith("[logged points]")) {
+                // only the logged points are known: no line between them (the schedule may curve there)
+                renderer.setSeriesLinesVisible(i, false);
                 renderer.setSeriesShapesVisible(i, true);
                 renderer.setSeriesShape(i, ChartStyle.marker(i, 7));
             }
@@ -397,6 +447,7 @@ public final class ReportPlots {
     public JFreeChart loss() {
         NumberAxis step = new NumberAxis("student optimizer step");
         step.setAutoRangeIncludesZero(false);
+        step.setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // steps are whole: no ticks at 2.5
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(step);
         combined.setGap(12);
         List<RunRecord> drawn = runs.stream().filter(r -> !r.student().isEmpty()).toList();
