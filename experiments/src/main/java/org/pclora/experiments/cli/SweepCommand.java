@@ -15,6 +15,7 @@ import org.pclora.experiments.config.ConfigOverride;
 import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.run.ExperimentModule;
 import org.pclora.experiments.run.ExperimentRunner;
+import org.pclora.experiments.run.LocalSweepStatus;
 import org.pclora.experiments.run.RunDirectory;
 import org.pclora.experiments.run.Sweeper;
 import org.pclora.experiments.run.slurm.Slurm;
@@ -30,8 +31,9 @@ import picocli.CommandLine.ParentCommand;
  * {@code pclora sweep status|resubmit <sweep-dir>}: a sweep sent to SLURM ({@code run -m
  * launcher=slurm}), point by point; and the two steps its jobs run ({@code teachers}, {@code record}).
  */
-@Command(name = "sweep", mixinStandardHelpOptions = true, description = {"Follow and repair a sweep sent to SLURM (pclora run -m launcher=slurm ...).",
-        "  status <sweep-dir> [--wait]   each point: pending, running, done or failed (and multirun.json updated)",
+@Command(name = "sweep", mixinStandardHelpOptions = true, description = {"Follow and repair a sweep (pclora run -m ...).",
+        "  status <sweep-dir> [--wait]   each point: pending, running, done, failed or missing (a SLURM sweep's",
+        "                                multirun.json updated; a local sweep read from its run directories)",
         "  resubmit <sweep-dir>          submit the failed and missing points again (resuming from checkpoints);",
         "                                'submit' is the same, for a sweep written with launcher.submit=false"},
         subcommands = {SweepCommand.Status.class, SweepCommand.Resubmit.class, SweepCommand.Teachers.class,
@@ -77,7 +79,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     /** {@code sweep status}. */
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show each point of a SLURM sweep: pending, running, done or failed.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show each point of a sweep, local or SLURM: pending, running, done, failed or missing.")
     static final class Status implements Callable<Integer> {
         @ParentCommand
         SweepCommand sweep;
@@ -94,10 +96,25 @@ public final class SweepCommand implements Callable<Integer> {
         @Override
         public Integer call() throws InterruptedException {
             Path d = sweep.sweepDir(dir);
-            SweepManifest m = SweepManifest.read(d);
             if (poll < 1) {
                 throw new PcLoraException("--poll " + poll + " is not accepted: give seconds >= 1");
             }
+            if (!Files.isRegularFile(d.resolve(SweepManifest.FILE)) && LocalSweepStatus.isLocalSweep(d)) {
+                // a sweep run on this machine: its directory alone says where each point is
+                List<SweepStatus.Point> points = LocalSweepStatus.of(d);
+                while (await && points.stream().anyMatch(SweepCommand::active)) {
+                    Thread.sleep(poll * 1000L);
+                    points = LocalSweepStatus.of(d);
+                }
+                print(sweep.root, d, null, points);
+                return 0;
+            }
+            if (!Files.isRegularFile(d.resolve(SweepManifest.FILE))) {
+                throw new PcLoraException("sweep status: " + d + " is not a sweep directory: it has no " + SweepManifest.FILE
+                        + " (a SLURM sweep), no multirun.json and no numbered run directories (a local sweep); give the"
+                        + " multirun-... directory that 'pclora run -m' printed");
+            }
+            SweepManifest m = SweepManifest.read(d);
             List<SweepStatus.Point> points = SweepStatus.of(d, m, Slurm.commands());
             while (await && points.stream().anyMatch(SweepCommand::active)) {
                 Thread.sleep(poll * 1000L);
@@ -132,7 +149,9 @@ public final class SweepCommand implements Callable<Integer> {
                     p.detail().isEmpty() ? "" : "  (" + p.detail() + ")");
         }
         if (points.stream().anyMatch(p -> p.state() == SweepStatus.State.FAILED || p.state() == SweepStatus.State.MISSING)) {
-            root.out().println("resubmit the failed and missing points with: pclora sweep resubmit " + d);
+            root.out().println(m == null ? "run the failed and missing points again with the sweep's own command (pclora run -m ...):"
+                    + " finished points are kept, stopped ones resume from their checkpoints"
+                    : "resubmit the failed and missing points with: pclora sweep resubmit " + d);
         }
         root.out().flush();
     }

@@ -35,6 +35,10 @@ public final class LocalLauncher implements SweepLauncher {
         int workers = Settings.workers(points.get(0).config());
         PrintWriter err = context.err();
         err.printf("pclora: sweep of %d runs into %s with %d worker(s)%n", points.size(), sweepDir, workers);
+        // Every point listed before any runs, so that 'pclora sweep status' knows the ones not started yet.
+        Map<Integer, Map<String, Object>> known = Multirun.read(sweepDir);
+        Multirun.record(sweepDir, points.stream().filter(p -> !known.containsKey(p.index()))
+                .map(p -> new Multirun.Entry(p.index(), p.overrides(), "pending", null, null)).toList());
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<Future<Map<String, Object>>> futures = new ArrayList<>();
         for (Point p : points) {

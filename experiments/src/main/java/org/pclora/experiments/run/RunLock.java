@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -98,6 +99,37 @@ public final class RunLock implements AutoCloseable {
             // the lock holds without the note; only the refusal of a second run would be less specific
         }
         return new RunLock(key, ch, lock);
+    }
+
+    /**
+     * Who holds {@code dir}'s lock ("pid 123 on host h since ..."), or empty when no process
+     * does (a finished, stopped or never started run). Nothing is created or changed.
+     */
+    public static java.util.Optional<String> holder(Path dir) {
+        Path key = key(dir);
+        String mine = HELD.get(key);
+        if (mine != null) {
+            return java.util.Optional.of(mine);
+        }
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock lock;
+            try {
+                lock = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                return java.util.Optional.of("this process");
+            }
+            if (lock == null) {
+                return java.util.Optional.of(holder(ch));
+            }
+            lock.release();
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static PcLoraException inUse(Path dir, String holder) {
