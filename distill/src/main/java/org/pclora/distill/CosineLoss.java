@@ -6,6 +6,7 @@ import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pclora.core.spi.DistillLoss;
+import org.pclora.core.spi.PluginValues;
 import org.pclora.core.model.FeatureKind;
 import org.pclora.core.model.Features;
 import org.pclora.core.spi.PluginParameters;
@@ -71,7 +72,7 @@ public final class CosineLoss implements DistillLoss {
 
     @Override
     public DistillLoss configure(Config params) {
-        LossParameters.of(name(), params);
+        PluginValues.of("distill loss '" + name() + "'", this, params);
         return this;
     }
 }

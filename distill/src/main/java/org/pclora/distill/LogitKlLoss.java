@@ -5,6 +5,7 @@ import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pclora.core.spi.DistillLoss;
+import org.pclora.core.spi.PluginValues;
 import org.pclora.core.model.FeatureKind;
 import org.pclora.core.model.Features;
 import org.pclora.core.spi.PluginParameter;
@@ -80,7 +81,7 @@ public final class LogitKlLoss implements DistillLoss {
 
     @Override
     public DistillLoss configure(Config params) {
-        LossParameters p = LossParameters.of(name(), params, "temperature");
+        PluginValues p = PluginValues.of("distill loss '" + name() + "'", this, params);
         return new LogitKlLoss(p.positive("temperature", DEFAULT_TEMPERATURE));
     }
 }

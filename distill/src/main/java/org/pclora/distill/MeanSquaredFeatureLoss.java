@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pclora.core.spi.DistillLoss;
+import org.pclora.core.spi.PluginValues;
 import org.pclora.core.model.FeatureKind;
 import org.pclora.core.model.Features;
 import org.pclora.core.spi.PluginParameters;
@@ -92,7 +93,7 @@ abstract class MeanSquaredFeatureLoss implements DistillLoss {
 
     @Override
     public DistillLoss configure(Config params) {
-        LossParameters.of(name(), params);
+        PluginValues.of("distill loss '" + name() + "'", this, params);
         return this;
     }
 }

@@ -3,6 +3,7 @@ package org.pclora.distill;
 import com.typesafe.config.Config;
 import java.util.Set;
 import org.pclora.core.spi.DistillLoss;
+import org.pclora.core.spi.PluginValues;
 import org.pclora.core.model.FeatureKind;
 import org.pclora.core.model.Features;
 import org.pclora.core.spi.PluginParameters;
@@ -39,7 +40,7 @@ public final class NoDistillLoss implements DistillLoss {
 
     @Override
     public DistillLoss configure(Config params) {
-        LossParameters.of(name(), params);
+        PluginValues.of("distill loss '" + name() + "'", this, params);
         return this;
     }
 }

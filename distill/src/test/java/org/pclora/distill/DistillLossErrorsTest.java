@@ -45,10 +45,10 @@ class DistillLossErrorsTest {
         assertEquals("distill loss 'logit-kl' parameter 'temperature' must be a finite number > 0, got -1",
                 assertThrows(PcLoraException.class, () -> new LogitKlLoss()
                         .configure(ConfigFactory.parseString("temperature = -1"))).getMessage());
-        assertEquals("distill loss 'logit-kl' has no parameter 'temp'; accepted parameters: temperature",
+        assertEquals("distill loss 'logit-kl' has no parameter 'temp': accepted parameters are temperature (nearest: temperature)",
                 assertThrows(PcLoraException.class, () -> new LogitKlLoss()
                         .configure(ConfigFactory.parseString("temp = 3"))).getMessage());
-        assertEquals("distill loss 'feature-mse' has no parameter 'temperature'; accepted parameters: none (it takes no parameters)",
+        assertEquals("distill loss 'feature-mse' has no parameter 'temperature': it takes no parameters",
                 assertThrows(PcLoraException.class, () -> new FeatureMseLoss()
                         .configure(ConfigFactory.parseString("temperature = 3"))).getMessage());
     }

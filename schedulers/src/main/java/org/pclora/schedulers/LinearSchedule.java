@@ -2,6 +2,7 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginValues;
 import org.pclora.core.spi.PluginParameters;
 
 /** {@code lambda = 1 - t} with {@code t = min(step / decayEndStep, 1)}: a straight fall from 1 to 0. No parameters. */
@@ -28,7 +29,7 @@ public final class LinearSchedule implements DecaySchedule {
 
     @Override
     public DecaySchedule configure(Config params) {
-        ScheduleParameters.of(name(), params);
+        PluginValues.of("schedule '" + name() + "'", this, params);
         return this;
     }
 }

@@ -2,6 +2,7 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginValues;
 import org.pclora.core.spi.PluginParameters;
 import org.pclora.core.spi.PluginParameter;
 
@@ -53,7 +54,7 @@ public final class PolynomialSchedule implements DecaySchedule {
 
     @Override
     public DecaySchedule configure(Config params) {
-        ScheduleParameters p = ScheduleParameters.of(name(), params, "power");
+        PluginValues p = PluginValues.of("schedule '" + name() + "'", this, params);
         return new PolynomialSchedule(p.positive("power", DEFAULT_POWER));
     }
 }

@@ -3,6 +3,7 @@ package org.pclora.schedulers;
 import com.typesafe.config.Config;
 import java.util.Arrays;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginValues;
 import org.pclora.core.spi.PluginParameters;
 import org.pclora.core.spi.PluginParameter;
 
@@ -74,7 +75,7 @@ public final class StepSchedule implements DecaySchedule {
 
     @Override
     public DecaySchedule configure(Config params) {
-        ScheduleParameters p = ScheduleParameters.of(name(), params, "drops", "levels");
+        PluginValues p = PluginValues.of("schedule '" + name() + "'", this, params);
         double[] d = p.numbers("drops");
         if (d == null) {
             d = DEFAULT_DROPS.clone();

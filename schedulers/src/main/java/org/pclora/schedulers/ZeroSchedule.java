@@ -2,6 +2,7 @@ package org.pclora.schedulers;
 
 import com.typesafe.config.Config;
 import org.pclora.core.spi.DecaySchedule;
+import org.pclora.core.spi.PluginValues;
 import org.pclora.core.spi.PluginParameters;
 
 /**
@@ -31,7 +32,7 @@ public final class ZeroSchedule implements DecaySchedule {
 
     @Override
     public DecaySchedule configure(Config params) {
-        ScheduleParameters.of(name(), params);
+        PluginValues.of("schedule '" + name() + "'", this, params);
         return this;
     }
 }

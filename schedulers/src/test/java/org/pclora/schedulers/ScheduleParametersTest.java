@@ -18,11 +18,11 @@ class ScheduleParametersTest {
 
     @Test
     void unknownParameterNamesTheAcceptedOnes() {
-        assertEquals("schedule 'exponential' has no parameter 'power'; accepted parameters: rate",
+        assertEquals("schedule 'exponential' has no parameter 'power': accepted parameters are rate (nearest: rate)",
                 error(new ExponentialSchedule(), "power = 2"));
-        assertEquals("schedule 'linear' has no parameter 'rate'; accepted parameters: none (it takes no parameters)",
+        assertEquals("schedule 'linear' has no parameter 'rate': it takes no parameters",
                 error(new LinearSchedule(), "rate = 2"));
-        assertEquals("schedule 'step' has no parameter 'level'; accepted parameters: drops, levels",
+        assertEquals("schedule 'step' has no parameter 'level': accepted parameters are drops, levels (nearest: levels)",
                 error(new StepSchedule(), "level = [0.5]"));
     }
 
@@ -32,7 +32,7 @@ class ScheduleParametersTest {
                 error(new ExponentialSchedule(), "rate = -1"));
         assertEquals("schedule 'exponential' parameter 'rate' must be a finite number > 0, got 0",
                 error(new ExponentialSchedule(), "rate = 0"));
-        assertEquals("schedule 'polynomial' parameter 'power' must be a number, got \"abc\"",
+        assertEquals("schedule 'polynomial' parameter 'power' expects a number, got string \"abc\"",
                 error(new PolynomialSchedule(), "power = abc"));
         assertEquals("schedule 'step' parameter 'drops' must be strictly increasing fractions in (0, 1), got [0.5,0.25]",
                 error(new StepSchedule(), "drops = [0.5, 0.25]"));

@@ -49,7 +49,6 @@ public abstract class TransformerFamily<M extends TransformerClassifier> impleme
     private final String defaultArchitecture;
     private final String customBase;
     private final Map<String, Config> named;
-    private final Set<String> keys;
     private final Map<String, PluginParameter.Type> types;
 
     /**
@@ -68,10 +67,6 @@ public abstract class TransformerFamily<M extends TransformerClassifier> impleme
         this.named = new LinkedHashMap<>();
         named.forEach((k, v) -> this.named.put(k, ConfigFactory.parseMap(v)));
         this.types = new java.util.TreeMap<>(keys);
-        this.keys = new TreeSet<>(keys.keySet());
-        this.keys.add("family");
-        this.keys.add("arch");
-        this.keys.add("name");
     }
 
     /** The resolved config of {@code merged} (named values under the user's), via the typed sizes. */
@@ -142,12 +137,9 @@ public abstract class TransformerFamily<M extends TransformerClassifier> impleme
 
     @Override
     public Config resolve(Config model) {
-        for (String key : model.root().keySet()) {
-            if (!keys.contains(key)) {
-                throw new PcLoraException(name + " model key '" + key + "' is not known; valid keys are "
-                        + String.join(", ", keys));
-            }
-        }
+        // the keys and their types, as declared once by parameters(); family is the selector and
+        // name the old spelling of arch in exports' metadata
+        parameters().check("model family '" + name + "'", "model", model.withoutPath("family").withoutPath("name"));
         try {
             if (model.hasPath("family") && !model.getString("family").equals(name)) {
                 throw new PcLoraException("model family '" + model.getString("family") + "' was given to the " + name

@@ -44,20 +44,34 @@ public record PluginParameter(String name, Type type, Object defaultValue, Strin
             return words;
         }
 
-        /** Whether {@code value} is acceptable; null (HOCON {@code null}) is always accepted. */
+        /**
+         * Whether {@code value} is acceptable; null (HOCON {@code null}) is always accepted, and a
+         * number or integer may be written as a string.
+         */
         public boolean accepts(ConfigValue value) {
             if (value == null || value.valueType() == ConfigValueType.NULL) {
                 return true;
             }
             ConfigValueType t = value.valueType();
+            // a number written as a string ("3", as a command line hands it over) is read as the number
+            Number n = t == ConfigValueType.NUMBER ? (Number) value.unwrapped()
+                    : t == ConfigValueType.STRING ? parse((String) value.unwrapped()) : null;
             return switch (this) {
-                case NUMBER -> t == ConfigValueType.NUMBER;
-                case INTEGER -> t == ConfigValueType.NUMBER && isIntegral((Number) value.unwrapped());
+                case NUMBER -> n != null;
+                case INTEGER -> n != null && isIntegral(n);
                 case BOOLEAN -> t == ConfigValueType.BOOLEAN;
                 case STRING -> t == ConfigValueType.STRING;
                 case LIST -> t == ConfigValueType.LIST || t == ConfigValueType.STRING;
                 case ANY -> true;
             };
+        }
+
+        private static Number parse(String s) {
+            try {
+                return Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                return null;
+            }
         }
 
         private static boolean isIntegral(Number n) {

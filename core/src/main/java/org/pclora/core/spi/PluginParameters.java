@@ -2,6 +2,8 @@ package org.pclora.core.spi;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.pclora.core.PcLoraException;
 
 /**
  * The parameters a plugin declares (see {@link Plugin#parameters()}): their names, types and
@@ -101,6 +104,73 @@ public final class PluginParameters {
             }
         }
         return ConfigFactory.parseMap(m, "defaults declared by the plugin");
+    }
+
+    /**
+     * Checks a plugin's group against this declaration: the one check every plugin's parameters
+     * get, whoever configures the plugin. A key not declared is refused naming the accepted ones
+     * and the nearest; a value of the wrong type names the type accepted. An undeclared plugin's
+     * keys are left to the plugin.
+     *
+     * @param who    the plugin as messages name it, e.g. {@code schedule 'sine'}
+     * @param group  the configuration path of its group ({@code schedule}), or "" when it has none
+     * @param params the group's keys, its selector removed
+     */
+    public void check(String who, String group, Config params) {
+        if (!declared) {
+            return;
+        }
+        for (String key : new TreeSet<>(params.root().keySet())) {
+            PluginParameter p = byName.get(key);
+            if (p == null) {
+                throw new PcLoraException(who + " has no parameter '" + key + "'"
+                        + (group.isEmpty() ? "" : " (" + group + "." + key + ")") + ": " + accepted(key));
+            }
+            ConfigValue v = params.root().get(key);
+            if (!p.type().accepts(v)) {
+                String from = v.origin() == null ? null : v.origin().description();
+                boolean unnamed = from == null || from.startsWith("hardcoded") || from.startsWith("String");
+                throw wrongType(who, p, v, unnamed ? null : from);
+            }
+        }
+    }
+
+    /** The one-line error for a value of the wrong type ({@code from}: where it was set, or null). */
+    public static PcLoraException wrongType(String who, PluginParameter p, ConfigValue value, String from) {
+        return new PcLoraException(who + " parameter '" + p.name() + "' expects " + p.type().words() + ", got "
+                + value.valueType().name().toLowerCase(java.util.Locale.ROOT) + " "
+                + value.render(ConfigRenderOptions.concise()) + (from == null ? "" : " (from " + from + ")"));
+    }
+
+    /** "accepted parameters are a, b (nearest: a)", or "it takes no parameters". */
+    public String accepted(String given) {
+        if (byName.isEmpty()) {
+            return "it takes no parameters";
+        }
+        String nearest = names().stream()
+                .min(java.util.Comparator.comparingInt((String n) -> distance(n, given)).thenComparing(n -> n))
+                .orElseThrow();
+        return "accepted parameters are " + String.join(", ", names()) + " (nearest: " + nearest + ")";
+    }
+
+    /** Edit distance (Levenshtein) between two names, for "nearest" suggestions. */
+    public static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     @Override

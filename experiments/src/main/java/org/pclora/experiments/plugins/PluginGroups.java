@@ -308,10 +308,9 @@ public final class PluginGroups {
         return parts.length >= 3 && parts[1].equals("params") && parameters(s.get().entry()).get("params").isEmpty();
     }
 
-    /** The one-line error for a value of the wrong type given to a declared parameter. */
+    /** The one-line error for a parameter value of the wrong type ({@code from}: where it was set, or null). */
     public static PcLoraException wrongType(Selected s, PluginParameter p, ConfigValue value, String from) {
-        return new PcLoraException(s.label() + " parameter '" + p.name() + "' expects " + p.type().words() + ", got "
-                + value.valueType().name().toLowerCase() + " " + render(value) + (from == null ? "" : " (from " + from + ")"));
+        return PluginParameters.wrongType(s.label(), p, value, from);
     }
 
     /**
@@ -331,34 +330,9 @@ public final class PluginGroups {
         }
     }
 
-    /** Declared names and types of one selected plugin's parameters. */
+    /** Declared names and types of one selected plugin's parameters (see {@link PluginParameters#check}). */
     private void check(Selected s) {
-        PluginParameters declared = parameters(s.entry());
-        if (!declared.declared()) {
-            return;
-        }
-        for (String key : new TreeSet<>(s.params().root().keySet())) {
-            Optional<PluginParameter> p = declared.get(key);
-            if (p.isEmpty()) {
-                throw new PcLoraException(s.label() + " has no parameter '" + key + "'"
-                        + (s.path().isEmpty() ? "" : " (" + where(s, key) + ")") + ": " + accepted(declared, key));
-            }
-            ConfigValue v = s.params().root().get(key);
-            if (!p.get().type().accepts(v)) {
-                String from = v.origin() == null ? null : v.origin().description();
-                throw wrongType(s, p.get(), v, from == null || from.startsWith("hardcoded") ? null : from);
-            }
-        }
-    }
-
-    /** "accepted parameters: a, b (nearest: a)" or "it takes no parameters". */
-    static String accepted(PluginParameters declared, String given) {
-        if (declared.names().isEmpty()) {
-            return "it takes no parameters";
-        }
-        String nearest = declared.names().stream()
-                .min(java.util.Comparator.comparingInt((String n) -> distance(n, given)).thenComparing(n -> n)).orElseThrow();
-        return "accepted parameters are " + String.join(", ", declared.names()) + " (nearest: " + nearest + ")";
+        parameters(s.entry()).check(s.label(), s.path(), s.params());
     }
 
     /**
@@ -498,24 +472,9 @@ public final class PluginGroups {
         return v == null ? "null" : v.render(ConfigRenderOptions.concise());
     }
 
-    /** Levenshtein distance, for "nearest". */
+    /** Edit distance between two names (see {@link PluginParameters#distance}). */
     public static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return PluginParameters.distance(a, b);
     }
 
     /** Plugin names with the conf-file options of a group, for "available are" lists. */

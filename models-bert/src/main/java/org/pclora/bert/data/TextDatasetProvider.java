@@ -222,14 +222,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
 
     /** Rejects keys this format does not know. */
     protected void checkKeys(Config dataset) {
-        Set<String> allowed = new TreeSet<>(COMMON_KEYS);
-        allowed.addAll(formatKeys());
-        for (String key : dataset.root().keySet()) {
-            if (!allowed.contains(key)) {
-                throw new PcLoraException("dataset key '" + key + "' is not known to " + name() + ": accepted are "
-                        + allowed);
-            }
-        }
+        parameters().check("dataset '" + name() + "'", "dataset", dataset.withoutPath("provider"));
     }
 
     /** An integer dataset key; a wrong type is a PcLoraException naming the key. */

@@ -87,15 +87,9 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
         return new ImageDataset(raw, pre, getBoolean(dataset, "augment", true), source(dataset, split, raw));
     }
 
+    /** The keys and types of the group, checked against {@link #parameters()} (its selector aside). */
     private void checkKeys(Config dataset) {
-        Set<String> valid = new TreeSet<>(COMMON_KEYS);
-        valid.addAll(formatKeys());
-        for (String key : dataset.root().keySet()) {
-            if (!valid.contains(key)) {
-                throw new PcLoraException("dataset key '" + key + "' is not known to the " + name()
-                        + " dataset; valid keys are " + String.join(", ", valid));
-            }
-        }
+        parameters().check("dataset '" + name() + "'", "dataset", dataset.withoutPath("provider"));
     }
 
     private static int archInt(Config architecture, String key) {
