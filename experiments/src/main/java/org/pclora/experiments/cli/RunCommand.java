@@ -34,11 +34,12 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code pclora run [-m] [group=option] [key.path=value] [+key=value] [~key] [resume=<run-dir>]}:
  * composes the configuration, runs the experiment (or, with {@code -m}, the sweep) and prints the
- * result table.
+ * result table; with {@code --cfg job} prints the composed configuration instead and stops.
  */
 @Command(name = "run", description = {"Run an experiment (default: the embedded mini ViT on Fashion-MNIST).",
         "Arguments: group=option (experiment, model, dataset, schedule, distill, optimizer), key.path=value,",
-        "+key.path=value (add), ~key.path (remove), resume=<run-dir>. With -m, a=1,2 and a=range(8,65,8) sweep."})
+        "+key.path=value (add), ~key.path (remove), resume=<run-dir>. With -m, a=1,2 and a=range(8,65,8) sweep.",
+        "--cfg job prints the composed configuration (each point's with -m) and runs nothing."})
 public final class RunCommand implements Callable<Integer> {
     @ParentCommand
     PcLoraCli root;
@@ -49,11 +50,19 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-m", "--multirun"}, description = "Sweep over comma lists and range(...) values.")
     boolean multirun;
 
+    @Option(names = "--cfg", paramLabel = "job", description = "Print the composed configuration (HOCON; with -m one"
+            + " per point) and exit without running or writing anything (Hydra's --cfg job).")
+    String cfg;
+
     @Parameters(paramLabel = "override", description = "Overrides in Hydra's grammar.")
     List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() {
+        if (cfg != null && !cfg.equals("job")) {
+            throw new PcLoraException("--cfg " + cfg + " is not accepted: give --cfg job (the composed configuration of"
+                    + " the run, or of each point with -m)");
+        }
         List<ConfigOverride> overrides = new ArrayList<>();
         String resume = null;
         for (String a : args) {
@@ -69,7 +78,11 @@ public final class RunCommand implements Callable<Integer> {
                         + " continues with the configuration saved in its directory");
             }
             // absolute and normalised, so that the summary records where the run is, not how it was typed
-            return resume(root.workingDir().resolve(resume).normalize());
+            Path dir = root.workingDir().resolve(resume).normalize();
+            if (cfg != null) {
+                return printConfig(List.of(savedConfig(dir)), List.of("resume=" + dir));
+            }
+            return resume(dir);
         }
         ConfigComposer composer = new ConfigComposer(confDir(), new PluginGroups(root.registry()));
         List<ConfigOverride> declared = composer.sweepOf(overrides);
@@ -90,6 +103,15 @@ public final class RunCommand implements Callable<Integer> {
             all.addAll(overrides);
             overrides = all;
         }
+        if (cfg != null) {
+            List<List<ConfigOverride>> points = multirun ? Sweep.expand(overrides) : List.of(overrides);
+            List<Config> configs = new ArrayList<>();
+            for (List<ConfigOverride> point : points) {
+                configs.add(Sweeper.absolutePaths(composer.compose(point).config(), root.workingDir(), root.env()));
+            }
+            return printConfig(configs, points.stream().map(p -> String.join(" ", p.stream().map(ConfigOverride::toString)
+                    .toList())).toList());
+        }
         if (!multirun) {
             Config config = Sweeper.absolutePaths(composer.compose(overrides).config(), root.workingDir(), root.env());
             Path dir = Sweeper.runDir(config);
@@ -102,13 +124,33 @@ public final class RunCommand implements Callable<Integer> {
         return sweep(composer, overrides);
     }
 
-    private Integer resume(Path dir) {
+    /**
+     * {@code --cfg job}: each configuration as the run directory's config.conf would hold it,
+     * a comment line before each naming the overrides of the point; nothing is run or written.
+     */
+    private Integer printConfig(List<Config> configs, List<String> labels) {
+        for (int i = 0; i < configs.size(); i++) {
+            if (configs.size() > 1 || !labels.get(i).isEmpty()) {
+                root.out().println("# " + (configs.size() > 1 ? "point " + i + ": " : "") + labels.get(i));
+            }
+            root.out().print(configs.get(i).root().render(com.typesafe.config.ConfigRenderOptions.defaults()
+                    .setOriginComments(false).setJson(false)));
+        }
+        root.out().flush();
+        return 0;
+    }
+
+    private static Config savedConfig(Path dir) {
         Path conf = dir.resolve(RunDirectory.CONFIG);
         if (!Files.isRegularFile(conf)) {
             throw new PcLoraException("resume=" + dir + " is not a run directory: it has no " + RunDirectory.CONFIG);
         }
+        return ConfigFactory.parseFile(conf.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+    }
+
+    private Integer resume(Path dir) {
+        Config config = savedConfig(dir);
         new RunDirectory(dir).refuseIfComplete();
-        Config config = ConfigFactory.parseFile(conf.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
         List<String> saved;
         try {
             saved = Files.readAllLines(dir.resolve(RunDirectory.OVERRIDES)).stream().filter(l -> !l.isBlank()).toList();
