@@ -161,7 +161,7 @@ public final class ReportPlots {
     }
 
     private static final Set<String> DESCRIBED = Set.of("schedule.name", "pclora.rank", "pclora.ratio", "loss.alpha",
-            "pclora.adapter", "distill.losses", "student.epochs", "teacher.epochs", "model.arch", "model.family",
+            "pclora.adapter", "distill.losses", "distill.name", "distill.weight", "student.epochs", "teacher.epochs", "model.arch", "model.family",
             "model.depth", "model.width", "model.num_classes", "dataset.limit", "dataset.provider", "dataset.path");
 
     private static Set<String> otherVaryingKeys(List<RunRecord> runs) {
