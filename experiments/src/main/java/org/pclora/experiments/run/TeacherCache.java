@@ -9,15 +9,18 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.pclora.core.PcLoraException;
+import org.slf4j.LoggerFactory;
 import org.pclora.core.env.NumericsEnvironment;
 
 /**
@@ -97,6 +100,38 @@ public final class TeacherCache {
         }
     }
 
+    /** Suffix of a damaged cache entry's files, moved aside before the teacher is trained again. */
+    public static final String DAMAGED = ".damaged";
+
+    /**
+     * Why the cached entry of {@code key} cannot be used (its weights' header does not match the
+     * file, e.g. truncated by a full disk or a copy cut short; its info is not JSON with an
+     * accuracy), or null when it can.
+     */
+    private String damage(String key) {
+        try {
+            org.pclora.core.io.Safetensors.readMetadata(weights(key));
+        } catch (PcLoraException e) {
+            return org.pclora.core.Messages.oneLine(e.getMessage()).replace("safetensors file " + weights(key) + ", ", "")
+                    .replace("safetensors file " + weights(key) + ": ", "");
+        }
+        try {
+            Object acc = RunDirectory.JSON.readValue(info(key).toFile(), Map.class).get("accuracy");
+            return acc instanceof Number ? null : info(key).getFileName() + " has no accuracy";
+        } catch (IOException | RuntimeException e) {
+            return info(key).getFileName() + " is not JSON";
+        }
+    }
+
+    /** Moves a damaged entry aside (kept for inspection) and says so in one line. */
+    private void moveAside(String key, String damage) throws IOException {
+        for (Path f : List.of(weights(key), info(key))) {
+            Files.move(f, f.resolveSibling(f.getFileName() + DAMAGED), StandardCopyOption.REPLACE_EXISTING);
+        }
+        LoggerFactory.getLogger(TeacherCache.class).warn("cached teacher {} cannot be read ({}): moved aside as {}{},"
+                + " training it again", weights(key), damage, weights(key).getFileName(), DAMAGED);
+    }
+
     public Path weights(String key) {
         return dir.resolve(key + ".safetensors");
     }
@@ -107,7 +142,8 @@ public final class TeacherCache {
 
     /**
      * Returns the cached teacher's weights file, calling {@code train} (which must write
-     * {@link #weights} and {@link #info}) first when it is not cached yet.
+     * {@link #weights} and {@link #info}) first when it is not cached yet, or when the cached
+     * entry cannot be read: a damaged entry is moved aside ({@value #DAMAGED}) with one warning line.
      */
     public Path getOrTrain(String key, Supplier<Path> train) {
         ReentrantLock lock = LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
@@ -117,7 +153,11 @@ public final class TeacherCache {
             try (FileChannel ch = FileChannel.open(dir.resolve(key + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
                 if (Files.isRegularFile(weights(key)) && Files.isRegularFile(info(key))) {
-                    return weights(key);
+                    String damage = damage(key);
+                    if (damage == null) {
+                        return weights(key);
+                    }
+                    moveAside(key, damage);
                 }
                 return train.get();
             }
