@@ -138,6 +138,41 @@ public final class Accounting {
         return report(model, slots);
     }
 
+    /**
+     * One line when adapters of rank {@code rank} on the dense slots matching {@code targetRegex}
+     * would hold as many weights as some of the layers they replace or more
+     * ({@code r·(in+out) >= in·out}): how many such layers, and the largest rank that keeps every
+     * adapter smaller than its layer. Empty when every adapter is smaller.
+     */
+    public static java.util.Optional<String> oversizedAdapters(ClassifierModel model, String targetRegex, int rank) {
+        Pattern p = Pattern.compile(targetRegex);
+        int targeted = 0;
+        int larger = 0;
+        long maxRank = Long.MAX_VALUE;
+        String example = null;
+        for (LinearSlot slot : model.linearSlots()) {
+            if (slot.layer() instanceof Linear && p.matcher(slot.name()).matches()) {
+                long in = slot.inFeatures();
+                long out = slot.outFeatures();
+                targeted++;
+                maxRank = Math.min(maxRank, (in * out - 1) / (in + out));
+                if ((long) rank * (in + out) >= in * out) {
+                    larger++;
+                    if (example == null) {
+                        example = slot.name() + " [" + out + " x " + in + "]: " + in * out + " weights, its adapter "
+                                + (long) rank * (in + out);
+                    }
+                }
+            }
+        }
+        if (larger == 0) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("rank " + rank + " makes the adapters of " + larger + " of " + targeted
+                + " adapted layers as large as the layers they replace or larger (e.g. " + example
+                + "): the model does not shrink there; rank " + maxRank + " or less keeps every adapter smaller");
+    }
+
     /** One slot's counts. */
     private record SlotCount(LinearSlot slot, boolean adapted, long denseParameters, long compressedParameters,
                              long denseMacs, long compressedMacs) {

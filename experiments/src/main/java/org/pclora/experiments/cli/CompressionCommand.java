@@ -58,6 +58,7 @@ public final class CompressionCommand implements Callable<Integer> {
             ClassifierModel m = ModelNames.load(root, checkpoint, model, "compression");
             String targets = root.registry().modelFamily(m.family()).defaultTargets();
             for (int r : ranks) {
+                warnIfOversized(m, targets, r);
                 root.out().printf(Locale.ROOT, "%s, rank %d:%n%s%n", checkpoint, r,
                         Accounting.planned(m, targets, r, true).table());
             }
@@ -69,6 +70,7 @@ public final class CompressionCommand implements Callable<Integer> {
             Config named = ModelNames.isArchitecture(root, model) ? arch(model) : ModelNames.config(root, model);
             ClassifierModel m = build(kv, named, imageSize, seqLen, classes);
             for (int r : ranks) {
+                warnIfOversized(m, familyOf(named).defaultTargets(), r);
                 Accounting.Report rep = Accounting.planned(m, familyOf(named).defaultTargets(), r, true);
                 root.out().printf(Locale.ROOT, "%s, rank %d:%n%s%n", model, r, rep.table());
             }
@@ -99,6 +101,14 @@ public final class CompressionCommand implements Callable<Integer> {
                 + " of its figures): ViT-B 94.36% parameters / 89.1% FLOPs, BERT-base 93.42% / 84.2%.");
         root.out().println("counting rule: " + Accounting.countingRule());
         return 0;
+    }
+
+    /** One warning line when adapters of rank {@code r} would not be smaller than the layers they replace. */
+    private void warnIfOversized(ClassifierModel m, String targets, int r) {
+        Accounting.oversizedAdapters(m, targets, r).ifPresent(w -> {
+            root.err().println("[WARN] " + w);
+            root.err().flush();
+        });
     }
 
     private static Config arch(String name) {

@@ -117,6 +117,8 @@ public final class StudentStage {
             freezeEmbeddings(student);
         }
         if (s.adapters()) {
+            Accounting.oversizedAdapters(student, plan.targets(), adapterSpec.rank())
+                    .ifPresent(w -> org.slf4j.LoggerFactory.getLogger(StudentStage.class).warn("{}", w));
             Adapters.apply(student, adapterFactory, adapterSpec, plan.targets());
         }
         return student;

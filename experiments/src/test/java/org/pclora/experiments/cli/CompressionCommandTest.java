@@ -53,4 +53,22 @@ class CompressionCommandTest {
         CliRun relative = CliRun.of(dir, "compression", "--config-dir=conf", "model=vit-tiny", "rank=2");
         assertEquals(0, relative.status(), relative.err());
     }
+
+    @Test
+    void aRankWhoseAdaptersOutgrowTheirLayersIsWarnedAbout(@org.junit.jupiter.api.io.TempDir java.nio.file.Path wd) {
+        // vit-mini: width 128, MLP 256, depth 4, six adapted maps a layer. Attention maps 128 x 128: 16,384 weights
+        // against 100 * 256 = 25,600 in a rank-100 adapter; MLP maps 128 x 256: 32,768 against 38,400: all 24 larger.
+        // Largest rank below every layer: min(floor(16,383 / 256), floor(32,767 / 384)) = min(63, 85) = 63.
+        CliRun r = CliRun.of(java.util.Map.of("PCLORA_HOME", java.nio.file.Path.of("..").toAbsolutePath().normalize().toString()),
+                wd, "compression", "model=vit-mini", "rank=100");
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.status(), r.err());
+        String warn = r.err().lines().filter(l -> l.startsWith("[WARN] ")).findFirst().orElseThrow(() -> new AssertionError(r.err()));
+        org.junit.jupiter.api.Assertions.assertTrue(warn.startsWith("[WARN] rank 100 makes the adapters of 24 of 24 adapted layers as"
+                + " large as the layers they replace or larger (e.g. vit.encoder.layer.0.attention.attention.query [128 x 128]:"
+                + " 16384 weights, its adapter 25600)"), warn);
+        org.junit.jupiter.api.Assertions.assertTrue(warn.endsWith("rank 63 or less keeps every adapter smaller"), warn);
+        CliRun fine = CliRun.of(java.util.Map.of("PCLORA_HOME", java.nio.file.Path.of("..").toAbsolutePath().normalize().toString()),
+                wd, "compression", "model=vit-mini", "rank=63");
+        org.junit.jupiter.api.Assertions.assertFalse(fine.err().contains("[WARN]"), fine.err());
+    }
 }
