@@ -153,9 +153,15 @@ public final class TextReaders {
         StringBuilder field = new StringBuilder();
         boolean inQuotes = false;
         boolean any = false;
+        int line = 1; // physical line of the character at i
+        int quoteLine = 0; // where the open quoted field began
+        int quoteRecord = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             any = true;
+            if (c == '\n') {
+                line++;
+            }
             if (inQuotes) {
                 if (c == '"') {
                     if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
@@ -169,6 +175,8 @@ public final class TextReaders {
                 }
             } else if (c == '"' && field.length() == 0) {
                 inQuotes = true;
+                quoteLine = line;
+                quoteRecord = rows.size() + 1;
             } else if (c == delimiter) {
                 row.add(field.toString());
                 field.setLength(0);
@@ -186,7 +194,9 @@ public final class TextReaders {
             }
         }
         if (inQuotes) {
-            throw new PcLoraException("data file " + file + " ends inside a quoted field: expected a closing '\"'");
+            throw new PcLoraException("data file " + file + " ends inside a quoted field that opens in row " + quoteRecord
+                    + " (line " + quoteLine + "; the header is row 1): expected a closing '\"' (a quote inside a quoted"
+                    + " field is written \"\")");
         }
         if (any) {
             row.add(field.toString());

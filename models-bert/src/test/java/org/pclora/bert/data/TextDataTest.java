@@ -77,8 +77,10 @@ class TextDataTest {
         PcLoraException e = assertThrows(PcLoraException.class,
                 () -> TextReaders.delimited(f, ',', true, "sentence", null, "label"));
         assertTrue(e.getMessage().contains("[id, text, label]"), e.getMessage());
-        Path open = write("d/open.csv", "text,label\n\"never closed,pos\n");
-        assertThrows(PcLoraException.class, () -> TextReaders.delimited(open, ',', true, "text", null, "label"));
+        Path open = write("d/open.csv", "text,label\n\"fine\",pos\n\"two\nlines\",neg\n\"never closed,pos\nmore,neg\n");
+        e = assertThrows(PcLoraException.class, () -> TextReaders.delimited(open, ',', true, "text", null, "label"));
+        assertEquals("data file " + open + " ends inside a quoted field that opens in row 4 (line 5; the header is row 1):"
+                + " expected a closing '\"' (a quote inside a quoted field is written \"\")", e.getMessage());
         Path ragged = write("d/ragged.csv", "text,label\nx,pos,extra\n");
         e = assertThrows(PcLoraException.class, () -> TextReaders.delimited(ragged, ',', true, "text", null, "label"));
         assertTrue(e.getMessage().contains("row 2"), e.getMessage());
