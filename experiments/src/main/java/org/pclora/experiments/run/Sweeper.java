@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.env.UserCache;
 
 /**
  * Run directories and sweeps: where a run or a sweep writes (output paths made absolute and kept

