@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.kernels.Kernels;
 import org.pclora.core.nn.Init;
 import org.pclora.core.nn.Linear;
 import org.pclora.core.nn.LowRank;
@@ -185,27 +186,39 @@ public final class PcLoraLinear implements AdapterLayer, LowRank.Layer {
         }
         INDArray y = Nd4j.createUninitialized(x.dataType(), rows, outFeatures());
         boolean frozenPath = frozenPathActive(lam);
-        if (frozenPath) {
-            // Frozen path first: y = lambda * x W0^T (lambda fused into gemm's alpha).
-            Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 0.0);
-        }
-        // Adapter path: hs = s * x A^T [rows, r] (s fused into alpha), then y (+)= hs B^T + bias row.
+        // Adapter path: hs = s * x A^T [rows, r] (s fused into alpha).
         INDArray hs = Nd4j.createUninitialized(x.dataType(), rows, rank());
         Nd4j.gemm(x, a.value(), hs, false, true, scaling, 0.0);
-        INDArray biasRow = biasRow(lam);
-        double beta = frozenPath ? 1.0 : 0.0;
+        float[] fusedBias = Kernels.supports(x, y) ? biasRowFloats(lam) : null;
         INDArray kept;
-        if (biasRow == null) {
-            Nd4j.gemm(hs, b.value(), y, false, true, 1.0, beta);
+        if (fusedBias != null) {
+            // lambda b0 + b_A written into y first, then both products added with beta 1: no separate
+            // bias pass and no [hs | 1] copy; backward takes d b_A as the column sums of dy.
+            Kernels.fillRows(y, fusedBias);
+            if (frozenPath) {
+                Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 1.0);
+            }
+            Nd4j.gemm(hs, b.value(), y, false, true, 1.0, 1.0);
             kept = hs;
         } else {
-            // The bias rides in the same gemm as a ones column: y (+)= [hs | 1] [B | bias]^T, so no
-            // separate pass over y; backward gets d b_A from the same column.
-            kept = Nd4j.hstack(hs, onesColumn(x.dataType(), rows));
-            release(hs);
-            INDArray bAug = Nd4j.hstack(b.value(), biasRow.reshape(outFeatures(), 1));
-            Nd4j.gemm(kept, bAug, y, false, true, 1.0, beta);
-            release(bAug);
+            if (frozenPath) {
+                // Frozen path first: y = lambda * x W0^T (lambda fused into gemm's alpha).
+                Nd4j.gemm(x, dense.weight().value(), y, false, true, lam, 0.0);
+            }
+            INDArray biasRow = biasRow(lam);
+            double beta = frozenPath ? 1.0 : 0.0;
+            if (biasRow == null) {
+                Nd4j.gemm(hs, b.value(), y, false, true, 1.0, beta);
+                kept = hs;
+            } else {
+                // The bias rides in the same gemm as a ones column: y (+)= [hs | 1] [B | bias]^T, so no
+                // separate pass over y; backward gets d b_A from the same column.
+                kept = Nd4j.hstack(hs, onesColumn(x.dataType(), rows));
+                release(hs);
+                INDArray bAug = Nd4j.hstack(b.value(), biasRow.reshape(outFeatures(), 1));
+                Nd4j.gemm(kept, bAug, y, false, true, 1.0, beta);
+                release(bAug);
+            }
         }
         if (training) {
             lastInput = x;
@@ -215,6 +228,19 @@ public final class PcLoraLinear implements AdapterLayer, LowRank.Layer {
             release(kept);
         }
         return y;
+    }
+
+    /** lambda * b0 + b_A as floats (zeros when the layer adds no bias at this lambda). */
+    private float[] biasRowFloats(double lam) {
+        float[] row = biasA == null ? new float[outFeatures()] : biasA.value().toFloatVector();
+        if (frozenPathActive(lam) && dense.bias() != null) {
+            float[] b0 = dense.bias().value().toFloatVector();
+            float l = (float) lam;
+            for (int j = 0; j < row.length; j++) {
+                row[j] = l * b0[j] + row[j];
+            }
+        }
+        return row;
     }
 
     /**
@@ -241,6 +267,16 @@ public final class PcLoraLinear implements AdapterLayer, LowRank.Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
+        return backward(dy, null);
+    }
+
+    /** Adds dL/dx into {@code dx}: the input-gradient products accumulate into it (GEMM beta 1). */
+    @Override
+    public void backwardAdding(INDArray dy, INDArray dx) {
+        backward(dy, dx);
+    }
+
+    private INDArray backward(INDArray dy, INDArray dxSum) {
         if (lastInput == null) {
             throw new IllegalStateException(name + ": backward without a training forward");
         }
@@ -249,8 +285,15 @@ public final class PcLoraLinear implements AdapterLayer, LowRank.Layer {
         long rows = dy.size(0);
         int r = rank();
         if (kept.size(1) == r) {
-            // dB += dy^T hs  (= s * dy^T h)
+            // dB += dy^T hs  (= s * dy^T h); d b_A = column sums of dy when the bias was fused
             Nd4j.gemm(dy, kept, b.grad(), true, false, 1.0, 1.0);
+            if (biasA != null) {
+                if (Kernels.supports(dy, biasA.grad())) {
+                    Kernels.addColumnSums(dy, biasA.grad());
+                } else {
+                    biasA.grad().addi(dy.sum(0));
+                }
+            }
         } else {
             // g = dy^T [hs | 1]: the first r columns are dB, the last one d b_A (column sums of dy).
             INDArray g = Nd4j.createUninitialized(dy.dataType(), outFeatures(), r + 1);
@@ -265,14 +308,15 @@ public final class PcLoraLinear implements AdapterLayer, LowRank.Layer {
         INDArray dh = Nd4j.createUninitialized(dy.dataType(), rows, r);
         Nd4j.gemm(dy, b.value(), dh, false, false, scaling, 0.0);
         Nd4j.gemm(dh, x, a.grad(), true, false, 1.0, 1.0);
-        INDArray dx = Nd4j.createUninitialized(dy.dataType(), rows, inFeatures());
+        INDArray dx = dxSum != null ? dxSum : Nd4j.createUninitialized(dy.dataType(), rows, inFeatures());
+        boolean accumulate = dxSum != null;
         boolean frozenPath = frozenPathActive(lastLambda);
         if (frozenPath) {
-            // Frozen path: dx = lambda * dy W0 (no gradient for the frozen W0 and b0).
-            Nd4j.gemm(dy, dense.weight().value(), dx, false, false, lastLambda, 0.0);
+            // Frozen path: dx (+)= lambda * dy W0 (no gradient for the frozen W0 and b0).
+            Nd4j.gemm(dy, dense.weight().value(), dx, false, false, lastLambda, accumulate ? 1.0 : 0.0);
         }
         // dx (+)= dh A
-        Nd4j.gemm(dh, a.value(), dx, false, false, 1.0, frozenPath ? 1.0 : 0.0);
+        Nd4j.gemm(dh, a.value(), dx, false, false, 1.0, frozenPath || accumulate ? 1.0 : 0.0);
         release(dh);
         release(kept);
         lastInput = null;

@@ -3,6 +3,7 @@ package org.pclora.core.kernels;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pclora.core.env.EngineSettings;
 
 /**
  * Entry point to the fused float32 kernels. ND4J runs each elementwise operation as its own pass
@@ -17,32 +18,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Kernels {
     private static final boolean MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-    private static volatile boolean enabled = MODULE && !"false".equalsIgnoreCase(System.getProperty("pclora.simd"));
-    private static volatile int threads = threadCount();
-    /** Whether the low-rank inference kernels may run (property {@code pclora.lowrank}, default true). */
-    private static volatile boolean lowRank = !"false".equalsIgnoreCase(System.getProperty("pclora.lowrank"));
     /** Threads on which every kernel runs on the calling thread alone (see {@link #serially}). */
     private static final ThreadLocal<Boolean> SERIAL = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** Below this many elements one thread does the work: forking costs more than it saves. */
     static final long PARALLEL_MIN = 1L << 16;
 
     private Kernels() {
-    }
-
-    private static int threadCount() {
-        String p = System.getProperty("pclora.threads");
-        String omp = System.getenv("OMP_NUM_THREADS");
-        try {
-            if (p != null) {
-                return Math.max(1, Integer.parseInt(p.trim()));
-            }
-            if (omp != null) {
-                return Math.max(1, Integer.parseInt(omp.trim()));
-            }
-        } catch (NumberFormatException e) {
-            // an unreadable setting leaves the default
-        }
-        return Runtime.getRuntime().availableProcessors();
     }
 
     /** Whether the Vector API module is in this JVM (started with {@code --add-modules jdk.incubator.vector}). */
@@ -52,7 +33,7 @@ public final class Kernels {
 
     /** Whether the fused kernels are in use (module present and not switched off). */
     public static boolean enabled() {
-        return enabled;
+        return MODULE && EngineSettings.current().simd();
     }
 
     /**
@@ -60,9 +41,7 @@ public final class Kernels {
      * previous setting. Switching on without the module has no effect.
      */
     public static boolean setEnabled(boolean on) {
-        boolean was = enabled;
-        enabled = on && MODULE;
-        return was;
+        return MODULE && EngineSettings.update(s -> s.withSimd(on)).simd();
     }
 
     /**
@@ -70,26 +49,22 @@ public final class Kernels {
      * the fused kernels are enabled and {@code pclora.lowrank} is not {@code false}.
      */
     public static boolean lowRankEnabled() {
-        return enabled && lowRank;
+        return enabled() && EngineSettings.current().lowRank();
     }
 
     /** Switches the low-rank inference kernels on or off (A/B measurements, tests); returns the previous setting. */
     public static boolean setLowRankEnabled(boolean on) {
-        boolean was = lowRank;
-        lowRank = on;
-        return was;
+        return EngineSettings.update(s -> s.withLowRank(on)).lowRank();
     }
 
     /** Threads the kernels split rows over. */
     public static int threads() {
-        return threads;
+        return EngineSettings.current().threads();
     }
 
     /** Sets the number of threads the kernels split rows over (at least 1); returns the previous one. */
     public static int setThreads(int n) {
-        int was = threads;
-        threads = Math.max(1, n);
-        return was;
+        return EngineSettings.update(s -> s.withThreads(n)).threads();
     }
 
     /**
@@ -114,7 +89,7 @@ public final class Kernels {
 
     /** Whether every array is float32, dense in C order and the kernels are enabled. */
     public static boolean supports(INDArray... arrays) {
-        if (!enabled) {
+        if (!enabled()) {
             return false;
         }
         for (INDArray a : arrays) {
@@ -247,6 +222,30 @@ public final class Kernels {
         VectorKernels.Span ys = VectorKernels.span(y);
         float[] r = row.toFloatVector();
         forParts(rows, width, (part, lo, hi) -> VectorKernels.fillRows(ys, r, width, (int) lo, (int) hi));
+    }
+
+    /** {@code y[i, :] = row} for every row of y [rows, row.length] (a row made on the heap). */
+    public static void fillRows(INDArray y, float[] row) {
+        int rows = (int) y.size(0);
+        int width = (int) y.size(1);
+        check(y.rank() == 2 && row.length == width, "fillRows: shapes differ");
+        VectorKernels.Span ys = VectorKernels.span(y);
+        forParts(rows, width, (part, lo, hi) -> VectorKernels.fillRows(ys, row, width, (int) lo, (int) hi));
+    }
+
+    /**
+     * {@code sum[j] += sum_i x[i, j]} for x [rows, width] and sum [width] (a bias gradient), in one
+     * pass over x. Rows are added in order on one thread, so the result does not depend on the
+     * thread count.
+     */
+    public static void addColumnSums(INDArray x, INDArray sum) {
+        int rows = (int) x.size(0);
+        int width = (int) x.size(1);
+        check(x.rank() == 2 && sum.length() == width, "addColumnSums: shapes differ");
+        float[] acc = new float[width];
+        VectorKernels.columnSums(VectorKernels.span(x), width, rows, acc);
+        VectorKernels.Span ss = VectorKernels.span(sum);
+        VectorKernels.addInto(ss, acc);
     }
 
     /**
@@ -446,7 +445,7 @@ public final class Kernels {
     }
 
     private static int parts(long items, long weight) {
-        return items * weight < PARALLEL_MIN || SERIAL.get() ? 1 : (int) Math.min(threads, items);
+        return items * weight < PARALLEL_MIN || SERIAL.get() ? 1 : (int) Math.min(threads(), items);
     }
 
     /** Splits [0, items) into one contiguous part per thread (items weighing {@code weight} elements each). */
@@ -476,7 +475,7 @@ public final class Kernels {
 
     /** For diagnostics: which path the kernels take. */
     public static String describe() {
-        return enabled ? "vector(" + VectorKernels.lanes() + " lanes, " + threads + " threads)"
+        return enabled() ? "vector(" + VectorKernels.lanes() + " lanes, " + threads() + " threads)"
                 : MODULE ? "nd4j (fused kernels switched off)" : "nd4j (start the JVM with --add-modules jdk.incubator.vector for fused kernels)";
     }
 }

@@ -397,4 +397,29 @@ final class VectorKernels {
             }
         }
     }
+
+    /** {@code acc[j] += sum_i x[i, j]} over rows 0 .. rows-1 in order. */
+    static void columnSums(Span x, int width, int rows, float[] acc) {
+        int bound = S.loopBound(width);
+        ByteBuffer xb = x.buffer();
+        for (int r = 0; r < rows; r++) {
+            int at = r * width;
+            int j = 0;
+            for (; j < bound; j += S.length()) {
+                FloatVector.fromArray(S, acc, j).add(FloatVector.fromByteBuffer(S, xb, x.at(at + j), ORDER))
+                        .intoArray(acc, j);
+            }
+            for (; j < width; j++) {
+                acc[j] += xb.getFloat(x.at(at + j));
+            }
+        }
+    }
+
+    /** {@code y[j] += add[j]} for the add.length floats of y. */
+    static void addInto(Span y, float[] add) {
+        ByteBuffer yb = y.buffer();
+        for (int j = 0; j < add.length; j++) {
+            yb.putFloat(y.at(j), yb.getFloat(y.at(j)) + add[j]);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package org.pclora.core.memory;
 
+import org.pclora.core.env.EngineSettings;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -40,7 +41,7 @@ public final class StepWorkspace implements AutoCloseable {
 
     /** Whether steps run in workspaces ({@code pclora.workspace} is not {@code false}). */
     public static boolean enabled() {
-        return !"false".equalsIgnoreCase(System.getProperty("pclora.workspace"));
+        return EngineSettings.current().workspace();
     }
 
     /** One step's scope: closing it ends the step (and resets the workspace). */

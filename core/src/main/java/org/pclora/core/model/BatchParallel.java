@@ -1,5 +1,6 @@
 package org.pclora.core.model;
 
+import org.pclora.core.env.EngineSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -34,7 +35,6 @@ import org.pclora.core.memory.StepWorkspace;
 public final class BatchParallel {
     /** Below this many rows x width per batch the split costs more than it saves (one small GEMM). */
     static final long MIN_ELEMENTS = 1L << 16;
-    private static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("pclora.inference.split"));
     private static final Object LOCK = new Object();
     private static int inFlight;
     private static int savedBlas;
@@ -47,14 +47,12 @@ public final class BatchParallel {
 
     /** Whether split inference is on; see the class comment. */
     public static boolean enabled() {
-        return enabled;
+        return EngineSettings.current().inferenceSplit();
     }
 
     /** Switches split inference on or off (A/B measurements, tests); returns the previous setting. */
     public static boolean setEnabled(boolean on) {
-        boolean was = enabled;
-        enabled = on;
-        return was;
+        return EngineSettings.update(s -> s.withInferenceSplit(on)).inferenceSplit();
     }
 
     /**
@@ -64,7 +62,7 @@ public final class BatchParallel {
      * threads and examples.
      */
     static int parts(int examples, long rows, long width) {
-        if (!enabled || !Kernels.enabled() || Kernels.serialHere() || rows * width < MIN_ELEMENTS) {
+        if (!enabled() || !Kernels.enabled() || Kernels.serialHere() || rows * width < MIN_ELEMENTS) {
             return 1;
         }
         return Math.max(1, Math.min(Kernels.threads(), examples));

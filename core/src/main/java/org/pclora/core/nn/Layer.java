@@ -16,6 +16,15 @@ public interface Layer {
 
     INDArray backward(INDArray dy);
 
+    /**
+     * {@link #backward} that adds dL/dx into {@code dx} [rows, in] instead of returning it: layers
+     * whose input gradient is a product accumulate it there (GEMM beta 1), saving a temporary and an
+     * add; the default adds the returned gradient.
+     */
+    default void backwardAdding(INDArray dy, INDArray dx) {
+        dx.addi(backward(dy));
+    }
+
     /** All parameters, trainable and frozen, in a stable order. */
     List<Parameter> parameters();
 }

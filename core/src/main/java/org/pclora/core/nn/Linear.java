@@ -83,6 +83,16 @@ public final class Linear implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
+        return backward(dy, null);
+    }
+
+    /** Adds dL/dx into {@code dx} with the input-gradient product (GEMM beta 1). */
+    @Override
+    public void backwardAdding(INDArray dy, INDArray dx) {
+        backward(dy, dx);
+    }
+
+    private INDArray backward(INDArray dy, INDArray dxSum) {
         if (lastInput == null) {
             throw new IllegalStateException(name + ": backward without a training forward");
         }
@@ -91,10 +101,14 @@ public final class Linear implements Layer {
             Nd4j.gemm(dy, lastInput, weight.grad(), true, false, 1.0, 1.0);
         }
         if (bias != null && bias.isTrainable()) {
-            bias.grad().addi(dy.sum(0));
+            if (Kernels.supports(dy, bias.grad())) {
+                Kernels.addColumnSums(dy, bias.grad());
+            } else {
+                bias.grad().addi(dy.sum(0));
+            }
         }
-        INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.size(0), inFeatures());
-        Nd4j.gemm(dy, weight.value(), dx, false, false, 1.0, 0.0);
+        INDArray dx = dxSum != null ? dxSum : Nd4j.createUninitialized(dy.dataType(), dy.size(0), inFeatures());
+        Nd4j.gemm(dy, weight.value(), dx, false, false, 1.0, dxSum != null ? 1.0 : 0.0);
         lastInput = null;
         return dx;
     }

@@ -109,6 +109,15 @@ public final class LinearSlot implements Layer {
     }
 
     @Override
+    public void backwardAdding(INDArray dy, INDArray dx) {
+        if (pendingOutputGradient != null) {
+            dy = dy.add(pendingOutputGradient);
+            pendingOutputGradient = null;
+        }
+        layer.backwardAdding(dy, dx);
+    }
+
+    @Override
     public List<Parameter> parameters() {
         return layer.parameters();
     }

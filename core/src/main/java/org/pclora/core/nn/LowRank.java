@@ -2,6 +2,7 @@ package org.pclora.core.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.pclora.core.env.EngineSettings;
 import org.pclora.core.kernels.Kernels;
 
 /**
@@ -30,37 +31,22 @@ public final class LowRank {
      * with bias and GELU in its output pass); default none: OpenBLAS measured as fast or faster for each,
      * see docs/performance.md).
      */
-    private static volatile boolean thinKernel;
-    private static volatile boolean expandKernel;
-    private static volatile boolean geluKernel;
-
-    static {
-        setKernels(System.getProperty("pclora.lowrank.kernels", ""));
-    }
-
     private LowRank() {
     }
 
     /**
      * Sets which products the Vector API kernels compute (a comma list of {@code thin},
      * {@code expand}, {@code gelu}; empty for none), for A/B measurements; returns the previous list.
+     * The setting lives in {@link EngineSettings#lowRankKernels}.
      */
-    public static synchronized String setKernels(String list) {
-        String was = (thinKernel ? "thin," : "") + (expandKernel ? "expand," : "") + (geluKernel ? "gelu," : "");
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (String k : list.split(",")) {
-            if (!k.isBlank()) {
-                names.add(k.trim());
-            }
-        }
-        if (!java.util.Set.of("thin", "expand", "gelu").containsAll(names)) {
-            throw new IllegalArgumentException("pclora.lowrank.kernels = '" + list
-                    + "' is not a comma list of thin, expand, gelu");
-        }
-        thinKernel = names.contains("thin");
-        expandKernel = names.contains("expand");
-        geluKernel = names.contains("gelu");
-        return was.isEmpty() ? "" : was.substring(0, was.length() - 1);
+    public static String setKernels(String list) {
+        java.util.Set<String> names = EngineSettings.parseKernels(list);
+        EngineSettings was = EngineSettings.update(s -> s.withLowRankKernels(names));
+        return (String) was.asMap().get("pclora.lowrank.kernels");
+    }
+
+    private static boolean kernel(String name) {
+        return EngineSettings.current().lowRankKernels().contains(name);
     }
 
     /**
@@ -98,7 +84,7 @@ public final class LowRank {
     public static INDArray apply(INDArray x, Factors f, boolean gelu, INDArray residual) {
         INDArray h = Nd4j.createUninitialized(x.dataType(), x.size(0), f.rank());
         if (fused(x, f, residual)) {
-            if (thinKernel) {
+            if (kernel("thin")) {
                 Kernels.thinProduct(x, Kernels.stackTransposed(f.a()), h);
             } else {
                 Nd4j.gemm(x, f.a(), h, false, true, 1.0, 0.0);
@@ -135,7 +121,7 @@ public final class LowRank {
         INDArray h = stackedProduct(x, as, width);
         int col = 0;
         for (int i = 0; i < fs.length; i++) {
-            ys[i] = expandKernel ? expandByKernel(h, col, fs[i], false, null)
+            ys[i] = kernel("expand") ? expandByKernel(h, col, fs[i], false, null)
                     : expand(columns(h, col, fs[i].rank()), 0, fs[i], false, null);
             col += fs[i].rank();
         }
@@ -167,7 +153,7 @@ public final class LowRank {
     /** {@code x [A_0; A_1; ...]^T} [rows, width]: the thin kernel or one OpenBLAS GEMM. */
     private static INDArray stackedProduct(INDArray x, INDArray[] as, int width) {
         INDArray h = Nd4j.createUninitialized(x.dataType(), x.size(0), width);
-        if (thinKernel) {
+        if (kernel("thin")) {
             Kernels.thinProduct(x, Kernels.stackTransposed(as), h);
         } else {
             Nd4j.gemm(x, Nd4j.vstack(as), h, false, true, 1.0, 0.0);
@@ -202,7 +188,7 @@ public final class LowRank {
 
     /** {@code e(h[:, col, col + r) B^T + bias) + residual} for a contiguous h when not the kernel's. */
     private static INDArray expand(INDArray h, int col, Factors f, boolean gelu, INDArray residual) {
-        if (gelu ? geluKernel : expandKernel) {
+        if (kernel(gelu ? "gelu" : "expand")) {
             return expandByKernel(h, col, f, gelu, residual);
         }
         INDArray y = Nd4j.createUninitialized(h.dataType(), h.size(0), f.b().size(0));

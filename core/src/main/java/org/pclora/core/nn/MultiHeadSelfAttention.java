@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.env.EngineSettings;
 import org.pclora.core.kernels.Kernels;
 
 /**
@@ -23,9 +24,6 @@ import org.pclora.core.kernels.Kernels;
  * respect to it can be injected for the next backward.
  */
 public final class MultiHeadSelfAttention {
-    /** Whether the fused kernels may run attention (property {@code pclora.attention.fused}, default true). */
-    private static volatile boolean fusedEnabled = !"false".equalsIgnoreCase(System.getProperty("pclora.attention.fused"));
-
     /** Added to the scores of padded keys; exp() of it underflows to 0 in float32 and float64. */
     static final double MASKED_SCORE = -1e9;
 
@@ -87,13 +85,11 @@ public final class MultiHeadSelfAttention {
     }
 
     /**
-     * Switches the fused attention kernels on or off for this JVM (measurements compare both
-     * paths); returns the previous setting. The unfused path is the reference the tests hold it to.
+     * Switches the fused attention kernels ({@link EngineSettings#fusedAttention}) on or off for this
+     * JVM (measurements compare both paths); returns the previous setting. The unfused path is the reference the tests hold it to.
      */
     public static boolean setFusedEnabled(boolean on) {
-        boolean was = fusedEnabled;
-        fusedEnabled = on;
-        return was;
+        return EngineSettings.update(s -> s.withFusedAttention(on)).fusedAttention();
     }
 
     /** The query projection slot. */
@@ -174,7 +170,8 @@ public final class MultiHeadSelfAttention {
         }
         // a probs gradient belongs to the forward it was computed from; drop any stale one
         probsGradient = null;
-        if (!training && fusedEnabled && lowRankSpace && !keepProbs && Kernels.lowRankEnabled()) {
+        EngineSettings settings = EngineSettings.current();
+        if (!training && settings.fusedAttention() && settings.attentionRankSpace() && !keepProbs && Kernels.lowRankEnabled()) {
             INDArray y = lowRankForward(x, batch, tokens, mask, residual);
             if (y != null) {
                 clear();
@@ -182,7 +179,7 @@ public final class MultiHeadSelfAttention {
                 return y;
             }
         }
-        if (fusedEnabled && !keepProbs && Kernels.enabled() && (!training || probsDropout.p() == 0)) {
+        if (settings.fusedAttention() && !keepProbs && Kernels.enabled() && (!training || probsDropout.p() == 0)) {
             INDArray y = fusedForward(x, batch, tokens, mask, training, residual);
             if (y != null) {
                 return y;
@@ -279,17 +276,11 @@ public final class MultiHeadSelfAttention {
     }
 
     /**
-     * Whether inference with low-rank q, k, v and output projections of a rank below the head size
-     * runs attention in the rank-r space ({@code pclora.attention.lowrank}, default true); see
-     * {@link #lowRankForward}.
+     * Switches inference attention in the rank-r space ({@link #lowRankForward}, setting
+     * {@link EngineSettings#attentionRankSpace}) on or off (A/B runs, tests); returns the previous setting.
      */
-    private static volatile boolean lowRankSpace = !"false".equalsIgnoreCase(System.getProperty("pclora.attention.lowrank"));
-
-    /** Switches attention in the rank-r space on or off (A/B runs, tests); returns the previous setting. */
     public static boolean setLowRankSpace(boolean on) {
-        boolean was = lowRankSpace;
-        lowRankSpace = on;
-        return was;
+        return EngineSettings.update(s -> s.withAttentionRankSpace(on)).attentionRankSpace();
     }
 
     /**
@@ -457,8 +448,8 @@ public final class MultiHeadSelfAttention {
         int t = tokens;
         clear();
         INDArray dx = query.backward(mergeHeads(dq, b, t));
-        dx.addi(key.backward(mergeHeads(dk, b, t)));
-        dx.addi(value.backward(mergeHeads(dv, b, t)));
+        key.backwardAdding(mergeHeads(dk, b, t), dx);
+        value.backwardAdding(mergeHeads(dv, b, t), dx);
         return dx;
     }
 
@@ -478,9 +469,10 @@ public final class MultiHeadSelfAttention {
         Kernels.attentionBackward(qh, kh, vh, probs, g, dContext, batch, tokens, heads, scale, dq, dk, dv);
         probsGradient = null;
         clear();
+        // the three input gradients accumulate into one dx (GEMM beta 1): no temporaries, no adds
         INDArray dx = query.backward(dq);
-        dx.addi(key.backward(dk));
-        dx.addi(value.backward(dv));
+        key.backwardAdding(dk, dx);
+        value.backwardAdding(dv, dx);
         return dx;
     }
 

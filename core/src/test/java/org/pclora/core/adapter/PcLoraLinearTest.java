@@ -66,6 +66,50 @@ class PcLoraLinearTest {
                 GradientCheck.numeric(l.adapterBias().value(), () -> l.forward(x, false), r)) < GRAD_TOL);
     }
 
+    /**
+     * The float32 path (bias rows written before beta-1 GEMMs, d b_A as column sums, the input
+     * gradient added into a given dx) against the same layer in float64, which takes the ND4J path
+     * ([hs | 1] column, beta-0 products): equal to float32 rounding, for every lambda.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {1.0, 0.5, 0.0})
+    void float32PathEqualsTheFloat64LayerToRounding(double lambda) {
+        Linear d32 = new Linear("enc.fc",
+                Parameter.trainable("enc.fc.weight", GradientCheck.random(1, 20, 24).castTo(DataType.FLOAT), true),
+                Parameter.trainable("enc.fc.bias", GradientCheck.random(2, 20).castTo(DataType.FLOAT), false));
+        PcLoraLinear l32 = PcLoraLinear.pcLora(d32, spec(3));
+        l32.b().value().assign(GradientCheck.random(11, 20, 3).castTo(DataType.FLOAT));
+        l32.adapterBias().value().assign(GradientCheck.random(12, 20).castTo(DataType.FLOAT));
+        PcLoraLinear l64 = PcLoraLinear.pcLora(denseF64(24, 20, 1), spec(3));
+        List<Parameter> from = l32.parameters();
+        List<Parameter> to = l64.parameters();
+        for (int i = 0; i < from.size(); i++) {
+            to.get(i).value().assign(from.get(i).value().castTo(DataType.DOUBLE));
+        }
+        l64.setLambda(lambda);
+        l32.setLambda(lambda);
+        INDArray x = GradientCheck.random(3, 33, 24).castTo(DataType.FLOAT);
+        INDArray dy = GradientCheck.random(4, 33, 20).castTo(DataType.FLOAT);
+        INDArray dx0 = GradientCheck.random(5, 33, 24).castTo(DataType.FLOAT);
+        INDArray y64 = l64.forward(x.castTo(DataType.DOUBLE), true);
+        INDArray dx64 = l64.backward(dy.castTo(DataType.DOUBLE)).add(dx0.castTo(DataType.DOUBLE));
+        INDArray y32 = l32.forward(x, true);
+        INDArray dx32 = dx0.dup();
+        l32.backwardAdding(dy, dx32);
+        // float32 rounding of sums over at most 33 terms of size ~1: a few 1e-7 of the largest value
+        assertClose(y64, y32);
+        assertClose(dx64, dx32);
+        assertClose(l64.a().grad(), l32.a().grad());
+        assertClose(l64.b().grad(), l32.b().grad());
+        assertClose(l64.adapterBias().grad(), l32.adapterBias().grad());
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual) {
+        double scale = expected.amaxNumber().doubleValue();
+        double diff = expected.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        assertTrue(scale > 0.1 && diff <= 1e-5 * scale, "max |difference| " + diff + " at scale " + scale);
+    }
+
     @Test
     void forwardMatchesHandComputedValues() {
         // W0 = [[1,0],[0,2]], b0 = [1,1], A = [[1,1]], B = [[1],[2]], s = alpha/r = 3, b_A = [0.5,-0.5]
