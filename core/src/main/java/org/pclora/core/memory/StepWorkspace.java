@@ -1,6 +1,7 @@
 package org.pclora.core.memory;
 
 import org.pclora.core.env.EngineSettings;
+import org.pclora.core.env.NativeMemory;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -58,6 +59,11 @@ public final class StepWorkspace implements AutoCloseable {
      * happens to fill (measured for ViT-B/16 at batch 8: 6.6 GB RSS instead of 3.9 GB).
      */
     public Scope step() {
+        if (enabled && steps == 0) {
+            // what building the model left behind (initialisation temporaries, packed copies) goes
+            // back before the learning step allocates a whole step outside the workspace
+            releaseLearningStep();
+        }
         MemoryWorkspace ws = enabled ? Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, id)
                 : Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
         boolean first = enabled && steps == 0;
@@ -82,6 +88,8 @@ public final class StepWorkspace implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // freed buffers stay in glibc's arenas (resident) until trimmed
+        NativeMemory.trim();
     }
 
     /**
@@ -97,6 +105,22 @@ public final class StepWorkspace implements AutoCloseable {
     /** Bytes of the workspace's memory block on this thread (0 before the first step or when off). */
     public long sizeBytes() {
         if (!enabled || !Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+            return 0;
+        }
+        return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id).getCurrentSize();
+    }
+
+    /** Bytes handed out so far in the current step (inside a scope; 0 when off or not yet opened). */
+    public long usedBytes() {
+        if (!enabled || !Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+            return 0;
+        }
+        return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id).getPrimaryOffset();
+    }
+
+    /** Bytes of the block of the nested workspace {@code id} ({@link #nested}) on this thread, 0 if none. */
+    public static long nestedSizeBytes(String id) {
+        if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
             return 0;
         }
         return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id).getCurrentSize();

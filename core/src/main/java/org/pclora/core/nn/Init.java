@@ -19,6 +19,14 @@ public final class Init {
         for (long d : shape) {
             n *= d;
         }
+        if (dtype == DataType.FLOAT) {
+            // drawn in double and rounded to float as castTo would, without a native double copy
+            float[] f = new float[Math.toIntExact(n)];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) (gaussian(rng) * std);
+            }
+            return Nd4j.create(f, shape, DataType.FLOAT);
+        }
         double[] v = new double[Math.toIntExact(n)];
         for (int i = 0; i < v.length; i++) {
             v[i] = gaussian(rng) * std;
@@ -31,6 +39,13 @@ public final class Init {
         long n = 1;
         for (long d : shape) {
             n *= d;
+        }
+        if (dtype == DataType.FLOAT) {
+            float[] f = new float[Math.toIntExact(n)];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+            }
+            return Nd4j.create(f, shape, DataType.FLOAT);
         }
         double[] v = new double[Math.toIntExact(n)];
         for (int i = 0; i < v.length; i++) {

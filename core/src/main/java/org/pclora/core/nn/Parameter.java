@@ -87,11 +87,19 @@ public final class Parameter {
         valueView.assign(value);
         gradView.assign(grad);
         value = valueView;
+        if (grad.closeable()) {
+            grad.close(); // the parameter's own buffer, never shared: freed now
+        }
         grad = gradView;
     }
 
     /** Stops training this parameter and releases its gradient buffer. */
     public void freeze() {
+        // freed now, not at some later collection: freezing a whole pre-trained model's weights
+        // (PC-LoRA wraps every linear layer) otherwise leaves their size in garbage
+        if (grad != null && grad.closeable()) {
+            grad.close();
+        }
         grad = null;
     }
 

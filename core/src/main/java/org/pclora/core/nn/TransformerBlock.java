@@ -30,6 +30,9 @@ public final class TransformerBlock {
         POST
     }
 
+    /** Id of the nested workspace a block's backward runs in (reset after each block). */
+    public static final String BACKWARD_WORKSPACE = "PCLORA_BLOCK_BACKWARD";
+
     private final Norm norm;
     private final MultiHeadSelfAttention attention;
     private final LayerNorm ln1;
@@ -146,7 +149,7 @@ public final class TransformerBlock {
         }
         // Inside a step's workspace, this block's backward temporaries live in a nested workspace
         // reset when the block is done, so they do not add up over the blocks; dx moves out.
-        try (MemoryWorkspace ignored = StepWorkspace.nested("PCLORA_BLOCK_BACKWARD")) {
+        try (MemoryWorkspace ignored = StepWorkspace.nested(BACKWARD_WORKSPACE)) {
             return backwardBody(dy).leverageTo(outer.getId());
         }
     }

@@ -170,6 +170,19 @@ public final class AdamW {
         return norm;
     }
 
+    /** Native bytes of the optimizer's own buffers: both moments and, when packed, the flat gradient and scratch buffers. */
+    public long stateBytes() {
+        long bytes = 0;
+        for (State s : state.values()) {
+            bytes += s.m.length() * s.m.dataType().width() + s.v.length() * s.v.dataType().width();
+        }
+        if (packed != null) {
+            bytes += packed.grads.length() * packed.grads.dataType().width()
+                    + packed.scratch.length() * packed.scratch.dataType().width();
+        }
+        return bytes;
+    }
+
     /** AdamW with the defaults beta1 0.9, beta2 0.999, eps 1e-8, weight decay 0.01. */
     public AdamW(List<Parameter> parameters) {
         this(parameters, BETA1, BETA2, EPS, WEIGHT_DECAY);

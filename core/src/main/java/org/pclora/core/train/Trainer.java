@@ -292,9 +292,23 @@ public final class Trainer {
     public static Step step(StepWorkspace workspace, ClassifierModel model, ClassifierModel teacher,
                             Set<FeatureKind> taps, Objective objective, Batch batch, AdamW optimizer, double clipNorm,
                             double lr) {
+        return step(workspace, model, teacher, taps, objective, batch, optimizer, clipNorm, lr, null);
+    }
+
+    /**
+     * {@link #step} that runs {@code afterForward} (when not null) between the student's forward and
+     * its loss, inside the step's scope: where a measurement sees the activations kept for backward
+     * ({@code pclora bench train} reads the workspace's use there).
+     */
+    public static Step step(StepWorkspace workspace, ClassifierModel model, ClassifierModel teacher,
+                            Set<FeatureKind> taps, Objective objective, Batch batch, AdamW optimizer, double clipNorm,
+                            double lr, Runnable afterForward) {
         try (StepWorkspace.Scope ignored = workspace.step()) {
             Features tf = teacher != null ? teacher.forward(batch, false, taps) : null;
             Features sf = model.forward(batch, true, taps);
+            if (afterForward != null) {
+                afterForward.run();
+            }
             SoftmaxCrossEntropy.Result ce = SoftmaxCrossEntropy.lossAndGradient(sf.get("logits"), batch.labels());
             Objective.Result r = objective.compute(ce.loss(), ce.dLogits(), tf, sf);
             if (!Double.isFinite(r.total())) {

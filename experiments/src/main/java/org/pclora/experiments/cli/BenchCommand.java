@@ -77,6 +77,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> train(KeyValueArguments kv) {
+        Nd4j.create(DataType.FLOAT, 1); // native libraries loaded: what is resident now is the JVM and the libraries
+        long rssAtStart = MemoryProbe.rssBytes();
         int batch = intArg(kv, "batch", 16);
         int rank = intArg(kv, "rank", 8);
         double lambda = doubleArg(kv, "lambda", 0.5);
@@ -98,6 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
         AdamW opt = new AdamW(params);
         Objective taskOnly = new Objective(1.0, List.of());
         Batch b = model.syntheticBatch(batch, 3);
+        long rssPeakModel = MemoryProbe.rssPeakBytes();
+        long rssModel = MemoryProbe.rssBytes();
         double[] times = new double[steps];
         double[] sgemmAfter = new double[steps];
         long[] rssAfter = new long[steps];
@@ -110,10 +114,18 @@ public final class BenchCommand implements Callable<Integer> {
         probe.gflops();
         probe.gflops();
         long workspaceBytes;
+        long backwardWorkspaceBytes;
+        long[] forwardBytes = new long[1];
+        long[] rssAfterFirstRun = new long[2];
         try (StepWorkspace workspace = new StepWorkspace("PCLORA_BENCH_STEP")) {
+            Runnable afterForward = () -> forwardBytes[0] = Math.max(forwardBytes[0], workspace.usedBytes());
             for (int i = -warmup; i < steps; i++) {
                 long t0 = System.nanoTime();
-                Trainer.step(workspace, model, null, Set.of(), taskOnly, b, opt, CLIP_NORM, 1e-4);
+                Trainer.step(workspace, model, null, Set.of(), taskOnly, b, opt, CLIP_NORM, 1e-4, afterForward);
+                if (i == -warmup) {
+                    rssAfterFirstRun[0] = MemoryProbe.rssPeakBytes();
+                    rssAfterFirstRun[1] = MemoryProbe.rssBytes();
+                }
                 if (i >= 0) {
                     times[i] = (System.nanoTime() - t0) / 1e6;
                     rssAfter[i] = MemoryProbe.rssBytes();
@@ -121,6 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
             workspaceBytes = workspace.sizeBytes();
+            backwardWorkspaceBytes = StepWorkspace.nestedSizeBytes(org.pclora.core.nn.TransformerBlock.BACKWARD_WORKSPACE);
         }
         double ms = median(times);
         double gflop = UsefulFlops.trainingStep(model, batch, lambda) / 1e9;
@@ -146,8 +159,40 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("fraction_rule", "median over timed steps of (step GFLOP/s / the sgemm GFLOP/s measured right after that step)");
         r.put("flop_rule", UsefulFlops.TRAINING_STEP_RULE);
         long heap = Runtime.getRuntime().totalMemory();
+        long weightBytes = 0;
+        long trainableBytes = 0;
+        for (Parameter p : model.parameters()) {
+            long bytes = p.size() * p.value().dataType().width();
+            weightBytes += bytes;
+            trainableBytes += p.isTrainable() ? bytes : 0;
+        }
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("rss_peak_bytes", MemoryProbe.rssPeakBytes());
+        mem.put("rss_at_start_bytes", rssAtStart);
+        mem.put("rss_after_model_and_optimizer_bytes", rssModel);
+        mem.put("rss_peak_while_building_bytes", rssPeakModel);
+        mem.put("rss_peak_after_first_step_bytes", rssAfterFirstRun[0]);
+        mem.put("rss_after_first_step_bytes", rssAfterFirstRun[1]);
+        Map<String, Object> parts = new LinkedHashMap<>();
+        parts.put("jvm_java_heap_and_native_libraries_at_start_bytes", rssAtStart);
+        parts.put("weights_bytes", weightBytes);
+        parts.put("trainable_weights_bytes", trainableBytes);
+        parts.put("optimizer_state_and_gradients_bytes", opt.stateBytes());
+        parts.put("forward_in_workspace_bytes", forwardBytes[0]);
+        parts.put("step_workspace_bytes", workspaceBytes);
+        parts.put("block_backward_workspace_bytes", backwardWorkspaceBytes);
+        long accounted = rssAtStart + weightBytes + opt.stateBytes() + workspaceBytes
+                + backwardWorkspaceBytes;
+        parts.put("unaccounted_bytes", MemoryProbe.rssPeakBytes() - accounted);
+        parts.put("rule", "jvm_java_heap_and_native_libraries_at_start: RSS before the model was built;"
+                + " weights: every parameter tensor (frozen and trainable; a frozen W0 is counted once);"
+                + " optimizer_state_and_gradients: AdamW's two moments, the packed gradient buffer and its scratch;"
+                + " forward_in_workspace: the step workspace's use right after the student's forward (activations kept"
+                + " for backward and forward temporaries), inside step_workspace (the whole step's block);"
+                + " block_backward_workspace: the nested workspace each block's backward runs in;"
+                + " unaccounted: peak RSS minus the sum of the others (allocations outside workspaces: the first"
+                + " step's, while the workspace learns its size, and libnd4j's own)");
+        mem.put("breakdown", parts);
         mem.put("java_heap_committed_bytes", heap);
         mem.put("offheap_peak_estimate_bytes", MemoryProbe.rssPeakBytes() - heap);
         mem.put("step_workspace_bytes", workspaceBytes);
@@ -160,7 +205,7 @@ public final class BenchCommand implements Callable<Integer> {
         r.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", ""));
         r.put("numerics", NumericsEnvironment.facts());
         r.put("kernels", Kernels.describe());
-        r.put("workspace", StepWorkspace.enabled());
+        r.put("engine_settings", org.pclora.core.env.EngineSettings.current().asMap());
         return r;
     }
 
