@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,9 +18,8 @@ import org.pclora.core.accounting.Accounting;
 import org.pclora.core.accounting.UsefulFlops;
 import org.pclora.core.train.Objective;
 import org.pclora.core.train.Trainer;
-import org.pclora.core.adapter.AdapterLayer;
-import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
+import org.pclora.core.adapter.BenchModels;
 import org.pclora.core.adapter.PcLoraLinear;
 import org.pclora.core.env.NumericsEnvironment;
 import org.pclora.core.env.SgemmProbe;
@@ -77,8 +75,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> train(KeyValueArguments kv) {
-        Nd4j.create(DataType.FLOAT, 1); // native libraries loaded: what is resident now is the JVM and the libraries
-        long rssAtStart = MemoryProbe.rssBytes();
         int batch = intArg(kv, "batch", 16);
         int rank = intArg(kv, "rank", 8);
         double lambda = doubleArg(kv, "lambda", 0.5);
@@ -86,17 +82,18 @@ public final class BenchCommand implements Callable<Integer> {
         int warmup = intArg(kv, "warmup", 3);
         ClassifierModel model;
         String model0 = kv.take("model");
+        // every argument is read before the native libraries load (a bad one is a one-line error)
+        Config sizes = model0 != null ? sizeOverrides(kv) : null;
+        int[] stack = model0 != null ? null : new int[] {intArg(kv, "layers", 2), intArg(kv, "width", 768),
+                intArg(kv, "heads", 4), intArg(kv, "mlp", 3072), intValue(kv, "max_length", kv.take("max_length", "tokens"), 65)};
+        Nd4j.create(DataType.FLOAT, 1); // native libraries loaded: what is resident now is the JVM and the libraries
+        long rssAtStart = MemoryProbe.rssBytes();
         if (model0 != null) {
-            model = familyModel(model0, kv);
+            model = familyModel(model0, sizes, null);
         } else {
-            model = new TransformerStack(intArg(kv, "layers", 2), intArg(kv, "width", 768), intArg(kv, "heads", 4),
-                    intArg(kv, "mlp", 3072), intValue(kv, "max_length", kv.take("max_length", "tokens"), 65), 10, 1, DataType.FLOAT);
+            model = new TransformerStack(stack[0], stack[1], stack[2], stack[3], stack[4], 10, 1, DataType.FLOAT);
         }
-        Adapters.apply(model, root.registry().adapter("pclora"),
-                new AdapterSpec(rank, 2.0 * rank, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 2),
-                ".*");
-        Adapters.setLambda(model, lambda);
-        List<Parameter> params = model.parameters().stream().filter(Parameter::isTrainable).toList();
+        List<Parameter> params = BenchModels.student(model, root.registry().adapter("pclora"), rank, lambda);
         AdamW opt = new AdamW(params);
         Objective taskOnly = new Objective(1.0, List.of());
         Batch b = model.syntheticBatch(batch, 3);
@@ -228,20 +225,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             int rank = intArg(kv, "rank", 32);
             ClassifierModel dense = familyModel(m, kv);
-            ClassifierModel student = familyModel(m, ConfigFactory.empty(), dense.architecture());
-            copyWeights(dense, student);
-            List<AdapterLayer> adapters = Adapters.apply(student, root.registry().adapter("pclora"),
-                    new AdapterSpec(rank, 2.0 * rank, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 2),
-                    ".*");
-            SplittableRandom rng = new SplittableRandom(5);
-            for (AdapterLayer a : adapters) {
-                for (Parameter p : a.parameters()) {
-                    if (p.isTrainable() && p.name().contains("lora_B")) {
-                        p.value().assign(org.pclora.core.nn.Init.normal(rng, 0.02, p.value().dataType(), p.value().shape()));
-                    }
-                }
-            }
-            Adapters.setLambda(student, 0.0);
+            ClassifierModel student = BenchModels.lambdaZeroStudent(dense,
+                    familyModel(m, ConfigFactory.empty(), dense.architecture()), root.registry().adapter("pclora"), rank, 5);
             Batch b = dense.syntheticBatch(batch, 4);
             INDArray studentLogits = student.forward(b, false, Set.of()).get("logits").dup();
             Adapters.compress(student);
@@ -290,16 +275,13 @@ public final class BenchCommand implements Callable<Integer> {
         return r;
     }
 
-    private static void copyWeights(ClassifierModel from, ClassifierModel to) {
-        List<Parameter> a = from.parameters();
-        List<Parameter> b = to.parameters();
-        for (int i = 0; i < a.size(); i++) {
-            b.get(i).set(a.get(i).value());
-        }
-    }
-
     /** A model of a conf/model option or a named architecture, with image_size / tokens overrides. */
     private ClassifierModel familyModel(String name, KeyValueArguments kv) {
+        return familyModel(name, sizeOverrides(kv), null);
+    }
+
+    /** The image_size / max_length arguments as model config overrides. */
+    private static Config sizeOverrides(KeyValueArguments kv) {
         Map<String, Object> extra = new LinkedHashMap<>();
         String img = kv.take("image_size");
         if (img != null) {
@@ -309,7 +291,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (tok != null) {
             extra.put("max_length", intValue(kv, "max_length", tok, 0));
         }
-        return familyModel(name, ConfigFactory.parseMap(extra), null);
+        return ConfigFactory.parseMap(extra);
     }
 
     private ClassifierModel familyModel(String name, Config extra, Config resolved) {

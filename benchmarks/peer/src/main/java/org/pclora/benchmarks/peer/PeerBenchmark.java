@@ -21,9 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
-import org.pclora.core.adapter.AdapterLayer;
-import org.pclora.core.adapter.AdapterSpec;
 import org.pclora.core.adapter.Adapters;
+import org.pclora.core.adapter.BenchModels;
 import org.pclora.core.adapter.plugin.PcLoraAdapterFactory;
 import org.pclora.core.kernels.Kernels;
 import org.pclora.core.memory.StepWorkspace;
@@ -31,7 +30,6 @@ import org.pclora.core.model.Batch;
 import org.pclora.core.model.BatchParallel;
 import org.pclora.core.model.ClassifierModel;
 import org.pclora.core.model.TransformerStack;
-import org.pclora.core.nn.Init;
 import org.pclora.core.nn.LowRank;
 import org.pclora.core.nn.MultiHeadSelfAttention;
 import org.pclora.core.nn.Parameter;
@@ -102,7 +100,7 @@ public final class PeerBenchmark {
         }
         Engine engine = Engine.getEngine("PyTorch");
         System.out.println("libtorch " + engine.getVersion() + " via DJL " + Engine.getDjlVersion()
-                + "; project kernels " + Kernels.describe() + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
+                + "; project kernels " + Kernels.describe() + ", settings " + org.pclora.core.env.EngineSettings.current().asMap() + "; OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
                 + ", OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE"));
         List<Row> rows = new ArrayList<>();
         try (NDManager manager = engine.newBaseManager()) {
@@ -201,11 +199,7 @@ public final class PeerBenchmark {
     private static Row train(String name, ClassifierModel model, int b, int rank, double lambda, int steps, int warmup,
                              NDManager base, boolean counters) {
         System.out.println("== " + name);
-        Adapters.apply(model, new PcLoraAdapterFactory(),
-                new AdapterSpec(rank, 2.0 * rank, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 2),
-                ".*");
-        Adapters.setLambda(model, lambda);
-        List<Parameter> params = model.parameters().stream().filter(Parameter::isTrainable).toList();
+        List<Parameter> params = BenchModels.student(model, new PcLoraAdapterFactory(), rank, lambda);
         AdamW opt = new AdamW(params);
         Objective taskOnly = new Objective(1.0, List.of());
         Batch batch = batch(model, b, 3);
@@ -284,24 +278,8 @@ public final class PeerBenchmark {
         System.out.println("== infer vit-b16 B8, dense and rank-32 compressed");
         Map<String, Object> conf = Map.of("arch", "vit-b16", "num_classes", 10);
         ClassifierModel dense = vit(conf);
-        ClassifierModel student = vit(conf);
-        List<Parameter> a = dense.parameters();
-        List<Parameter> s = student.parameters();
-        for (int i = 0; i < a.size(); i++) {
-            s.get(i).set(a.get(i).value());
-        }
-        // as pclora bench infer: adapters with B ~ N(0, 0.02), lambda 0, then compressed
-        List<AdapterLayer> adapters = Adapters.apply(student, new PcLoraAdapterFactory(),
-                new AdapterSpec(32, 64, AdapterSpec.BiasPolicy.ADAPTER, AdapterSpec.InitPolicy.KAIMING_UNIFORM, 2), ".*");
-        SplittableRandom rng = new SplittableRandom(5);
-        for (AdapterLayer ad : adapters) {
-            for (Parameter p : ad.parameters()) {
-                if (p.isTrainable() && p.name().contains("lora_B")) {
-                    p.value().assign(Init.normal(rng, 0.02, p.value().dataType(), p.value().shape()));
-                }
-            }
-        }
-        Adapters.setLambda(student, 0.0);
+        // as pclora bench infer: adapters with B and b_A ~ N(0, 0.02), lambda 0, then compressed
+        ClassifierModel student = BenchModels.lambdaZeroStudent(dense, vit(conf), new PcLoraAdapterFactory(), 32, 5);
         Adapters.compress(student);
         Batch batch = batch(dense, 8, 4);
         List<Row> rows = new ArrayList<>();
