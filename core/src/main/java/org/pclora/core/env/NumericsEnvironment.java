@@ -8,7 +8,7 @@ import org.pclora.core.kernels.Kernels;
 /**
  * What decides a computation's last bits on this machine: the BLAS library, the kernel OpenBLAS
  * runs (which {@code OPENBLAS_CORETYPE} picks), its thread count, ND4J's version and whether the
- * project's fused Vector-API kernels run and with how many lanes.
+ * project's fused Vector-API kernels run and with how many lanes, and the engine's other switches.
  *
  * <p>Under OpenBLAS's Haswell kernel a float32 product's elements change in the last bits with the
  * number of BLAS threads and with how the rows are split between them (measured: 11,701 of 74,880
@@ -22,7 +22,8 @@ public final class NumericsEnvironment {
 
     /**
      * The facts as an ordered map of strings: {@code blas} (library and version), {@code blas_kernel}
-     * (the core name OpenBLAS reports), {@code blas_threads}, {@code nd4j}, {@code fused_kernels}.
+     * (the core name OpenBLAS reports), {@code blas_threads}, {@code nd4j}, {@code fused_kernels}, then
+     * the {@linkplain EngineSettings engine settings} under their property names.
      */
     public static Map<String, String> facts() {
         Map<String, String> f = new LinkedHashMap<>();
@@ -32,6 +33,9 @@ public final class NumericsEnvironment {
                 .orElse(String.valueOf(Nd4j.factory().blas().getMaxThreads())));
         f.put("nd4j", nd4jVersion());
         f.put("fused_kernels", Kernels.enabled() ? "on, " + Kernels.lanes() + " float lanes" : "off");
+        // the engine's switches (fused attention, the rank-space and split inference paths, ...):
+        // each changes which arithmetic runs
+        EngineSettings.current().asMap().forEach((k, v) -> f.put(k, String.valueOf(v)));
         return f;
     }
 

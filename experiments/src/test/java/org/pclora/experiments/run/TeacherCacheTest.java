@@ -31,6 +31,20 @@ class TeacherCacheTest {
     }
 
     @Test
+    void switchingAnEngineSettingOffChangesTheKeyARunComputes() {
+        Config c = ConfigFactory.parseString("model.arch = x, seed = 3");
+        String on = TeacherCache.key(c, null, Map.of());
+        boolean was = org.pclora.core.nn.MultiHeadSelfAttention.setFusedEnabled(false);
+        try {
+            assertNotEquals(on, TeacherCache.key(c, null, Map.of()));
+            assertEquals("false", NumericsEnvironment.facts().get("pclora.attention.fused"));
+        } finally {
+            org.pclora.core.nn.MultiHeadSelfAttention.setFusedEnabled(was);
+        }
+        assertEquals(on, TeacherCache.key(c, null, Map.of()));
+    }
+
+    @Test
     void theStudentsLearningRateDoesNotChangeTheKey() {
         Config a = ConfigFactory.parseString("model.arch = x, seed = 3, optimizer { lr = 1e-3, weight_decay = 0.01 }");
         Config b = ConfigFactory.parseString("model.arch = x, seed = 3, optimizer { lr = 5e-4, weight_decay = 0.01 }");
