@@ -135,7 +135,10 @@ public final class BlasCheck {
         return belowCapabilityWarning();
     }
 
-    /** Logs {@link #warningOnce()} (for entry points other than the {@code pclora} command, which prints it itself). */
+    /**
+     * Logs {@link #warningOnce()} as one {@code [WARN]} line: commands call it once their input is
+     * checked, so that a bad input is reported alone.
+     */
     public static void warnIfSlow() {
         warningOnce().ifPresent(LOG::warn);
     }

@@ -21,6 +21,7 @@ import org.pclora.core.train.Trainer;
 import org.pclora.core.adapter.Adapters;
 import org.pclora.core.adapter.BenchModels;
 import org.pclora.core.adapter.PcLoraLinear;
+import org.pclora.core.env.BlasCheck;
 import org.pclora.core.env.NumericsEnvironment;
 import org.pclora.core.env.SgemmProbe;
 import org.pclora.core.model.Batch;
@@ -87,6 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
         int[] stack = model0 != null ? null : new int[] {intArg(kv, "layers", 2), intArg(kv, "width", 768),
                 intArg(kv, "heads", 4), intArg(kv, "mlp", 3072), intValue(kv, "max_length", kv.take("max_length", "tokens"), 65)};
         Nd4j.create(DataType.FLOAT, 1); // native libraries loaded: what is resident now is the JVM and the libraries
+        BlasCheck.warnIfSlow();
         long rssAtStart = MemoryProbe.rssBytes();
         if (model0 != null) {
             model = familyModel(model0, sizes, null);
@@ -237,6 +239,7 @@ public final class BenchCommand implements Callable<Integer> {
             models.add(student);
             names.add(m + " compressed rank " + rank);
         }
+        BlasCheck.warnIfSlow();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             ClassifierModel model = models.get(i);

@@ -23,6 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pclora.core.PcLoraException;
+import org.pclora.core.env.BlasCheck;
 import org.pclora.core.io.AtomicFiles;
 import org.pclora.core.io.Npy;
 import org.pclora.core.io.StateDict;
@@ -134,6 +135,7 @@ public final class InferCommand implements Callable<Integer> {
         Result r = textMode ? runTexts(loaded, texts, wantHidden) : runArrays(m, path(inputArg), maskArg, typesArg, wantHidden);
 
         // Everything checked and computed: now say where the model came from, then the results.
+        BlasCheck.warnIfSlow();
         if (loaded.provenance() != null) {
             root.err().println("infer: " + loaded.checkpoint().source() + " " + loaded.provenance());
         }

@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.Pointer;
 import org.pclora.core.Messages;
 import org.pclora.core.PcLoraException;
-import org.pclora.core.env.BlasCheck;
 import org.pclora.core.registry.PluginRegistry;
 import org.pclora.experiments.plugins.PluginGroups;
 import org.pclora.experiments.plugins.Origins;
@@ -32,9 +31,6 @@ public final class PcLoraCli implements Callable<Integer> {
     /** Every subcommand, in the order {@code pclora --help} shows them: add new commands here. */
     static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, ReportCommand.class, CompressionCommand.class, InferCommand.class, BenchCommand.class, PluginsCommand.class,
             ScheduleCommand.class, SweepCommand.class, EnvCommand.class);
-
-    /** Commands whose speed the BLAS kernel decides: they start with BlasCheck's one-line warning where it applies. */
-    static final java.util.Set<String> COMPUTING = java.util.Set.of("run", "bench", "infer");
 
     /** Exit status of a user error (bad configuration, data, checkpoint or arguments). */
     public static final int USER_ERROR = 2;
@@ -130,11 +126,6 @@ public final class PcLoraCli implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
-    /** The error stream of a parsed command line, before any command has run. */
-    private PrintWriter errWriter(CommandLine.ParseResult parsed) {
-        return parsed.commandSpec().commandLine().getErr();
-    }
-
     /** Where commands print messages that are not results. */
     public PrintWriter err() {
         return spec.commandLine().getErr();
@@ -154,13 +145,6 @@ public final class PcLoraCli implements Callable<Integer> {
         cl.addSubcommand(new CommandLine.HelpCommand());
         addHelpOptions(cl);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> handle(ex, cli, cmd.getErr()));
-        cl.setExecutionStrategy(parsed -> {
-            CommandLine.ParseResult sub = parsed.subcommand();
-            if (sub != null && COMPUTING.contains(sub.commandSpec().name()) && !sub.isUsageHelpRequested()) {
-                BlasCheck.warningOnce().ifPresent(w -> cli.errWriter(parsed).println("pclora: warning: " + w));
-            }
-            return new CommandLine.RunLast().execute(parsed);
-        });
         return cl;
     }
 

@@ -88,8 +88,8 @@ public final class ExperimentRunner {
      */
     public RunSummary run(RunDirectory dir, List<String> overrides) {
         long start = System.nanoTime();
-        BlasCheck.warnIfSlow();
         RunPlan plan = plan();
+        BlasCheck.warnIfSlow(); // after the plan's checks: a bad configuration is one line alone
         boolean fresh = !Files.isDirectory(dir.path());
         return dir.hold(fresh, () -> {
             dir.initialise(provenance.configuration(), overrides);
@@ -117,8 +117,8 @@ public final class ExperimentRunner {
      */
     public Path teacher(RunDirectory dir) {
         long start = System.nanoTime();
-        BlasCheck.warnIfSlow();
         RunPlan plan = plan();
+        BlasCheck.warnIfSlow(); // after the plan's checks: a bad configuration is one line alone
         return dir.hold(false, () -> {
             dir.initialise(provenance.configuration(), List.of());
             TeacherStage.Teacher teacher = teacherStage.obtain(plan,
