@@ -22,18 +22,30 @@ public final class Batches {
      * from a seeded generator (same seed, same order on every machine).
      */
     public static int[] order(int n, boolean shuffle, long seed) {
+        if (!shuffle) {
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            return order;
+        }
+        return order(n, new SplittableRandom(seed));
+    }
+
+    /**
+     * A Fisher-Yates permutation of {@code 0 .. n-1} drawn from {@code rng}: {@link #order(int,
+     * boolean, long)} with a generator the caller already holds (e.g. one split per class).
+     */
+    public static int[] order(int n, SplittableRandom rng) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        if (shuffle) {
-            SplittableRandom rng = new SplittableRandom(seed);
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
         return order;
     }

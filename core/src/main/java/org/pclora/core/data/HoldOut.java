@@ -34,7 +34,7 @@ public final class HoldOut {
         boolean[] held = new boolean[n];
         SplittableRandom rng = new SplittableRandom(seed);
         for (List<Integer> members : byClass) {
-            int[] order = permutation(members.size(), rng.split());
+            int[] order = Batches.order(members.size(), rng.split());
             int take = (int) Math.round(fraction * members.size());
             if (take == 0 && members.size() >= 2) {
                 take = 1;
@@ -66,17 +66,40 @@ public final class HoldOut {
             return data;
         }
         requireSelectable(data, "a subset");
-        // a class-proportional share first, then the remaining slots in seeded order over the rest
-        int[] order = permutation(n, new SplittableRandom(seed));
-        boolean[] kept = new boolean[n];
-        int[] perClass = new int[data.numClasses()];
-        List<List<Integer>> byClass = byClass(data, n);
-        for (int c = 0; c < byClass.size(); c++) {
-            perClass[c] = (int) Math.floor((double) limit * byClass.get(c).size() / n);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = data.label(i);
         }
+        return data.select(subsetIndices(labels, data.numClasses(), limit, seed),
+                data.source() + " (subset " + limit + " of " + n + ", seed " + seed + ")");
+    }
+
+    /**
+     * The examples {@link #subset} keeps, by index in increasing order, for examples labelled
+     * {@code labels} (class indices below {@code numClasses}): every class gets the floor of its
+     * proportional share, taken in the order of {@link Batches#order} for {@code seed}, and the
+     * remaining slots go to the first examples of that order not yet kept. All indices when
+     * {@code limit} is 0 or at least {@code labels.length}.
+     */
+    public static int[] subsetIndices(int[] labels, int numClasses, int limit, long seed) {
+        int n = labels.length;
+        if (limit <= 0 || limit >= n) {
+            return java.util.stream.IntStream.range(0, n).toArray();
+        }
+        int[] count = new int[numClasses];
+        for (int label : labels) {
+            count[label]++;
+        }
+        int[] perClass = new int[numClasses];
+        for (int c = 0; c < numClasses; c++) {
+            perClass[c] = (int) Math.floor((double) limit * count[c] / n);
+        }
+        // a class-proportional share first, then the remaining slots in seeded order over the rest
+        int[] order = Batches.order(n, true, seed);
+        boolean[] kept = new boolean[n];
         int taken = 0;
         for (int i : order) {
-            int c = data.label(i);
+            int c = labels[i];
             if (perClass[c] > 0) {
                 perClass[c]--;
                 kept[i] = true;
@@ -92,7 +115,7 @@ public final class HoldOut {
                 taken++;
             }
         }
-        return data.select(indices(kept, true), data.source() + " (subset " + limit + " of " + n + ", seed " + seed + ")");
+        return indices(kept, true);
     }
 
     private static void requireSelectable(Dataset d, String what) {
@@ -111,20 +134,6 @@ public final class HoldOut {
             byClass.get(d.label(i)).add(i);
         }
         return byClass;
-    }
-
-    private static int[] permutation(int n, SplittableRandom rng) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     private static int[] indices(boolean[] flags, boolean value) {

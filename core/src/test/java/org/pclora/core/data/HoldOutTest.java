@@ -46,6 +46,8 @@ class HoldOutTest {
         assertTrue(v.stream().noneMatch(t::contains));
         assertEquals(30, v.size() + t.size());
         assertEquals(v, ids(HoldOut.stratified(data(), 0.1, 0).validation()), "fixed for a seed");
+        // the draws of a Fisher-Yates shuffle per class from SplittableRandom(0).split(), written apart
+        assertEquals(Set.of(9, 10, 23), v);
         assertEquals(6, HoldOut.stratified(data(), 0.2, 0).validation().size()); // 4 + 2
         assertThrows(PcLoraException.class, () -> HoldOut.stratified(data(), 0, 0));
     }
@@ -58,5 +60,18 @@ class HoldOutTest {
         assertEquals(10, ids.stream().filter(i -> i < 20).count()); // 15 * 20/30
         assertEquals(5, ids.stream().filter(i -> i >= 20).count());
         assertEquals(30, HoldOut.subset(data(), 0, 3).size());
+        // the first 10 of class 0 and 5 of class 1 in a Fisher-Yates order from SplittableRandom(3), written apart
+        assertEquals(Set.of(1, 2, 4, 5, 6, 9, 13, 15, 18, 19, 20, 21, 22, 26, 27), ids);
+    }
+
+    @Test
+    void subsetIndicesFillTheRoundedDownSharesThenTheSeededOrder() {
+        // Batches.order(7, true, 5) = [0, 4, 3, 6, 2, 5, 1]; shares floor(4 * 3/7) = 1, 1, floor(4/7) = 0:
+        // example 0 (class 0) and 4 (class 1) first, then 3 and 6, the next ones of the order not yet kept
+        assertEquals(java.util.List.of(0, 4, 3, 6, 2, 5, 1),
+                java.util.Arrays.stream(Batches.order(7, true, 5)).boxed().toList());
+        assertEquals(java.util.List.of(0, 3, 4, 6), java.util.Arrays.stream(
+                HoldOut.subsetIndices(new int[] {0, 0, 0, 1, 1, 1, 2}, 3, 4, 5)).boxed().toList());
+        assertEquals(7, HoldOut.subsetIndices(new int[] {0, 0, 0, 1, 1, 1, 2}, 3, 0, 5).length);
     }
 }
