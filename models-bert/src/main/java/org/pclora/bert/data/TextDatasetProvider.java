@@ -15,6 +15,7 @@ import org.pclora.bert.tokenizer.BertTokenizer;
 import org.pclora.bert.tokenizer.Tokenizers;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.data.Dataset;
+import org.pclora.core.data.HoldOut;
 import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.PluginParameter;
 import org.pclora.core.spi.PluginParameters;
@@ -30,9 +31,10 @@ import org.pclora.core.spi.PluginParameters;
  *   <li>{@code pad_to_max}: pad every batch to {@code max_length} instead of its longest example;</li>
  *   <li>{@code classes}: class names in label order (default: the format's, else the sorted
  *       distinct labels of the train split, or 0..max when they are all integers);</li>
- *   <li>{@code limit} / {@code test_limit}: keep a seeded random subset of N examples of each /
- *       the test split (file order kept); {@code subset_seed} (default 0); {@code val_limit} for a
- *       format's own validation split (default: {@code test_limit}, else {@code limit});</li>
+ *   <li>{@code limit} / {@code test_limit}: keep a seeded, class-stratified random subset of N
+ *       examples of each / the test split (file order kept; {@link HoldOut#subsetIndices});
+ *       {@code subset_seed} (default 0); {@code val_limit} for a format's own validation split
+ *       (default: {@code test_limit}, else {@code limit});</li>
  *   <li>{@code name}, {@code provider}: the plugin's name (ignored here).</li>
  * </ul>
  */
@@ -92,9 +94,17 @@ public abstract class TextDatasetProvider implements DatasetProvider {
                     : dataset.hasPath("test_limit") ? getInt(dataset, "test_limit") : limit;
         }
         long subsetSeed = dataset.hasPath("subset_seed") ? getInt(dataset, "subset_seed") : 0;
-        ex = subset(ex, limit, subsetSeed);
         List<String> classes = classes(dataset, split, ex);
         int[] labels = labelIndices(ex, classes);
+        if (limit > 0 && limit < ex.size()) {
+            int[] keep = HoldOut.subsetIndices(labels, classes.size(), limit, subsetSeed);
+            ex = select(ex, keep, " (subset " + limit + " of " + ex.size() + ", seed " + subsetSeed + ")");
+            int[] kept = new int[keep.length];
+            for (int k = 0; k < keep.length; k++) {
+                kept[k] = labels[keep[k]];
+            }
+            labels = kept;
+        }
         boolean padToMax = dataset.hasPath("pad_to_max") && dataset.getBoolean("pad_to_max");
         try (BertTokenizer tok = Tokenizers.forArchitecture(architecture, maxLength)) {
             int n = ex.size();
@@ -127,17 +137,12 @@ public abstract class TextDatasetProvider implements DatasetProvider {
         }
     }
 
-    static TextExamples subset(TextExamples ex, int limit, long seed) {
-        int n = ex.size();
-        if (limit <= 0 || limit >= n) {
-            return ex;
-        }
-        int[] keep = java.util.Arrays.copyOf(org.pclora.core.data.Batches.order(n, true, seed), limit);
-        java.util.Arrays.sort(keep);
-        List<String> t = new ArrayList<>(limit);
-        List<String> p = ex.pairs() == null ? null : new ArrayList<>(limit);
-        List<String> l = new ArrayList<>(limit);
-        List<String> w = new ArrayList<>(limit);
+    /** The examples at {@code keep}, in that order; {@code note} is added to the source. */
+    static TextExamples select(TextExamples ex, int[] keep, String note) {
+        List<String> t = new ArrayList<>(keep.length);
+        List<String> p = ex.pairs() == null ? null : new ArrayList<>(keep.length);
+        List<String> l = new ArrayList<>(keep.length);
+        List<String> w = new ArrayList<>(keep.length);
         for (int i : keep) {
             t.add(ex.texts().get(i));
             if (p != null) {
@@ -146,7 +151,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
             l.add(ex.labels().get(i));
             w.add(ex.where().get(i));
         }
-        return new TextExamples(t, p, l, w, ex.source() + " (subset " + limit + " of " + n + ", seed " + seed + ")");
+        return new TextExamples(t, p, l, w, ex.source() + note);
     }
 
     private List<String> classes(Config dataset, String split, TextExamples ex) {

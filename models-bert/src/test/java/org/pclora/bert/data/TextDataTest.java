@@ -182,6 +182,15 @@ class TextDataTest {
                 train.batches(100, true, 7, false).next().labels().data().asInt());
         Dataset small = new FortunesDatasetProvider().open(ConfigFactory.parseMap(Map.of("limit", 60)), embedded, "train");
         assertEquals(60, small.size());
+        // stratified: every class keeps at least the floor of its share of 60 (144, 140, 135, 112, 92, 144 of 767)
+        int[] floors = {11, 10, 10, 8, 7, 11};
+        int[] kept = new int[6];
+        for (int i = 0; i < 60; i++) {
+            kept[small.label(i)]++;
+        }
+        for (int c = 0; c < 6; c++) {
+            assertTrue(kept[c] >= floors[c] && kept[c] <= floors[c] + 3, java.util.Arrays.toString(kept));
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.data.Dataset;
+import org.pclora.core.data.HoldOut;
 import org.pclora.core.spi.DatasetProvider;
 import org.pclora.core.spi.PluginParameter;
 import org.pclora.core.spi.PluginParameters;
@@ -26,8 +27,11 @@ import org.pclora.core.spi.PluginParameters;
  *   <li>{@code crop_padding}: zero padding in pixels of the model's image size for the random
  *       crop (default image_size / 8, rounded);</li>
  *   <li>{@code flip}: horizontal flip with probability 1/2 when augmenting (default true);</li>
- *   <li>{@code limit}: keep only the first N examples of every split (default 0: all);
- *       {@code test_limit} overrides it for the test split;</li>
+ *   <li>{@code limit}: keep a seeded, class-stratified random N examples of every split, in
+ *       file order (default 0: all; {@link HoldOut#subsetIndices}); {@code test_limit} overrides
+ *       it for the test split, {@code val_limit} for a format's own validation split (default:
+ *       {@code test_limit}, else {@code limit}); {@code subset_seed} seeds the draw (default 0,
+ *       the same for every run seed, so that runs of several seeds share their data);</li>
  *   <li>{@code provider}: the dataset plugin's name (read by the runner, ignored here).</li>
  * </ul>
  * The architecture must give {@code image_size} and {@code channels}.
@@ -35,12 +39,12 @@ import org.pclora.core.spi.PluginParameters;
 public abstract class ImageDatasetProvider implements DatasetProvider {
     /** Keys every image format accepts. */
     protected static final Set<String> COMMON_KEYS = Set.of("provider", "mean", "std", "augment", "crop_padding", "flip",
-            "limit", "test_limit");
+            "limit", "test_limit", "val_limit", "subset_seed");
 
     /** Keys specific to the format, besides {@link #COMMON_KEYS}. */
     protected abstract Set<String> formatKeys();
 
-    /** Decodes split {@code train} or {@code test}. */
+    /** Decodes split {@code train} or {@code test}, or {@code validation} where {@link #hasValidation}. */
     protected abstract RawImages read(Config dataset, String split);
 
     /** Provenance string of a split. */
@@ -56,7 +60,7 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
         keys.addAll(formatKeys());
         keys.remove("provider");
         return PluginParameters.optional(keys, k -> switch (k) {
-            case "limit", "test_limit", "crop_padding" -> PluginParameter.Type.INTEGER;
+            case "limit", "test_limit", "val_limit", "subset_seed", "crop_padding" -> PluginParameter.Type.INTEGER;
             case "augment", "flip" -> PluginParameter.Type.BOOLEAN;
             default -> PluginParameter.Type.ANY;
         });
@@ -65,8 +69,10 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
     @Override
     public Dataset open(Config dataset, Config architecture, String split) {
         checkKeys(dataset);
-        if (!split.equals("train") && !split.equals("test")) {
-            throw new PcLoraException("dataset split '" + split + "' is not known to " + name() + ": train or test");
+        boolean validation = split.equals("validation") && hasValidation(dataset);
+        if (!split.equals("train") && !split.equals("test") && !validation) {
+            throw new PcLoraException("dataset split '" + split + "' is not known to " + name() + ": train or test"
+                    + (hasValidation(dataset) ? " or validation" : ""));
         }
         int size = archInt(architecture, "image_size");
         int channels = archInt(architecture, "channels");
@@ -74,17 +80,30 @@ public abstract class ImageDatasetProvider implements DatasetProvider {
         ImagePreprocessor pre = new ImagePreprocessor(size, channels, doubles(dataset, "mean", 0.5),
                 doubles(dataset, "std", 0.5), padding, getBoolean(dataset, "flip", true));
         RawImages raw = read(dataset, split);
-        int limit = dataset.hasPath("limit") ? getInt(dataset, "limit") : 0;
+        String limitKey = "limit";
         if (split.equals("test") && dataset.hasPath("test_limit")) {
-            limit = getInt(dataset, "test_limit");
+            limitKey = "test_limit";
         }
+        if (validation) {
+            limitKey = dataset.hasPath("val_limit") ? "val_limit" : dataset.hasPath("test_limit") ? "test_limit" : "limit";
+        }
+        int limit = dataset.hasPath(limitKey) ? getInt(dataset, limitKey) : 0;
         if (limit < 0) {
-            throw new PcLoraException("dataset limit " + limit + " is not accepted: 0 (all) or a positive count");
+            throw new PcLoraException("dataset " + limitKey + " " + limit + " is not accepted: 0 (all) or a positive"
+                    + " count");
         }
-        if (limit > 0) {
-            raw = raw.limit(limit);
+        int n = raw.size();
+        String subset = "";
+        if (limit > 0 && limit < n) {
+            long seed = dataset.hasPath("subset_seed") ? getInt(dataset, "subset_seed") : 0;
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = raw.label(i);
+            }
+            raw = raw.select(HoldOut.subsetIndices(labels, raw.classNames().size(), limit, seed));
+            subset = " (subset " + limit + " of " + n + ", seed " + seed + ")";
         }
-        return new ImageDataset(raw, pre, getBoolean(dataset, "augment", true), source(dataset, split, raw));
+        return new ImageDataset(raw, pre, getBoolean(dataset, "augment", true), source(dataset, split, raw) + subset);
     }
 
     /** The keys and types of the group, checked against {@link #parameters()} (its selector aside). */

@@ -86,18 +86,6 @@ public final class RawImages {
         return new RawImages(source, channels, h, w, px, l, classNames);
     }
 
-    /** The first {@code n} examples (all when n is at least the size). */
-    public RawImages limit(int n) {
-        if (n >= size()) {
-            return this;
-        }
-        if (n < 1) {
-            throw new PcLoraException("dataset limit " + n + " is not accepted: limit must be at least 1");
-        }
-        return new RawImages(source, channels, java.util.Arrays.copyOf(heights, n), java.util.Arrays.copyOf(widths, n),
-                java.util.Arrays.copyOf(pixels, n), java.util.Arrays.copyOf(labels, n), classNames);
-    }
-
     public String source() {
         return source;
     }

@@ -121,7 +121,7 @@ class DatasetProvidersTest {
     }
 
     @Test
-    void limitsKeepTheFirstExamplesPerSplit() {
+    void limitsKeepASeededStratifiedSubsetPerSplit() {
         Config cfg = ConfigFactory.parseMap(Map.of("limit", 30, "test_limit", 7));
         DatasetProvider p = provider("fashion-mnist");
         ImageDataset train = (ImageDataset) p.open(cfg, arch(28, 1), "train");
@@ -129,9 +129,59 @@ class DatasetProvidersTest {
         assertEquals(30, train.size());
         assertEquals(7, test.size());
         RawImages all = ((ImageDataset) p.open(ConfigFactory.empty(), arch(28, 1), "train")).raw();
-        assertArrayEquals(all.pixels(29), train.raw().pixels(29));
+        // 1,000 images of each of 10 classes: 3 of each, the images HoldOut.subsetIndices picks, in file order
+        int[] labels = new int[all.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = all.label(i);
+        }
+        int[] keep = org.pclora.core.data.HoldOut.subsetIndices(labels, 10, 30, 0);
+        int[] counts = new int[10];
+        for (int k = 0; k < 30; k++) {
+            assertArrayEquals(all.pixels(keep[k]), train.raw().pixels(k));
+            counts[train.raw().label(k)]++;
+        }
+        assertArrayEquals(new int[] {3, 3, 3, 3, 3, 3, 3, 3, 3, 3}, counts);
+        assertTrue(keep[29] > 29, "not the first 30: " + keep[29]);
+        assertTrue(train.source().contains("subset 30 of 10000, seed 0"), train.source());
+        ImageDataset other = (ImageDataset) p.open(cfg.withFallback(ConfigFactory.parseMap(Map.of("subset_seed", 1))),
+                arch(28, 1), "train");
+        int same = 0;
+        for (int k = 0; k < 30; k++) {
+            same += java.util.Arrays.equals(other.raw().pixels(k), train.raw().pixels(k)) ? 1 : 0;
+        }
+        assertTrue(same < 30, "subset_seed 1 draws another subset");
         assertThrows(PcLoraException.class, () -> p.open(ConfigFactory.parseMap(Map.of("limit", -1)), arch(28, 1),
                 "train"));
+    }
+
+    @Test
+    void imageFolderTakesItsOwnValFolderAsTheValidationSplit() throws IOException {
+        Path root = dir.resolve("tree");
+        for (String f : List.of("train/cat/a.png", "train/cat/b.png", "train/dog/c.png", "val/dog/d.png",
+                "val/cat/e.png", "val/cat/f.png", "test/cat/g.png", "test/dog/h.png")) {
+            ImageFolderReaderTest.png(root.resolve(f), new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB));
+        }
+        DatasetProvider p = provider("image-folder");
+        Config fc = ConfigFactory.parseMap(Map.of("path", root.toString()));
+        assertTrue(p.hasValidation(fc));
+        ImageDataset val = (ImageDataset) p.open(fc, arch(4, 3), "validation");
+        assertEquals(3, val.size());
+        assertEquals(List.of("cat", "dog"), val.classNames());
+        int[] counts = new int[2];
+        for (int i = 0; i < 3; i++) {
+            counts[val.label(i)]++;
+        }
+        assertArrayEquals(new int[] {2, 1}, counts, "val/'s own images: two cats, one dog");
+        assertEquals(2, ((ImageDataset) p.open(fc.withFallback(ConfigFactory.parseMap(Map.of("val_limit", 2))),
+                arch(4, 3), "validation")).size());
+        // never the test split; without the folder no validation split (the runner holds a share out)
+        PcLoraException t = assertThrows(PcLoraException.class, () -> p.open(fc.withFallback(
+                ConfigFactory.parseMap(Map.of("val", "test"))), arch(4, 3), "validation"));
+        assertTrue(t.getMessage().contains("test split"), t.getMessage());
+        Config none = fc.withFallback(ConfigFactory.parseMap(Map.of("val", "dev")));
+        assertTrue(!p.hasValidation(none));
+        PcLoraException e = assertThrows(PcLoraException.class, () -> p.open(none, arch(4, 3), "validation"));
+        assertTrue(e.getMessage().contains("train or test"), e.getMessage());
     }
 
     @Test
