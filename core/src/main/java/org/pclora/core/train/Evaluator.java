@@ -16,20 +16,7 @@ public final class Evaluator {
 
     /** Fraction of examples whose arg-max logit equals the label, in [0, 1]. */
     public static double accuracy(ClassifierModel model, Dataset data, int batchSize) {
-        long correct = 0;
-        long seen = 0;
-        Iterator<Batch> it = data.batches(batchSize, false, 0L, false);
-        try (StepWorkspace workspace = new StepWorkspace("PCLORA_EVAL_BATCH")) {
-            while (it.hasNext()) {
-                Batch b = it.next();
-                try (StepWorkspace.Scope ignored = workspace.step()) {
-                    INDArray logits = model.forward(b, false, Set.of()).get("logits");
-                    correct += countCorrect(logits, b.labels());
-                }
-                seen += b.size();
-            }
-        }
-        return seen == 0 ? 0.0 : correct / (double) seen;
+        return evaluate(model, data, batchSize, false).accuracy();
     }
 
     /** Accuracy in [0, 1] and mean cross-entropy of a model on a dataset. */
@@ -38,6 +25,11 @@ public final class Evaluator {
 
     /** Accuracy and mean cross-entropy over {@code data}, in evaluation mode. */
     public static Score score(ClassifierModel model, Dataset data, int batchSize) {
+        return evaluate(model, data, batchSize, true);
+    }
+
+    /** One pass over {@code data}: accuracy, and the mean cross-entropy when {@code withLoss} (else NaN). */
+    private static Score evaluate(ClassifierModel model, Dataset data, int batchSize, boolean withLoss) {
         long correct = 0;
         long seen = 0;
         double lossSum = 0;
@@ -48,13 +40,16 @@ public final class Evaluator {
                 try (StepWorkspace.Scope ignored = workspace.step()) {
                     INDArray logits = model.forward(b, false, Set.of()).get("logits");
                     correct += countCorrect(logits, b.labels());
-                    lossSum += org.pclora.core.nn.SoftmaxCrossEntropy.lossAndGradient(logits, b.labels()).loss()
-                            * b.size();
+                    if (withLoss) {
+                        lossSum += org.pclora.core.nn.SoftmaxCrossEntropy.lossAndGradient(logits, b.labels()).loss()
+                                * b.size();
+                    }
                 }
                 seen += b.size();
             }
         }
-        return seen == 0 ? new Score(0, Double.NaN) : new Score(correct / (double) seen, lossSum / seen);
+        return seen == 0 ? new Score(0, Double.NaN)
+                : new Score(correct / (double) seen, withLoss ? lossSum / seen : Double.NaN);
     }
 
     /** Number of rows of {@code logits} [B, C] whose arg-max equals {@code labels} [B]. */

@@ -133,24 +133,40 @@ public final class RunDirectory {
             return 0;
         }
         long kept = checkpointStep.getAsLong();
+        List<String> out = new ArrayList<>();
+        for (MetricsLine line : metricsLines()) {
+            Map<?, ?> m = line.fields();
+            if (phase.equals(m.get("phase")) && ((Number) m.get("step")).longValue() > kept) {
+                continue;
+            }
+            out.add(line.text());
+        }
+        AtomicFiles.writeString(metrics, out.isEmpty() ? "" : String.join("\n", out) + "\n");
+        return kept;
+    }
+
+    /** A non-blank line of {@code metrics.jsonl}: as written, and its fields. */
+    private record MetricsLine(String text, Map<?, ?> fields) {
+    }
+
+    /** The non-blank lines of {@code metrics.jsonl} in order (none when it does not exist). */
+    private List<MetricsLine> metricsLines() {
+        Path metrics = file(METRICS);
+        List<MetricsLine> lines = new ArrayList<>();
+        if (!Files.isRegularFile(metrics)) {
+            return lines;
+        }
         try {
             ObjectMapper om = new ObjectMapper();
-            List<String> out = new ArrayList<>();
-            for (String line : Files.readAllLines(metrics)) {
-                if (line.isBlank()) {
-                    continue;
+            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    lines.add(new MetricsLine(line, om.readValue(line, Map.class)));
                 }
-                Map<?, ?> m = om.readValue(line, Map.class);
-                if (phase.equals(m.get("phase")) && ((Number) m.get("step")).longValue() > kept) {
-                    continue;
-                }
-                out.add(line);
             }
-            AtomicFiles.writeString(metrics, out.isEmpty() ? "" : String.join("\n", out) + "\n");
         } catch (IOException e) {
             throw new PcLoraException("cannot read " + metrics + ": " + e.getMessage());
         }
-        return kept;
+        return lines;
     }
 
     /** Records why the run stopped in {@code failure.txt}, one line (when the directory still exists). */
@@ -191,24 +207,11 @@ public final class RunDirectory {
      * carry the cumulative {@code wall_s}, so the largest value is the time spent so far.
      */
     public double recordedWallSeconds() {
-        Path metrics = file(METRICS);
-        if (!Files.isRegularFile(metrics)) {
-            return 0;
-        }
         double max = 0;
-        try {
-            ObjectMapper om = new ObjectMapper();
-            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                Object w = om.readValue(line, Map.class).get("wall_s");
-                if (w instanceof Number n) {
-                    max = Math.max(max, n.doubleValue());
-                }
+        for (MetricsLine line : metricsLines()) {
+            if (line.fields().get("wall_s") instanceof Number n) {
+                max = Math.max(max, n.doubleValue());
             }
-        } catch (IOException e) {
-            throw new PcLoraException("cannot read " + metrics + ": " + e.getMessage());
         }
         return max;
     }
@@ -242,16 +245,7 @@ public final class RunDirectory {
         line.put("learning_rate", m.learningRate());
         line.put("grad_norm", m.gradNorm());
         line.put("examples_per_second", m.examplesPerSecond());
-        if (!Double.isNaN(wallSeconds)) {
-            line.put("wall_s", Math.round(wallSeconds * 1000) / 1000.0);
-        }
-        try (BufferedWriter w = Files.newBufferedWriter(file(METRICS), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
-            w.write(new ObjectMapper().writeValueAsString(line));
-            w.newLine();
-        } catch (IOException e) {
-            throw new PcLoraException("cannot append to " + file(METRICS) + ": " + e.getMessage());
-        }
+        appendMetricsLine(line, wallSeconds);
     }
 
     /**
@@ -266,6 +260,11 @@ public final class RunDirectory {
         line.put("val_accuracy", p.accuracy());
         line.put("val_loss", p.loss());
         line.put("eligible", p.eligible());
+        appendMetricsLine(line, wallSeconds);
+    }
+
+    /** Appends {@code line} to {@code metrics.jsonl}, with {@code wall_s} unless NaN, and flushes it. */
+    private void appendMetricsLine(Map<String, Object> line, double wallSeconds) {
         if (!Double.isNaN(wallSeconds)) {
             line.put("wall_s", Math.round(wallSeconds * 1000) / 1000.0);
         }
