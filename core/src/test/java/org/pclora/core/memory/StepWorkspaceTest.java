@@ -26,7 +26,14 @@ class StepWorkspaceTest {
                     INDArray a = Nd4j.rand(DataType.FLOAT, 256, 256);
                     INDArray b = a.mul(2.0);
                     assertTrue(b.isAttached(), "allocations inside a step are workspace memory");
+                    if (step > 0) {
+                        assertTrue(ws.usedBytes() >= 2L * 256 * 256 * 4,
+                                "after the learning step arrays come from the block: " + ws.usedBytes());
+                    }
                     assertEquals(2 * a.sumNumber().doubleValue(), b.sumNumber().doubleValue(), 1e-2);
+                }
+                if (step == 0) {
+                    assertTrue(ws.sizeBytes() >= 2L * 256 * 256 * 4, "the block is allocated after the learning step");
                 }
                 if (step == 1) {
                     size = ws.sizeBytes();
