@@ -171,6 +171,12 @@ public final class PcLoraLinear implements AdapterLayer, LowRank.Layer {
         return lam != 0.0;
     }
 
+    /** A training forward's output is fresh and not kept (backward reads x and the rank-r hidden). */
+    @Override
+    public boolean outputDisposable() {
+        return true;
+    }
+
     @Override
     public INDArray forward(INDArray x, boolean training) {
         double lam = lambda;

@@ -25,6 +25,23 @@ public final class Gelu implements Layer {
     public Gelu() {
     }
 
+    /**
+     * {@link #forward} over a temporary the caller owns and will not read again: the fused path
+     * writes the output over x (the same values as {@link #forward}; the kernel reads each element
+     * before writing it), saving one array of x's size. Other paths are {@link #forward}.
+     */
+    public INDArray forwardOverwriting(INDArray x, boolean training) {
+        if (!Kernels.supports(x)) {
+            return forward(x, training);
+        }
+        INDArray d = training ? Nd4j.createUninitialized(x.dataType(), x.shape()) : null;
+        Kernels.gelu(x, x, d);
+        lastInput = null;
+        lastCdf = null;
+        lastDerivative = d;
+        return x;
+    }
+
     @Override
     public INDArray forward(INDArray x, boolean training) {
         lastDerivative = null;

@@ -25,6 +25,15 @@ public interface Layer {
         dx.addi(backward(dy));
     }
 
+    /**
+     * Whether the array a training {@link #forward} returns is the caller's to overwrite once read:
+     * the layer keeps no reference to it for backward. The block then runs the next elementwise
+     * pass (GELU) in place, saving one activation-sized array per step. Default false.
+     */
+    default boolean outputDisposable() {
+        return false;
+    }
+
     /** All parameters, trainable and frozen, in a stable order. */
     List<Parameter> parameters();
 }

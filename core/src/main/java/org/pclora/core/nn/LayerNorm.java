@@ -61,6 +61,24 @@ public final class LayerNorm implements Layer {
         return bias;
     }
 
+    /**
+     * {@link #forward} over a temporary the caller owns and will not read again (a residual sum): a
+     * fused training forward writes xhat, which backward keeps, over x instead of into a new array
+     * (the same values; the kernel has read a row before it writes it). Other paths are
+     * {@link #forward}.
+     */
+    public INDArray forwardOverwriting(INDArray x, boolean training) {
+        if (!training || x.rank() != 2 || !Kernels.supports(x, weight.value(), bias.value())) {
+            return forward(x, training);
+        }
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+        xhat = x;
+        fusedRstd = new float[(int) x.size(0)];
+        invStd = null;
+        Kernels.layerNormForward(x, weight.value(), bias.value(), eps, y, x, fusedRstd);
+        return y;
+    }
+
     @Override
     public INDArray forward(INDArray x, boolean training) {
         if (x.rank() == 2 && Kernels.supports(x, weight.value(), bias.value())) {

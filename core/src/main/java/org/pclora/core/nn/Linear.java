@@ -57,6 +57,12 @@ public final class Linear implements Layer {
         return (int) weight.value().size(0);
     }
 
+    /** The output is fresh and not kept (backward reads the input only). */
+    @Override
+    public boolean outputDisposable() {
+        return true;
+    }
+
     @Override
     public INDArray forward(INDArray x, boolean training) {
         INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), outFeatures());

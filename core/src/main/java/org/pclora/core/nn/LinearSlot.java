@@ -66,6 +66,12 @@ public final class LinearSlot implements Layer {
         pendingOutputGradient = pendingOutputGradient == null ? g.dup() : pendingOutputGradient.addi(g);
     }
 
+    /** The layer's output is disposable and this slot does not keep it as a tap. */
+    @Override
+    public boolean outputDisposable() {
+        return !keepOutput && layer.outputDisposable();
+    }
+
     @Override
     public INDArray forward(INDArray x, boolean training) {
         INDArray y = layer.forward(x, training);

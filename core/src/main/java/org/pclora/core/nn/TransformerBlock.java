@@ -110,16 +110,33 @@ public final class TransformerBlock {
         if (!training) {
             return inference(x, batch, tokens, mask);
         }
+        // The residual sums and the fc1 output are temporaries of this forward: LayerNorm writes its
+        // xhat over the sum and GELU its output over fc1's, so a step keeps fewer arrays.
         if (norm == Norm.PRE) {
             INDArray a = attention.forward(ln1.forward(x, training), batch, tokens, mask, training);
-            INDArray h = x.add(attentionOutputDropout.forward(a, training));
+            INDArray h = residual(x, a, attentionOutputDropout.forward(a, training));
             INDArray m = mlp(ln2.forward(h, training), training);
             return h.addi(m);
         }
         INDArray a = attention.forward(x, batch, tokens, mask, training);
-        INDArray h = ln1.forward(x.add(attentionOutputDropout.forward(a, training)), training);
-        INDArray m = mlp(h, training);
-        return ln2.forward(h.add(m), training);
+        INDArray h = ln1.forwardOverwriting(residual(x, a, attentionOutputDropout.forward(a, training)), training);
+        INDArray f = fc2.forward(gelu(fc1.forward(h, training), training), training);
+        return ln2.forwardOverwriting(residual(h, f, mlpOutputDropout.forward(f, training)), training);
+    }
+
+    /**
+     * {@code base + dropped} as a new array: where the dropout made a new array ({@code dropped}
+     * is not the sub-layer's output {@code out}) the sum goes into it (float addition commutes, so
+     * the bits are those of {@code base.add(dropped)}); else into a new one, leaving {@code out},
+     * which a slot may keep as a tap, as it was.
+     */
+    private static INDArray residual(INDArray base, INDArray out, INDArray dropped) {
+        return dropped == out ? base.add(out) : dropped.addi(base);
+    }
+
+    /** GELU over fc1's output, in place when fc1's layer does not keep it (and no tap does). */
+    private INDArray gelu(INDArray fc1Out, boolean training) {
+        return fc1.outputDisposable() ? gelu.forwardOverwriting(fc1Out, training) : gelu.forward(fc1Out, training);
     }
 
     /**
@@ -194,7 +211,7 @@ public final class TransformerBlock {
     }
 
     private INDArray mlp(INDArray in, boolean training) {
-        INDArray hidden = gelu.forward(fc1.forward(in, training), training);
+        INDArray hidden = gelu(fc1.forward(in, training), training);
         return mlpOutputDropout.forward(fc2.forward(hidden, training), training);
     }
 

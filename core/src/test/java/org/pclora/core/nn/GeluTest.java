@@ -46,4 +46,22 @@ class GeluTest {
         gelu.forward(Nd4j.create(new double[] {1}), true);
         assertArrayEquals(new double[] {1.0833154705876864}, gelu.backward(Nd4j.create(new double[] {1})).toDoubleVector(), 1e-12);
     }
+
+    @Test
+    void overwritingForwardGivesTheForwardsBitsInTheInputsBuffer() {
+        // 37 x 50 floats: the vector loop and its scalar tail both run in place
+        INDArray x = GradientCheck.random(41, 37, 50).muli(3).castTo(DataType.FLOAT);
+        INDArray dy = GradientCheck.random(42, 37, 50).castTo(DataType.FLOAT);
+        Gelu plain = new Gelu();
+        INDArray y = plain.forward(x.dup(), true);
+        INDArray dx = plain.backward(dy.dup());
+        Gelu inPlace = new Gelu();
+        INDArray own = x.dup();
+        INDArray y2 = inPlace.forwardOverwriting(own, true);
+        assertArrayEquals(y.data().asFloat(), y2.data().asFloat());
+        assertArrayEquals(dx.data().asFloat(), inPlace.backward(dy.dup()).data().asFloat());
+        if (org.pclora.core.kernels.Kernels.supports(own)) {
+            assertTrue(y2 == own, "the fused path writes over its input");
+        }
+    }
 }

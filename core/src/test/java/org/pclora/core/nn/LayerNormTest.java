@@ -93,4 +93,27 @@ class LayerNormTest {
         ln.backward(r);
         assertArrayEquals(once.muli(2).toDoubleVector(), ln.bias().grad().toDoubleVector(), 1e-12);
     }
+
+    @Test
+    void overwritingForwardEqualsForwardBitForBit() {
+        // 37 rows of 50: the vector loop and its scalar tail; weight and bias not trivial
+        INDArray x = GradientCheck.random(51, 37, 50).muli(4).addi(1).castTo(DataType.FLOAT);
+        INDArray dy = GradientCheck.random(52, 37, 50).castTo(DataType.FLOAT);
+        INDArray w = GradientCheck.random(53, 50).addi(1).castTo(DataType.FLOAT);
+        INDArray b = GradientCheck.random(54, 50).castTo(DataType.FLOAT);
+        LayerNorm plain = new LayerNorm("a", 50, 1e-12, DataType.FLOAT);
+        LayerNorm inPlace = new LayerNorm("b", 50, 1e-12, DataType.FLOAT);
+        for (LayerNorm ln : new LayerNorm[] {plain, inPlace}) {
+            ln.weight().set(w.dup());
+            ln.bias().set(b.dup());
+        }
+        INDArray y = plain.forward(x.dup(), true);
+        INDArray dx = plain.backward(dy.dup());
+        INDArray y2 = inPlace.forwardOverwriting(x.dup(), true);
+        INDArray dx2 = inPlace.backward(dy.dup());
+        assertArrayEquals(y.dup().data().asFloat(), y2.dup().data().asFloat());
+        assertArrayEquals(dx.dup().data().asFloat(), dx2.dup().data().asFloat());
+        assertArrayEquals(plain.weight().grad().dup().data().asFloat(), inPlace.weight().grad().dup().data().asFloat());
+        assertArrayEquals(plain.bias().grad().dup().data().asFloat(), inPlace.bias().grad().dup().data().asFloat());
+    }
 }

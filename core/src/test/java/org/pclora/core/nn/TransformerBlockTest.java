@@ -165,4 +165,30 @@ class TransformerBlockTest {
                 "b.fc2.weight", "b.fc2.bias", "b.ln2.weight", "b.ln2.bias"), post);
         assertEquals(6, block(TransformerBlock.Norm.PRE, 0, 0).linearSlots().size());
     }
+
+    @ParameterizedTest
+    @EnumSource(TransformerBlock.Norm.class)
+    void inPlaceGeluGivesTheSameBitsAsAKeptFc1Output(TransformerBlock.Norm norm) {
+        // GELU runs over fc1's output in place unless a tap keeps that output: both must agree
+        TransformerBlock b = block(norm, 0.2, 0.3, DataType.FLOAT);
+        INDArray x = GradientCheck.random(80, B * T, D).castTo(DataType.FLOAT);
+        INDArray r = GradientCheck.random(81, B * T, D).castTo(DataType.FLOAT);
+        INDArray mask32 = mask().castTo(DataType.INT32);
+        List<float[]> runs = new java.util.ArrayList<>();
+        for (boolean keep : new boolean[] {false, true}) {
+            b.fc1().setKeepOutput(keep);
+            TransformerBlock t = replay(b, 0.2, 0.3);
+            b.parameters().forEach(Parameter::zeroGrad);
+            runs.add(t.forward(x, B, T, mask32, true).dup().data().asFloat());
+            runs.add(t.backward(r).dup().data().asFloat());
+            for (Parameter p : b.parameters()) {
+                runs.add(p.grad().dup('c').data().asFloat());
+            }
+        }
+        b.fc1().setKeepOutput(false);
+        int half = runs.size() / 2;
+        for (int i = 0; i < half; i++) {
+            assertArrayEquals(runs.get(i + half), runs.get(i), "array " + i);
+        }
+    }
 }
