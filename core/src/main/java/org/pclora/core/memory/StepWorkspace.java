@@ -120,6 +120,18 @@ public final class StepWorkspace implements AutoCloseable {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, id);
     }
 
+    /**
+     * A scope for temporaries that nothing reads after it closes: inside a workspace, the nested
+     * workspace {@code id} ({@link #nested}); outside any, plain allocations. Arrays that must
+     * outlive it are made before it opens.
+     */
+    public static MemoryWorkspace scratch(String id) {
+        if (Nd4j.getMemoryManager().getCurrentWorkspace() == null) {
+            return Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
+        }
+        return nested(id);
+    }
+
     /** Bytes of the workspace's memory block on this thread (0 before the first step or when off). */
     public long sizeBytes() {
         if (!enabled || !Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {

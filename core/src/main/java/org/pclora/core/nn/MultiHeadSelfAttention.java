@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
@@ -12,6 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pclora.core.PcLoraException;
 import org.pclora.core.env.EngineSettings;
 import org.pclora.core.kernels.Kernels;
+import org.pclora.core.memory.StepWorkspace;
 
 /**
  * Multi-head self-attention as in BERT and ViT: query, key, value and output projections held in
@@ -27,6 +29,8 @@ public final class MultiHeadSelfAttention {
     /** Added to the scores of padded keys; exp() of it underflows to 0 in float32 and float64. */
     static final double MASKED_SCORE = -1e9;
 
+    /** Id of the nested workspace the unfused forward's scratch arrays live in (reset per call). */
+    public static final String SCRATCH_WORKSPACE = "PCLORA_ATTENTION_SCRATCH";
     private final LinearSlot query;
     private final LinearSlot key;
     private final LinearSlot value;
@@ -192,35 +196,39 @@ public final class MultiHeadSelfAttention {
         DataType dt = q.dataType();
         // scaling q instead of the scores costs T*D instead of H*T*T multiplications
         q.muli(scale);
-        INDArray p = Nd4j.createUninitialized(dt, batch, heads, tokens, tokens);
-        // libnd4j's batched matmul with transposeB ran ~5x slower than without at [16,4,65,192]:
-        // a contiguous k^T copy costs less than the difference
-        Nd4j.matmul(q, transposedCopy(k), p, false, false, false);
         if (mask != null && (mask.rank() != 2 || mask.size(0) != batch || mask.size(1) != tokens)) {
             throw new IllegalArgumentException("attention mask must be [" + batch + ", " + tokens + "], got "
                     + Arrays.toString(mask.shape()));
         }
-        INDArray keep = mask == null ? null : mask.castTo(dt);
-        if (Kernels.supports(p) && (keep == null || Kernels.supports(keep))) {
-            // mask, max, exp, sum and scale in one pass per row
-            Kernels.softmaxRows(p, keep, MASKED_SCORE, heads * tokens);
-        } else {
-            if (keep != null) {
-                INDArray bias = keep.rsub(1.0).muli(MASKED_SCORE);
-                Nd4j.getExecutioner().exec(new BroadcastAddOp(p, bias, p, 0, 3));
+        // what backward reads (probabilities, dropout mask, merged context) is made here; the
+        // transposed keys, the dropped probabilities and the per-head context are scratch, reset
+        // when the scope closes (inside a step's workspace; plain allocations otherwise)
+        INDArray p = Nd4j.createUninitialized(dt, batch, heads, tokens, tokens);
+        INDArray m = training && probsDropout.p() > 0 ? probsDropout.drawMask(p) : null;
+        INDArray merged = Nd4j.createUninitialized(dt, (long) batch * tokens, (long) heads * headSize);
+        try (MemoryWorkspace ignored = StepWorkspace.scratch(SCRATCH_WORKSPACE)) {
+            // libnd4j's batched matmul with transposeB ran ~5x slower than without at [16,4,65,192]:
+            // a contiguous k^T copy costs less than the difference
+            Nd4j.matmul(q, transposedCopy(k), p, false, false, false);
+            INDArray keep = mask == null ? null : mask.castTo(dt);
+            if (Kernels.supports(p) && (keep == null || Kernels.supports(keep))) {
+                // mask, max, exp, sum and scale in one pass per row
+                Kernels.softmaxRows(p, keep, MASKED_SCORE, heads * tokens);
+            } else {
+                if (keep != null) {
+                    INDArray bias = keep.rsub(1.0).muli(MASKED_SCORE);
+                    Nd4j.getExecutioner().exec(new BroadcastAddOp(p, bias, p, 0, 3));
+                }
+                Nd4j.exec(new SoftMax(p, p, 3));
             }
-            Nd4j.exec(new SoftMax(p, p, 3));
+            INDArray attended = m == null ? p : p.mul(m);
+            INDArray context = Nd4j.createUninitialized(dt, batch, heads, tokens, headSize);
+            Nd4j.matmul(attended, v, context, false, false, false);
+            // mergeHeads into an array made outside the scratch scope: the same copy
+            merged.reshape('c', batch, tokens, heads, headSize).assign(context.permute(0, 2, 1, 3));
         }
         lastProbs = keepProbs ? p : null;
-        INDArray attended = p;
-        INDArray m = null;
-        if (training && probsDropout.p() > 0) {
-            m = probsDropout.drawMask(p);
-            attended = p.mul(m);
-        }
-        INDArray context = Nd4j.createUninitialized(dt, batch, heads, tokens, headSize);
-        Nd4j.matmul(attended, v, context, false, false, false);
-        INDArray y = outputProjection(mergeHeads(context, batch, tokens), training, residual);
+        INDArray y = outputProjection(merged, training, residual);
         if (training) {
             this.batch = batch;
             this.tokens = tokens;

@@ -191,4 +191,37 @@ class TransformerBlockTest {
             assertArrayEquals(runs.get(i + half), runs.get(i), "array " + i);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TransformerBlock.Norm.class)
+    void insideAStepWorkspaceGivesTheBitsOfAPlainRun(TransformerBlock.Norm norm) {
+        // attention dropout takes the unfused path, whose scratch arrays live in a nested workspace
+        TransformerBlock b = block(norm, 0.2, 0.3, DataType.FLOAT);
+        INDArray x = GradientCheck.random(82, B * T, D).castTo(DataType.FLOAT);
+        INDArray r = GradientCheck.random(83, B * T, D).castTo(DataType.FLOAT);
+        INDArray mask32 = mask().castTo(DataType.INT32);
+        List<float[]> plain = run(replay(b, 0.2, 0.3), b, x, r, mask32);
+        try (org.pclora.core.memory.StepWorkspace ws = new org.pclora.core.memory.StepWorkspace("BLOCK_TEST_STEP")) {
+            for (int step = 0; step < 3; step++) { // learning step, then from the block
+                List<float[]> inside;
+                try (org.pclora.core.memory.StepWorkspace.Scope ignored = ws.step()) {
+                    inside = run(replay(b, 0.2, 0.3), b, x, r, mask32);
+                }
+                for (int i = 0; i < plain.size(); i++) {
+                    assertArrayEquals(plain.get(i), inside.get(i), "step " + step + ", array " + i);
+                }
+            }
+        }
+    }
+
+    private static List<float[]> run(TransformerBlock t, TransformerBlock params, INDArray x, INDArray r, INDArray mask) {
+        params.parameters().forEach(Parameter::zeroGrad);
+        List<float[]> out = new java.util.ArrayList<>();
+        out.add(t.forward(x, B, T, mask, true).dup().data().asFloat());
+        out.add(t.backward(r).dup().data().asFloat());
+        for (Parameter p : params.parameters()) {
+            out.add(p.grad().dup('c').data().asFloat());
+        }
+        return out;
+    }
 }
