@@ -98,7 +98,7 @@ public abstract class TextDatasetProvider implements DatasetProvider {
         int[] labels = labelIndices(ex, classes);
         if (limit > 0 && limit < ex.size()) {
             int[] keep = HoldOut.subsetIndices(labels, classes.size(), limit, subsetSeed);
-            ex = select(ex, keep, " (subset " + limit + " of " + ex.size() + ", seed " + subsetSeed + ")");
+            ex = ex.select(keep, " (subset " + limit + " of " + ex.size() + ", seed " + subsetSeed + ")");
             int[] kept = new int[keep.length];
             for (int k = 0; k < keep.length; k++) {
                 kept[k] = labels[keep[k]];
@@ -135,23 +135,6 @@ public abstract class TextDatasetProvider implements DatasetProvider {
             return new TextDataset(ids, types, labels, classes, ex.source() + " (" + tok.source() + ", max_length "
                     + maxLength + ")", tok.padId(), maxLength, padToMax, tok.description());
         }
-    }
-
-    /** The examples at {@code keep}, in that order; {@code note} is added to the source. */
-    static TextExamples select(TextExamples ex, int[] keep, String note) {
-        List<String> t = new ArrayList<>(keep.length);
-        List<String> p = ex.pairs() == null ? null : new ArrayList<>(keep.length);
-        List<String> l = new ArrayList<>(keep.length);
-        List<String> w = new ArrayList<>(keep.length);
-        for (int i : keep) {
-            t.add(ex.texts().get(i));
-            if (p != null) {
-                p.add(ex.pairs().get(i));
-            }
-            l.add(ex.labels().get(i));
-            w.add(ex.where().get(i));
-        }
-        return new TextExamples(t, p, l, w, ex.source() + note);
     }
 
     private List<String> classes(Config dataset, String split, TextExamples ex) {

@@ -1,5 +1,6 @@
 package org.pclora.bert.data;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,12 +19,20 @@ public record TextExamples(List<String> texts, List<String> pairs, List<String> 
         return texts.size();
     }
 
-    /** The first {@code n} examples (all when {@code n <= 0} or larger than the split). */
-    public TextExamples limit(int n) {
-        if (n <= 0 || n >= size()) {
-            return this;
+    /** The examples at {@code keep}, in that order; {@code note} is added to the source. */
+    public TextExamples select(int[] keep, String note) {
+        List<String> t = new ArrayList<>(keep.length);
+        List<String> p = pairs == null ? null : new ArrayList<>(keep.length);
+        List<String> l = new ArrayList<>(keep.length);
+        List<String> w = new ArrayList<>(keep.length);
+        for (int i : keep) {
+            t.add(texts.get(i));
+            if (p != null) {
+                p.add(pairs.get(i));
+            }
+            l.add(labels.get(i));
+            w.add(where.get(i));
         }
-        return new TextExamples(texts.subList(0, n), pairs == null ? null : pairs.subList(0, n),
-                labels.subList(0, n), where.subList(0, n), source);
+        return new TextExamples(t, p, l, w, source + note);
     }
 }
