@@ -100,14 +100,7 @@ public final class StepWorkspace implements AutoCloseable {
      * keeps freed pages resident until trimmed.
      */
     private static void releaseLearningStep() {
-        System.gc();
-        try {
-            Thread.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        // freed buffers stay in glibc's arenas (resident) until trimmed
-        NativeMemory.trim();
+        NativeMemory.release();
     }
 
     /**

@@ -22,6 +22,7 @@ import org.pclora.core.adapter.Adapters;
 import org.pclora.core.adapter.BenchModels;
 import org.pclora.core.adapter.PcLoraLinear;
 import org.pclora.core.env.BlasCheck;
+import org.pclora.core.env.NativeMemory;
 import org.pclora.core.env.NumericsEnvironment;
 import org.pclora.core.env.SgemmProbe;
 import org.pclora.core.model.Batch;
@@ -89,6 +90,7 @@ public final class BenchCommand implements Callable<Integer> {
                 intArg(kv, "heads", 4), intArg(kv, "mlp", 3072), intValue(kv, "max_length", kv.take("max_length", "tokens"), 65)};
         Nd4j.create(DataType.FLOAT, 1); // native libraries loaded: what is resident now is the JVM and the libraries
         BlasCheck.warnIfSlow();
+        NativeMemory.release(); // a bench run earlier in this process leaves nothing behind
         long rssAtStart = MemoryProbe.rssBytes();
         if (model0 != null) {
             model = familyModel(model0, sizes, null);

@@ -90,6 +90,8 @@ public final class ExperimentRunner {
         long start = System.nanoTime();
         RunPlan plan = plan();
         BlasCheck.warnIfSlow(); // after the plan's checks: a bad configuration is one line alone
+        // an earlier run in this process (a sweep) dropped its models: free them before this one builds
+        org.pclora.core.env.NativeMemory.release();
         boolean fresh = !Files.isDirectory(dir.path());
         return dir.hold(fresh, () -> {
             dir.initialise(provenance.configuration(), overrides);
