@@ -103,6 +103,20 @@ public final class Dropout implements Layer {
         return x.mul(mask);
     }
 
+    /**
+     * {@link #forward} over an array the caller owns and will not read again: the mask is applied in
+     * place (the same products), and x itself is returned.
+     */
+    public INDArray forwardOverwriting(INDArray x, boolean training) {
+        pending = training;
+        if (!training || p == 0) {
+            mask = null;
+            return x;
+        }
+        mask = drawMask(x);
+        return x.muli(mask);
+    }
+
     @Override
     public INDArray backward(INDArray dy) {
         if (!pending) {

@@ -104,7 +104,8 @@ public final class TransformerBlock {
 
     /**
      * Forward over x [B*T, D]; {@code mask} [B, T] (1 attend, 0 padding) or null.
-     * Inputs and sub-layer outputs are never modified in place (slots may keep them as taps).
+     * The input is never modified; a sub-layer output is modified in place only where neither its
+     * layer nor a tap keeps it ({@link Layer#outputDisposable}).
      */
     public INDArray forward(INDArray x, int batch, int tokens, INDArray mask, boolean training) {
         if (!training) {
@@ -114,23 +115,28 @@ public final class TransformerBlock {
         // xhat over the sum and GELU its output over fc1's, so a step keeps fewer arrays.
         if (norm == Norm.PRE) {
             INDArray a = attention.forward(ln1.forward(x, training), batch, tokens, mask, training);
-            INDArray h = residual(x, a, attentionOutputDropout.forward(a, training));
+            INDArray h = residual(x, a, attentionOutputDropout, attention.output(), training);
             INDArray m = mlp(ln2.forward(h, training), training);
             return h.addi(m);
         }
         INDArray a = attention.forward(x, batch, tokens, mask, training);
-        INDArray h = ln1.forwardOverwriting(residual(x, a, attentionOutputDropout.forward(a, training)), training);
+        INDArray h = ln1.forwardOverwriting(residual(x, a, attentionOutputDropout, attention.output(), training), training);
         INDArray f = fc2.forward(gelu(fc1.forward(h, training), training), training);
-        return ln2.forwardOverwriting(residual(h, f, mlpOutputDropout.forward(f, training)), training);
+        return ln2.forwardOverwriting(residual(h, f, mlpOutputDropout, fc2, training), training);
     }
 
     /**
-     * {@code base + dropped} as a new array: where the dropout made a new array ({@code dropped}
-     * is not the sub-layer's output {@code out}) the sum goes into it (float addition commutes, so
-     * the bits are those of {@code base.add(dropped)}); else into a new one, leaving {@code out},
-     * which a slot may keep as a tap, as it was.
+     * {@code base + dropout(out)} as an array nothing else holds, {@code out} being the output of
+     * {@code slot}'s last forward: when the slot's output is disposable the dropout and the sum run
+     * in place in {@code out}; else the sum goes into the dropout's new array, or into a new one when
+     * the dropout is the identity, leaving {@code out}, which a tap may keep, as it was. Float
+     * addition commutes, so every way gives the bits of {@code base.add(dropout.forward(out))}.
      */
-    private static INDArray residual(INDArray base, INDArray out, INDArray dropped) {
+    private static INDArray residual(INDArray base, INDArray out, Dropout dropout, LinearSlot slot, boolean training) {
+        if (slot.outputDisposable()) {
+            return dropout.forwardOverwriting(out, training).addi(base);
+        }
+        INDArray dropped = dropout.forward(out, training);
         return dropped == out ? base.add(out) : dropped.addi(base);
     }
 

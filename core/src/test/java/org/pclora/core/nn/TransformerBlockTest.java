@@ -168,8 +168,9 @@ class TransformerBlockTest {
 
     @ParameterizedTest
     @EnumSource(TransformerBlock.Norm.class)
-    void inPlaceGeluGivesTheSameBitsAsAKeptFc1Output(TransformerBlock.Norm norm) {
-        // GELU runs over fc1's output in place unless a tap keeps that output: both must agree
+    void inPlacePassesGiveTheSameBitsAsKeptOutputs(TransformerBlock.Norm norm) {
+        // GELU over fc1's output and the dropouts over the attention and fc2 outputs run in place
+        // unless a tap keeps those outputs: both must agree
         TransformerBlock b = block(norm, 0.2, 0.3, DataType.FLOAT);
         INDArray x = GradientCheck.random(80, B * T, D).castTo(DataType.FLOAT);
         INDArray r = GradientCheck.random(81, B * T, D).castTo(DataType.FLOAT);
@@ -177,6 +178,8 @@ class TransformerBlockTest {
         List<float[]> runs = new java.util.ArrayList<>();
         for (boolean keep : new boolean[] {false, true}) {
             b.fc1().setKeepOutput(keep);
+            b.fc2().setKeepOutput(keep);
+            b.attention().output().setKeepOutput(keep);
             TransformerBlock t = replay(b, 0.2, 0.3);
             b.parameters().forEach(Parameter::zeroGrad);
             runs.add(t.forward(x, B, T, mask32, true).dup().data().asFloat());
@@ -186,6 +189,8 @@ class TransformerBlockTest {
             }
         }
         b.fc1().setKeepOutput(false);
+        b.fc2().setKeepOutput(false);
+        b.attention().output().setKeepOutput(false);
         int half = runs.size() / 2;
         for (int i = 0; i < half; i++) {
             assertArrayEquals(runs.get(i + half), runs.get(i), "array " + i);
