@@ -21,8 +21,9 @@ mvn -B -q -Ppeer -pl benchmarks/peer -am package dependency:build-classpath -Dsk
   -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
 export DJL_CACHE_DIR="$PWD/benchmarks/peer/target/djl-cache"
 export ENGINE_CACHE_DIR="$DJL_CACHE_DIR"
-# shellcheck disable=SC2086  # PCLORA_JAVA_OPTS is a list of JVM options
-exec java ${PCLORA_JAVA_OPTS:--Xmx4g} --add-modules jdk.incubator.vector \
+# PEER_EXEC_PREFIX runs the JVM under a command (benchmarks/profile-peer.sh: perf record ... --)
+# shellcheck disable=SC2086  # PCLORA_JAVA_OPTS and PEER_EXEC_PREFIX are lists of words
+exec ${PEER_EXEC_PREFIX:-} java ${PCLORA_JAVA_OPTS:--Xmx4g} --add-modules jdk.incubator.vector \
   -Dorg.bytedeco.javacpp.maxbytes=${PCLORA_OFFHEAP:-6G} -Dorg.bytedeco.javacpp.maxphysicalbytes=${PCLORA_PHYSICAL:-12G} \
   -Dai.djl.offline=true -Dai.djl.default_engine=PyTorch \
   -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 \
