@@ -94,13 +94,7 @@ public final class Dropout implements Layer {
 
     @Override
     public INDArray forward(INDArray x, boolean training) {
-        pending = training;
-        if (!training || p == 0) {
-            mask = null;
-            return x;
-        }
-        mask = drawMask(x);
-        return x.mul(mask);
+        return apply(x, training, false);
     }
 
     /**
@@ -108,13 +102,17 @@ public final class Dropout implements Layer {
      * place (the same products), and x itself is returned.
      */
     public INDArray forwardOverwriting(INDArray x, boolean training) {
+        return apply(x, training, true);
+    }
+
+    private INDArray apply(INDArray x, boolean training, boolean inPlace) {
         pending = training;
         if (!training || p == 0) {
             mask = null;
             return x;
         }
         mask = drawMask(x);
-        return x.muli(mask);
+        return inPlace ? x.muli(mask) : x.mul(mask);
     }
 
     @Override
