@@ -69,18 +69,31 @@ public record BudgetPlot(List<Point> points, Stats teacher) {
     public JFreeChart chart() {
         YIntervalSeriesCollection data = new YIntervalSeriesCollection();
         Map<String, YIntervalSeries> series = new java.util.LinkedHashMap<>();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
         for (Point p : points) {
             YIntervalSeries s = series.computeIfAbsent(p.row(), k -> new YIntervalSeries(k, true, false));
             double m = 100 * p.accuracy().mean();
             double sd = Double.isNaN(p.accuracy().std()) ? 0 : 100 * p.accuracy().std();
             s.add(p.steps(), m, m - sd, m + sd);
+            lo = Math.min(lo, m - sd);
+            hi = Math.max(hi, m + sd);
+        }
+        if (teacher.n() > 0) { // a range marker does not widen the axis by itself: the teacher's line must show
+            lo = Math.min(lo, 100 * teacher.mean());
+            hi = Math.max(hi, 100 * teacher.mean());
         }
         series.values().forEach(data::addSeries);
         LogAxis x = new LogAxis("student optimizer steps (log scale)");
         x.setBase(2);
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        x.setNumberFormatOverride(new java.text.DecimalFormat("0")); // 128, 256, ... rather than 2^7, 2^8, ...
         NumberAxis y = new NumberAxis("test accuracy (%), mean ± std over seeds");
         y.setAutoRangeIncludesZero(false);
+        if (lo <= hi) {
+            double pad = Math.max(0.5, 0.05 * (hi - lo));
+            y.setRange(lo - pad, hi + pad);
+        }
         XYErrorRenderer r = new XYErrorRenderer();
         r.setDrawXError(false);
         r.setDefaultLinesVisible(true);
@@ -97,6 +110,8 @@ public record BudgetPlot(List<Point> points, Stats teacher) {
                     BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
             line.setLabel(String.format(Locale.ROOT, "teacher %.2f %%", 100 * teacher.mean()));
             line.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            line.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT); // above the line, inside the plot
+            line.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
             plot.addRangeMarker(line);
         }
         ChartStyle.plain(plot);

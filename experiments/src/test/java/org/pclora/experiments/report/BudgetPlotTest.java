@@ -38,4 +38,15 @@ class BudgetPlotTest {
         byte[] png = Files.readAllBytes(root.resolve("out/gap_vs_budget.png"));
         assertTrue(png.length > 1000 && png[1] == 'P');
     }
+
+    @Test
+    void theAccuracyAxisReachesTheTeachersLineAboveEveryStudent() {
+        var points = java.util.List.of(
+                new BudgetPlot.Point("pclora", 10, Stats.of(0.40, 0.44), java.util.List.of("1", "2")),
+                new BudgetPlot.Point("lora-kd", 10, Stats.of(0.60), java.util.List.of("1")));
+        var axis = new BudgetPlot(points, Stats.of(0.81)).chart().getXYPlot().getRangeAxis();
+        // students span 42 - 2.83 .. 60 %, the teacher 81 %: pad = max(0.5, 5 % of 81 - 39.17) = 2.09
+        assertEquals(81 + 0.05 * (81 - (42 - 2.8284271)), axis.getUpperBound(), 1e-6);
+        assertEquals(42 - 2.8284271 - 0.05 * (81 - (42 - 2.8284271)), axis.getLowerBound(), 1e-6);
+    }
 }
