@@ -11,7 +11,10 @@ import java.awt.geom.Rectangle2D;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 
 /**
  * The look every chart of the project shares: Okabe-Ito colours, and beyond eight series a dash
@@ -26,6 +29,20 @@ public final class ChartStyle {
     private static final float[][] DASHES = {null, {9f, 5f}, {2f, 4f}, {10f, 4f, 2f, 4f}};
 
     private ChartStyle() {
+    }
+
+    /**
+     * The teacher's accuracy as a dashed horizontal line, its label above the line at the right end, inside
+     * the plot. A range marker does not widen the axis: the caller keeps {@code value} in range.
+     */
+    public static ValueMarker teacherLine(double value, String label) {
+        ValueMarker m = new ValueMarker(value, Color.DARK_GRAY,
+                new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f));
+        m.setLabel(label);
+        m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+        return m;
     }
 
     /** Number of series that are told apart by colour alone. */

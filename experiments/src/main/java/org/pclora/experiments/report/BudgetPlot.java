@@ -1,8 +1,8 @@
 package org.pclora.experiments.report;
 
 import java.awt.BasicStroke;
-import java.awt.Color;
 import java.awt.Font;
+import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,7 +11,6 @@ import java.util.TreeMap;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.data.xy.YIntervalSeries;
@@ -87,7 +86,7 @@ public record BudgetPlot(List<Point> points, Stats teacher) {
         LogAxis x = new LogAxis("student optimizer steps (log scale)");
         x.setBase(2);
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        x.setNumberFormatOverride(new java.text.DecimalFormat("0")); // 128, 256, ... rather than 2^7, 2^8, ...
+        x.setNumberFormatOverride(new DecimalFormat("0")); // 128, 256, ... rather than 2^7, 2^8, ...
         NumberAxis y = new NumberAxis("test accuracy (%), mean ± std over seeds");
         y.setAutoRangeIncludesZero(false);
         if (lo <= hi) {
@@ -106,13 +105,8 @@ public record BudgetPlot(List<Point> points, Stats teacher) {
         r.setErrorStroke(new BasicStroke(1.5f));
         XYPlot plot = new XYPlot(data, x, y, r);
         if (teacher.n() > 0) {
-            ValueMarker line = new ValueMarker(100 * teacher.mean(), Color.DARK_GRAY, new BasicStroke(1.5f,
-                    BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-            line.setLabel(String.format(Locale.ROOT, "teacher %.2f %%", 100 * teacher.mean()));
-            line.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            line.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT); // above the line, inside the plot
-            line.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
-            plot.addRangeMarker(line);
+            plot.addRangeMarker(ChartStyle.teacherLine(100 * teacher.mean(),
+                    String.format(Locale.ROOT, "teacher %.2f %%", 100 * teacher.mean())));
         }
         ChartStyle.plain(plot);
         JFreeChart chart = new JFreeChart("Test accuracy against the student's budget", new Font(Font.SANS_SERIF,

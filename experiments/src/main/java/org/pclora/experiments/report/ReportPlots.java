@@ -4,8 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueType;
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.awt.Font;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,10 +22,8 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
-import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -279,15 +275,9 @@ public final class ReportPlots {
         }
         for (var t : teachers.entrySet()) {
             Stats s = Stats.of(t.getValue().stream().mapToDouble(Double::doubleValue).toArray()).times(100);
-            ValueMarker m = new ValueMarker(s.mean(), Color.DARK_GRAY,
-                    new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {8f, 5f}, 0f));
-            m.setLabel("teacher" + (teachers.size() > 1 ? " " + t.getKey() : "") + ": " + s.format(2) + " %"
-                    + (s.n() > 1 ? " (mean of " + s.n() + " teachers)" : ""));
-            m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             // the label sits at the right end, above the line, where the rank labels leave room
-            m.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-            m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
-            plot.addRangeMarker(m);
+            plot.addRangeMarker(ChartStyle.teacherLine(s.mean(), "teacher" + (teachers.size() > 1 ? " " + t.getKey()
+                    : "") + ": " + s.format(2) + " %" + (s.n() > 1 ? " (mean of " + s.n() + " teachers)" : "")));
             ys.add(s.mean());
         }
         zoom((NumberAxis) plot.getRangeAxis(), ys, 2.0);
